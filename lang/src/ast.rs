@@ -1,0 +1,289 @@
+//! The abstract syntax tree the parser produces and the resolver consumes.
+
+use std::rc::Rc;
+
+use crate::span::{Span, Spanned};
+
+/// A name as written, with its span.
+pub type Ident = Spanned<Rc<str>>;
+
+/// A whole script or REPL input: a sequence of statements.
+#[derive(Clone, Debug, PartialEq, Default)]
+pub struct Program {
+    /// The statements in order.
+    pub stmts: Vec<Stmt>,
+}
+
+/// A statement with its span.
+pub type Stmt = Spanned<StmtKind>;
+
+/// A `{ ... }` block of statements.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Block {
+    /// The statements in order.
+    pub stmts: Vec<Stmt>,
+    /// From `{` to `}`.
+    pub span: Span,
+}
+
+/// The kinds of statement.
+#[derive(Clone, Debug, PartialEq)]
+pub enum StmtKind {
+    /// An expression evaluated for its value or effect; the REPL echoes its value.
+    Expr(Expr),
+    /// `x = e`, `A[i, j] = e`, `r.f = e`, `x += e` (with `op`), or destructuring `a, b = e`
+    /// (several targets, never with `op`).
+    Assign {
+        /// One target, or several for destructuring.
+        targets: Vec<Place>,
+        /// `Some(op)` for `+=`, `-=`, `*=`, `/=`.
+        op: Option<BinOp>,
+        /// The right-hand side.
+        value: Expr,
+    },
+    /// `f(x, y = 1) = expr` or `fn f(x, y = 1) { ... }`.
+    FnDef(Rc<FnDef>),
+    /// `if c { } else if c { } else { }`: the branches in order, then the optional `else`.
+    If {
+        /// Each `(condition, block)` in order.
+        branches: Vec<(Expr, Block)>,
+        /// The final `else` block.
+        else_block: Option<Block>,
+    },
+    /// `while cond { body }`.
+    While {
+        /// Tested before each iteration.
+        cond: Expr,
+        /// The loop body.
+        body: Block,
+    },
+    /// `for var in iter { body }`: iterates a range, the elements of a vector (or the columns
+    /// of a matrix), or the items of a list.
+    For {
+        /// The loop variable.
+        var: Ident,
+        /// What to iterate.
+        iter: Expr,
+        /// The loop body.
+        body: Block,
+    },
+    /// `break`.
+    Break,
+    /// `continue`.
+    Continue,
+    /// `return` or `return e`.
+    Return(Option<Expr>),
+    /// A bare `{ ... }` block used as a statement.
+    Block(Block),
+    /// A statement the parser could not read; it has already produced a diagnostic.
+    Error,
+}
+
+/// An assignable place: a variable followed by index and field accessors,
+/// such as `x`, `A[i, j]`, `r.W[1, :]`.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Place {
+    /// The variable at the root.
+    pub root: Ident,
+    /// Accessors applied left to right.
+    pub path: Vec<Accessor>,
+    /// The whole place.
+    pub span: Span,
+}
+
+/// One step into a value, on the left of `=`.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Accessor {
+    /// `[i, j]` with its span.
+    Index(Vec<Expr>, Span),
+    /// `.name`.
+    Field(Ident),
+}
+
+/// A function definition (named) or lambda (unnamed).
+#[derive(Clone, Debug, PartialEq)]
+pub struct FnDef {
+    /// `None` for a lambda.
+    pub name: Option<Ident>,
+    /// Parameters in order.
+    pub params: Vec<Param>,
+    /// The body.
+    pub body: FnBody,
+    /// The whole definition.
+    pub span: Span,
+}
+
+/// One parameter, with an optional default.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Param {
+    /// The name (also the keyword for keyword arguments).
+    pub name: Ident,
+    /// Evaluated at call time, in the function's scope, when the argument is not given.
+    pub default: Option<Expr>,
+}
+
+/// The body of a function.
+#[derive(Clone, Debug, PartialEq)]
+pub enum FnBody {
+    /// `f(x) = expr` or `(x) -> expr`.
+    Expr(Expr),
+    /// `fn f(x) { ... }` or `(x) -> { ... }`.
+    Block(Block),
+}
+
+/// An expression with its span.
+pub type Expr = Spanned<ExprKind>;
+
+/// The kinds of expression.
+#[derive(Clone, Debug, PartialEq)]
+pub enum ExprKind {
+    /// A number literal.
+    Num(f64),
+    /// `true` or `false`.
+    Bool(bool),
+    /// `nothing`.
+    Nothing,
+    /// A string literal; `"a {x} b"` interpolates, giving several parts.
+    Str(Vec<StrPart>),
+    /// A variable or function name.
+    Ident(Rc<str>),
+    /// `end` inside an index: the length of the indexed dimension.
+    End,
+    /// A bare `:` inside an index: the whole dimension.
+    Colon,
+    /// `[a, b; c, d]`: rows of comma-separated items (each item a scalar or a block).
+    Matrix(Vec<Vec<Expr>>),
+    /// `{a, b, c}`: a list.
+    List(Vec<Expr>),
+    /// `{x = 1, y = 2}`: a record.
+    Record(Vec<(Ident, Expr)>),
+    /// `start:stop` or `start:step:stop`.
+    Range {
+        /// First value.
+        start: Box<Expr>,
+        /// Increment (1 when absent).
+        step: Option<Box<Expr>>,
+        /// Last value (inclusive, when reached).
+        stop: Box<Expr>,
+    },
+    /// A prefix operator.
+    Unary(UnOp, Box<Expr>),
+    /// An infix operator (including the short-circuit `and` / `or`).
+    Binary(BinOp, Box<Expr>, Box<Expr>),
+    /// Postfix `'`.
+    Transpose(Box<Expr>),
+    /// `f(args)`.
+    Call(Box<Expr>, Vec<Arg>),
+    /// `x[i]`, `A[i, j]`.
+    Index(Box<Expr>, Vec<Expr>),
+    /// `r.name`.
+    Field(Box<Expr>, Ident),
+    /// `(x, y) -> body` or `x -> body`.
+    Lambda(Rc<FnDef>),
+    /// An expression the parser could not read; it has already produced a diagnostic.
+    Error,
+}
+
+/// A piece of a string literal.
+#[derive(Clone, Debug, PartialEq)]
+pub enum StrPart {
+    /// Literal text, escapes already processed.
+    Lit(String),
+    /// `{expr}` inside the string: the expression's value, formatted.
+    Interp(Expr),
+}
+
+/// One call argument, positional or `name = value`.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Arg {
+    /// `Some` for a keyword argument.
+    pub name: Option<Ident>,
+    /// The argument expression.
+    pub value: Expr,
+}
+
+/// Prefix operators.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum UnOp {
+    /// `-x`.
+    Neg,
+    /// `+x`.
+    Plus,
+    /// `not x` or `!x`.
+    Not,
+}
+
+/// Infix operators.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum BinOp {
+    /// `+`
+    Add,
+    /// `-`
+    Sub,
+    /// `*` (matrix product)
+    Mul,
+    /// `/` (right division; scalar division when the right side is a number)
+    Div,
+    /// `\` (left division: solve)
+    LeftDiv,
+    /// `^` (matrix power)
+    Pow,
+    /// `.*`
+    ElemMul,
+    /// `./`
+    ElemDiv,
+    /// `.^`
+    ElemPow,
+    /// `==`
+    Eq,
+    /// `!=`
+    Ne,
+    /// `<`
+    Lt,
+    /// `<=`
+    Le,
+    /// `>`
+    Gt,
+    /// `>=`
+    Ge,
+    /// `and` / `&&` (short-circuit)
+    And,
+    /// `or` / `||` (short-circuit)
+    Or,
+}
+
+impl BinOp {
+    /// The operator as written in source.
+    pub fn symbol(self) -> &'static str {
+        match self {
+            BinOp::Add => "+",
+            BinOp::Sub => "-",
+            BinOp::Mul => "*",
+            BinOp::Div => "/",
+            BinOp::LeftDiv => "\\",
+            BinOp::Pow => "^",
+            BinOp::ElemMul => ".*",
+            BinOp::ElemDiv => "./",
+            BinOp::ElemPow => ".^",
+            BinOp::Eq => "==",
+            BinOp::Ne => "!=",
+            BinOp::Lt => "<",
+            BinOp::Le => "<=",
+            BinOp::Gt => ">",
+            BinOp::Ge => ">=",
+            BinOp::And => "and",
+            BinOp::Or => "or",
+        }
+    }
+}
+
+impl UnOp {
+    /// The operator as written in source.
+    pub fn symbol(self) -> &'static str {
+        match self {
+            UnOp::Neg => "-",
+            UnOp::Plus => "+",
+            UnOp::Not => "not",
+        }
+    }
+}

@@ -1,0 +1,68 @@
+//! Turns source text into tokens with spans; unreadable characters become diagnostics.
+
+use logos::Logos;
+
+use crate::diagnostic::Diagnostic;
+use crate::span::{SourceId, Span};
+use crate::token::{LexError, Token};
+
+/// A token with the span it was read from.
+#[derive(Clone, Debug, PartialEq)]
+pub struct LexedToken {
+    /// The token.
+    pub token: Token,
+    /// Where it was written.
+    pub span: Span,
+}
+
+/// Everything the lexer found in one text.
+pub(crate) struct Lexed {
+    pub tokens: Vec<LexedToken>,
+    pub diagnostics: Vec<Diagnostic>,
+    /// The text ended inside a string literal.
+    pub unterminated_string: bool,
+}
+
+/// Splits `text` (source `src`) into tokens. Characters that start no token are reported as
+/// `syntax` diagnostics and skipped; lexing always continues to the end.
+pub fn lex(src: SourceId, text: &str) -> (Vec<LexedToken>, Vec<Diagnostic>) {
+    let lexed = lex_at(src, text, 0);
+    (lexed.tokens, lexed.diagnostics)
+}
+
+/// Lexes `text`, which starts at byte `offset` of source `src` (used for the expressions
+/// inside string interpolations).
+pub(crate) fn lex_at(src: SourceId, text: &str, offset: usize) -> Lexed {
+    let mut out = Lexed { tokens: Vec::new(), diagnostics: Vec::new(), unterminated_string: false };
+    let mut lexer = Token::lexer(text);
+    while let Some(result) = lexer.next() {
+        let range = lexer.span();
+        let span = Span::new(src, range.start + offset, range.end + offset);
+        match result {
+            Ok(token) => out.tokens.push(LexedToken { token, span }),
+            Err(LexError::UnterminatedString) => {
+                out.unterminated_string = true;
+                let quote = Span::new(src, span.start as usize, span.start as usize + 1);
+                out.diagnostics.push(
+                    Diagnostic::error("syntax", "unterminated string")
+                        .with_primary(quote, "this string is never closed")
+                        .with_help("end the string with `\"`"),
+                );
+            }
+            Err(LexError::UnexpectedChar) => {
+                let slice = lexer.slice();
+                let mut d = Diagnostic::error("syntax", format!("unexpected character `{slice}`"))
+                    .with_primary(span, "not part of any token");
+                d = match slice {
+                    "%" => d.with_help("comments start with `#`"),
+                    "&" => d.with_help("logical and is `and` or `&&`"),
+                    "|" => d.with_help("logical or is `or` or `||`"),
+                    "`" => d.with_help("strings use double quotes: \"text\""),
+                    _ => d,
+                };
+                out.diagnostics.push(d);
+            }
+        }
+    }
+    out
+}

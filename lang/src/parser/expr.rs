@@ -1,0 +1,248 @@
+//! Expressions: atoms, matrix/list/record literals, lambdas and the operator table.
+
+use std::rc::Rc;
+
+use chumsky::pratt::{infix, left, postfix, prefix, right};
+use chumsky::prelude::*;
+
+use super::recovery::{custom, SyntaxError};
+use super::{sp, state, Extras, P};
+use crate::ast::{Arg, BinOp, Block, Expr, ExprKind, FnBody, FnDef, Ident, Param, UnOp};
+use crate::diagnostic::Diagnostic;
+use crate::span::{Span, Spanned};
+use crate::token::Token;
+
+/// A name with its span.
+pub(super) fn ident<'src>() -> P<'src, Ident> {
+    select! { Token::Ident(name) => name }.map_with(|name, e| Spanned::new(name, sp(e))).labelled("identifier").boxed()
+}
+
+/// Can this token start an expression? Used to spot a missing comma in `[1 2]`.
+fn starts_expr(t: &Token) -> bool {
+    matches!(
+        t,
+        Token::Number(_)
+            | Token::Str(_)
+            | Token::Ident(_)
+            | Token::True
+            | Token::False
+            | Token::Nothing
+            | Token::End
+            | Token::LParen
+            | Token::LBracket
+            | Token::LBrace
+            | Token::Not
+            | Token::Bang
+    )
+}
+
+/// Parameters in parentheses: `(x, y = 2)`.
+pub(super) fn params<'src>(expr: P<'src, Expr>) -> P<'src, Vec<Param>> {
+    ident()
+        .then(just(Token::Assign).ignore_then(expr).or_not())
+        .map(|(name, default)| Param { name, default })
+        .separated_by(just(Token::Comma))
+        .allow_trailing()
+        .collect::<Vec<_>>()
+        .delimited_by(just(Token::LParen), just(Token::RParen))
+        .boxed()
+}
+
+/// Is `e` a comparison written without parentheses around it?
+fn bare(e: &Expr, first: &Expr) -> bool {
+    e.span.start == first.span.start
+}
+
+fn binary(op: BinOp, l: Expr, r: Expr, span: Span) -> Expr {
+    Spanned::new(ExprKind::Binary(op, Box::new(l), Box::new(r)), span)
+}
+
+/// The expression parser. `expr` is the recursive handle to itself, `block` parses `{ ... }`.
+pub(super) fn expr_parser<'src>(expr: P<'src, Expr>, block: P<'src, Block>) -> P<'src, Expr> {
+    let spanned = |k: ExprKind, e: &mut Extras<'src, '_>| Spanned::new(k, sp(e));
+
+    let literal = select! {
+        Token::Number(n) => ExprKind::Num(n),
+        Token::True => ExprKind::Bool(true),
+        Token::False => ExprKind::Bool(false),
+        Token::Nothing => ExprKind::Nothing,
+        Token::End => ExprKind::End,
+        Token::Ident(name) => ExprKind::Ident(name),
+    }
+    .map_with(spanned);
+
+    let string = select! { Token::Str(_) => () }.map_with(|(), e| {
+        let s = e.span();
+        let st = state(e);
+        let parts = st.strings.get(&s.start).cloned().unwrap_or_default();
+        Spanned::new(ExprKind::Str(parts), st.span(s))
+    });
+
+    // A parenthesised expression keeps the parentheses in its span, which is how the
+    // non-associative operators tell `(a < b) < c` from `a < b < c`.
+    let paren = expr
+        .clone()
+        .delimited_by(just(Token::LParen), just(Token::RParen))
+        .map_with(|inner: Expr, e| Spanned::new(inner.node, sp(e)));
+
+    let missing_comma = any()
+        .filter(starts_expr)
+        .map_with(|t, e| (t, e.span()))
+        .rewind()
+        .validate(|(t, s), _, emitter| emitter.emit(custom(s, SyntaxError::MissingComma(t))));
+    let elem_sep = just(Token::Comma).ignored().or(missing_comma);
+    let row = expr.clone().separated_by(elem_sep).at_least(1).collect::<Vec<_>>();
+    let row_sep = one_of([Token::Semi, Token::Newline]).repeated().at_least(1);
+    let matrix = just(Token::LBracket)
+        .ignore_then(row_sep.clone().or_not())
+        .ignore_then(row.separated_by(row_sep).allow_trailing().collect::<Vec<_>>())
+        .then_ignore(just(Token::RBracket))
+        .map_with(move |rows, e| spanned(ExprKind::Matrix(rows), e))
+        .labelled("matrix literal")
+        .as_context();
+
+    let field = ident().then_ignore(just(Token::Assign)).then(expr.clone());
+    let record =
+        field.separated_by(just(Token::Comma)).at_least(1).allow_trailing().collect::<Vec<_>>().map(ExprKind::Record);
+    let list = expr.clone().separated_by(just(Token::Comma)).allow_trailing().collect::<Vec<_>>().map(ExprKind::List);
+    let braces = choice((record, list))
+        .delimited_by(just(Token::LBrace), just(Token::RBrace))
+        .map_with(spanned)
+        .labelled("list")
+        .as_context();
+
+    let atom = choice((literal, string, paren, matrix, braces)).labelled("expression").boxed();
+
+    let arg = choice((
+        ident()
+            .then_ignore(just(Token::Assign))
+            .then(expr.clone())
+            .map(|(name, value)| Arg { name: Some(name), value }),
+        expr.clone().map(|value| Arg { name: None, value }),
+    ));
+    let call_args = arg
+        .separated_by(just(Token::Comma))
+        .allow_trailing()
+        .collect::<Vec<_>>()
+        .delimited_by(just(Token::LParen), just(Token::RParen))
+        .labelled("call")
+        .as_context();
+
+    let colon = just(Token::Colon)
+        .map_with(move |_, e| spanned(ExprKind::Colon, e))
+        .then_ignore(one_of([Token::Comma, Token::RBracket]).rewind());
+    let index_args = choice((colon, expr.clone()))
+        .separated_by(just(Token::Comma))
+        .allow_trailing()
+        .at_least(1)
+        .collect::<Vec<_>>()
+        .delimited_by(just(Token::LBracket), just(Token::RBracket))
+        .labelled("index")
+        .as_context();
+
+    let bin = |l: Expr, op: BinOp, r: Expr, e: &mut Extras<'src, '_>| {
+        let span = sp(e);
+        binary(op, l, r, span)
+    };
+    let un = |op: UnOp, x: Expr, e: &mut Extras<'src, '_>| {
+        let span = sp(e);
+        Spanned::new(ExprKind::Unary(op, Box::new(x)), span)
+    };
+
+    let operators = atom.pratt((
+        infix(left(1), one_of([Token::Or, Token::OrOr]).to(BinOp::Or), bin),
+        infix(left(2), one_of([Token::And, Token::AndAnd]).to(BinOp::And), bin),
+        prefix(3, one_of([Token::Not, Token::Bang]).to(UnOp::Not), un),
+        infix(
+            left(4),
+            select! {
+                Token::EqEq => BinOp::Eq,
+                Token::NotEq => BinOp::Ne,
+                Token::Lt => BinOp::Lt,
+                Token::Le => BinOp::Le,
+                Token::Gt => BinOp::Gt,
+                Token::Ge => BinOp::Ge,
+            },
+            |l: Expr, op: BinOp, r: Expr, e: &mut Extras<'src, '_>| {
+                let span = sp(e);
+                if let ExprKind::Binary(inner, first, _) = &l.node {
+                    if is_comparison(*inner) && bare(&l, first) {
+                        let d = SyntaxError::ChainedComparison.diagnostic(span);
+                        state(e).diags.push(d);
+                    }
+                }
+                binary(op, l, r, span)
+            },
+        ),
+        infix(left(5), just(Token::Colon), |l: Expr, _, r: Expr, e: &mut Extras<'src, '_>| {
+            let span = sp(e);
+            range(l, r, span, &mut state(e).diags)
+        }),
+        infix(left(6), select! { Token::Plus => BinOp::Add, Token::Minus => BinOp::Sub }, bin),
+        infix(
+            left(7),
+            select! {
+                Token::Star => BinOp::Mul,
+                Token::Slash => BinOp::Div,
+                Token::Backslash => BinOp::LeftDiv,
+                Token::DotStar => BinOp::ElemMul,
+                Token::DotSlash => BinOp::ElemDiv,
+            },
+            bin,
+        ),
+        prefix(8, select! { Token::Minus => UnOp::Neg, Token::Plus => UnOp::Plus }, un),
+        infix(right(9), select! { Token::Caret => BinOp::Pow, Token::DotCaret => BinOp::ElemPow }, bin),
+        postfix(10, call_args, |f: Expr, args: Vec<Arg>, e: &mut Extras<'src, '_>| {
+            let span = sp(e);
+            Spanned::new(ExprKind::Call(Box::new(f), args), span)
+        }),
+        postfix(10, index_args, |a: Expr, idx: Vec<Expr>, e: &mut Extras<'src, '_>| {
+            let span = sp(e);
+            Spanned::new(ExprKind::Index(Box::new(a), idx), span)
+        }),
+        postfix(10, just(Token::Dot).ignore_then(ident()), |r: Expr, name: Ident, e: &mut Extras<'src, '_>| {
+            let span = sp(e);
+            Spanned::new(ExprKind::Field(Box::new(r), name), span)
+        }),
+        postfix(10, just(Token::Quote), |a: Expr, _, e: &mut Extras<'src, '_>| {
+            let span = sp(e);
+            Spanned::new(ExprKind::Transpose(Box::new(a)), span)
+        }),
+    ));
+
+    let lambda_params = choice((ident().map(|name| vec![Param { name, default: None }]), params(expr.clone())));
+    let body = choice((block.map(FnBody::Block), expr.map(FnBody::Expr)));
+    let lambda = lambda_params.then_ignore(just(Token::Arrow)).then(body).map_with(|(params, body), e| {
+        let span = sp(e);
+        let def = FnDef { name: None, params, body, span };
+        Spanned::new(ExprKind::Lambda(Rc::new(def)), span)
+    });
+
+    choice((lambda, operators)).labelled("expression").boxed()
+}
+
+fn is_comparison(op: BinOp) -> bool {
+    matches!(op, BinOp::Eq | BinOp::Ne | BinOp::Lt | BinOp::Le | BinOp::Gt | BinOp::Ge)
+}
+
+/// Folds `l : r`. A bare `a:b` on the left makes `a:b:r` (with step `b`); a longer chain is
+/// an error.
+fn range(l: Expr, r: Expr, span: Span, diags: &mut Vec<Diagnostic>) -> Expr {
+    let l_span = l.span;
+    match l.node {
+        ExprKind::Range { start, step: None, stop } if start.span.start == l_span.start => {
+            let kind = ExprKind::Range { start, step: Some(stop), stop: Box::new(r) };
+            Spanned::new(kind, span)
+        }
+        ExprKind::Range { step: Some(_), ref start, .. } if start.span.start == l_span.start => {
+            diags.push(SyntaxError::ChainedRange.diagnostic(span));
+            let kind = ExprKind::Range { start: Box::new(l), step: None, stop: Box::new(r) };
+            Spanned::new(kind, span)
+        }
+        node => {
+            let l = Spanned::new(node, l_span);
+            let kind = ExprKind::Range { start: Box::new(l), step: None, stop: Box::new(r) };
+            Spanned::new(kind, span)
+        }
+    }
+}

@@ -1,0 +1,151 @@
+//! Decides which newlines matter before the grammar sees the tokens.
+//!
+//! Newlines separate statements (at top level and in blocks) and matrix rows (in `[ ]`).
+//! Everywhere else they are dropped: inside `( )`, index brackets and `{ }` lists and records;
+//! after an operator, `,`, `;` or an opening bracket (line continuation); before a closing
+//! bracket or `else`; and when repeated. The pass also checks that `end` only appears inside
+//! an index, and records what is still open at the end of the input (for the REPL).
+
+use chumsky::span::SimpleSpan;
+
+use crate::diagnostic::Diagnostic;
+use crate::lexer::LexedToken;
+use crate::token::Token;
+
+/// What an open bracket is.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Frame {
+    Paren,
+    Index,
+    Matrix,
+    List,
+    Block,
+}
+
+impl Frame {
+    fn newlines_matter(self) -> bool {
+        matches!(self, Frame::Matrix | Frame::Block)
+    }
+
+    fn closer(self) -> Token {
+        match self {
+            Frame::Paren => Token::RParen,
+            Frame::Index | Frame::Matrix => Token::RBracket,
+            Frame::List | Frame::Block => Token::RBrace,
+        }
+    }
+}
+
+/// The tokens the grammar parses, and facts about the end of the input.
+pub(crate) struct Layout {
+    pub tokens: Vec<(Token, SimpleSpan)>,
+    pub diagnostics: Vec<Diagnostic>,
+    /// A bracket was still open at the end of the input.
+    pub open_at_end: bool,
+    /// The last token was an operator or `,`, so the expression goes on.
+    pub trailing_operator: bool,
+}
+
+/// Can this token end an expression (so that a following `[` indexes it)?
+fn ends_expr(t: &Token) -> bool {
+    matches!(
+        t,
+        Token::Ident(_)
+            | Token::Number(_)
+            | Token::Str(_)
+            | Token::RParen
+            | Token::RBracket
+            | Token::Quote
+            | Token::True
+            | Token::False
+            | Token::Nothing
+            | Token::End
+    )
+}
+
+/// After these tokens a newline is a line continuation.
+fn continues_line(t: &Token) -> bool {
+    t.is_operator()
+        || matches!(
+            t,
+            Token::Comma | Token::Semi | Token::LParen | Token::LBracket | Token::LBrace | Token::Else | Token::Newline
+        )
+}
+
+/// Applies the newline rules to `lexed`. `nested` starts inside parentheses (for the
+/// expression of a string interpolation).
+pub(crate) fn layout(lexed: &[LexedToken], nested: bool) -> Layout {
+    let mut stack: Vec<Frame> = Vec::new();
+    if nested {
+        stack.push(Frame::Paren);
+    }
+    let base = stack.len();
+    let mut out: Vec<(Token, SimpleSpan)> = Vec::with_capacity(lexed.len());
+    let mut diagnostics = Vec::new();
+    // Whether the most recent `}` closed a list or record (then `[` after it indexes).
+    let mut closed_list = false;
+    for (i, lt) in lexed.iter().enumerate() {
+        let span = SimpleSpan::from(lt.span.start as usize..lt.span.end as usize);
+        let prev = out.last().map(|(t, _)| t);
+        match &lt.token {
+            Token::Newline => {
+                let matters = stack.last().is_none_or(|f| f.newlines_matter());
+                let after_ok = prev.is_some_and(|p| !continues_line(p));
+                let next = lexed[i + 1..].iter().find(|t| t.token != Token::Newline);
+                let before_ok = next
+                    .is_some_and(|n| !matches!(n.token, Token::RBracket | Token::RBrace | Token::RParen | Token::Else));
+                if matters && after_ok && before_ok {
+                    out.push((Token::Newline, span));
+                }
+                continue;
+            }
+            Token::LParen => stack.push(Frame::Paren),
+            Token::LBracket => {
+                let index = prev.is_some_and(|p| ends_expr(p) || (*p == Token::RBrace && closed_list));
+                stack.push(if index { Frame::Index } else { Frame::Matrix });
+            }
+            Token::LBrace => {
+                let block = match prev {
+                    None => true,
+                    Some(p) => {
+                        ends_expr(p)
+                            || matches!(
+                                p,
+                                Token::Newline
+                                    | Token::Semi
+                                    | Token::RBrace
+                                    | Token::Else
+                                    | Token::Arrow
+                                    | Token::Break
+                                    | Token::Continue
+                            )
+                            || (*p == Token::LBrace && stack.last() == Some(&Frame::Block))
+                    }
+                };
+                let block = block && !(prev.is_none() && nested);
+                stack.push(if block { Frame::Block } else { Frame::List });
+            }
+            Token::RParen | Token::RBracket | Token::RBrace => {
+                // A closer that matches no open bracket still closes the innermost one
+                // (`f(1, 2]`), so that one slip does not swallow the following lines.
+                let depth = stack[base..].iter().rposition(|f| f.closer() == lt.token);
+                let depth = depth.or_else(|| (stack.len() > base).then(|| stack.len() - base - 1));
+                if let Some(depth) = depth {
+                    closed_list = stack[base + depth] == Frame::List;
+                    stack.truncate(base + depth);
+                }
+            }
+            Token::End if !stack.contains(&Frame::Index) => {
+                diagnostics.push(
+                    Diagnostic::error("syntax", "`end` can only be used inside an index")
+                        .with_primary(lt.span, "not inside `[ ]` after a value")
+                        .with_help("`end` stands for the last position, as in `v[end]`; blocks are closed with `}`"),
+                );
+            }
+            _ => {}
+        }
+        out.push((lt.token.clone(), span));
+    }
+    let trailing_operator = out.last().is_some_and(|(t, _)| t.is_operator() || *t == Token::Comma);
+    Layout { tokens: out, diagnostics, open_at_end: stack.len() > base, trailing_operator }
+}

@@ -1,0 +1,242 @@
+//! Statements, blocks and the whole program, with statement-level error recovery.
+
+use std::rc::Rc;
+
+use chumsky::prelude::*;
+
+use super::expr::{expr_parser, ident, params};
+use super::recovery::{custom, SyntaxError};
+use super::{sp, state, Error, Extra, Tokens, P};
+use crate::ast::{Accessor, Arg, BinOp, Block, Expr, ExprKind, FnBody, FnDef, Param, Place, Program, Stmt, StmtKind};
+use crate::span::{SourceId, Spanned};
+use crate::token::Token;
+
+/// The parser of a whole program.
+pub(super) fn program_parser<'src>(src: SourceId) -> impl Parser<'src, Tokens<'src>, Program, Extra<'src>> {
+    let (_, stmt) = grammar(src);
+    items(stmt, true).map(|stmts| Program { stmts }).then_ignore(end())
+}
+
+/// The parser of one interpolated expression.
+pub(super) fn interpolation_parser<'src>(src: SourceId) -> impl Parser<'src, Tokens<'src>, Expr, Extra<'src>> {
+    let (expr, _) = grammar(src);
+    expr.then_ignore(end())
+}
+
+/// Builds the mutually recursive expression and statement parsers.
+fn grammar<'src>(_src: SourceId) -> (P<'src, Expr>, P<'src, Stmt>) {
+    let mut expr = Recursive::declare();
+    let mut stmt = Recursive::declare();
+    let block = block(stmt.clone().boxed());
+    expr.define(expr_parser(expr.clone().boxed(), block.clone()));
+    stmt.define(stmt_parser(expr.clone().boxed(), block));
+    (expr.boxed(), stmt.boxed())
+}
+
+/// Statements and separators, in a block (`top == false`) or at top level.
+fn items<'src>(stmt: P<'src, Stmt>, top: bool) -> P<'src, Vec<Stmt>> {
+    let sep = one_of([Token::Newline, Token::Semi]).to(None);
+    let stray = one_of([Token::RBrace, Token::RParen, Token::RBracket]).map_with(|t, e| (t, e.span())).validate(
+        |(t, s), e, emitter| {
+            emitter.emit(custom(s, SyntaxError::Unmatched(t)));
+            Some(Spanned::new(StmtKind::Error, state(e).span(s)))
+        },
+    );
+    let item = if top { choice((sep, stmt.map(Some), stray)).boxed() } else { choice((sep, stmt.map(Some))).boxed() };
+    item.repeated().collect::<Vec<_>>().map(|v| v.into_iter().flatten().collect()).boxed()
+}
+
+/// `{ statements }`.
+fn block<'src>(stmt: P<'src, Stmt>) -> P<'src, Block> {
+    just(Token::LBrace)
+        .ignore_then(items(stmt, false))
+        .then_ignore(just(Token::RBrace))
+        .map_with(|stmts, e| Block { stmts, span: sp(e) })
+        .boxed()
+}
+
+/// Skips the rest of a bad statement: up to the next newline or `;` outside brackets, or an
+/// unmatched `}`; stray `)` and `]` are skipped too. Consumes at least one token.
+fn skip_statement<'src>() -> impl Parser<'src, Tokens<'src>, (), Extra<'src>> + Clone {
+    chumsky::primitive::custom(|inp: &mut chumsky::input::InputRef<'src, '_, Tokens<'src>, Extra<'src>>| {
+        let before = inp.cursor();
+        // The closers of the brackets opened while skipping, innermost last. A closer that
+        // matches none of them closes the innermost, as in the layout pass.
+        let mut open: Vec<Token> = Vec::new();
+        let mut count = 0usize;
+        while let Some(tok) = inp.peek() {
+            match tok {
+                Token::Newline | Token::Semi | Token::RBrace if open.is_empty() => break,
+                Token::LParen => open.push(Token::RParen),
+                Token::LBracket => open.push(Token::RBracket),
+                Token::LBrace => open.push(Token::RBrace),
+                Token::RParen | Token::RBracket | Token::RBrace => {
+                    let depth = open.iter().rposition(|c| *c == tok);
+                    open.truncate(depth.unwrap_or(open.len().saturating_sub(1)));
+                }
+                _ => {}
+            }
+            inp.skip();
+            count += 1;
+        }
+        if count == 0 {
+            let span = inp.span_since(&before);
+            return Err(Error::custom(span, "nothing to skip"));
+        }
+        Ok(())
+    })
+}
+
+fn stmt_parser<'src>(expr: P<'src, Expr>, block: P<'src, Block>) -> P<'src, Stmt> {
+    let fn_def = just(Token::Fn).ignore_then(ident()).then(params(expr.clone())).then(block.clone()).map_with(
+        |((name, params), body), e| {
+            let span = sp(e);
+            StmtKind::FnDef(Rc::new(FnDef { name: Some(name), params, body: FnBody::Block(body), span }))
+        },
+    );
+
+    let else_if = just(Token::Else).ignore_then(just(Token::If)).ignore_then(expr.clone()).then(block.clone());
+    let if_stmt = just(Token::If)
+        .ignore_then(expr.clone())
+        .then(block.clone())
+        .then(else_if.repeated().collect::<Vec<_>>())
+        .then(just(Token::Else).ignore_then(block.clone()).or_not())
+        .map(|(((cond, then), mut rest), else_block)| {
+            rest.insert(0, (cond, then));
+            StmtKind::If { branches: rest, else_block }
+        });
+
+    let while_stmt = just(Token::While)
+        .ignore_then(expr.clone())
+        .then(block.clone())
+        .map(|(cond, body)| StmtKind::While { cond, body });
+
+    let for_stmt = just(Token::For)
+        .ignore_then(ident())
+        .then_ignore(just(Token::In))
+        .then(expr.clone())
+        .then(block.clone())
+        .map(|((var, iter), body)| StmtKind::For { var, iter, body });
+
+    let simple = choice((
+        just(Token::Break).to(StmtKind::Break),
+        just(Token::Continue).to(StmtKind::Continue),
+        just(Token::Return).ignore_then(expr.clone().or_not()).map(StmtKind::Return),
+        block.map(StmtKind::Block),
+    ));
+
+    let assign_op = select! {
+        Token::Assign => None,
+        Token::PlusAssign => Some(BinOp::Add),
+        Token::MinusAssign => Some(BinOp::Sub),
+        Token::StarAssign => Some(BinOp::Mul),
+        Token::SlashAssign => Some(BinOp::Div),
+    };
+    let expr_stmt = expr
+        .clone()
+        .separated_by(just(Token::Comma))
+        .at_least(1)
+        .collect::<Vec<_>>()
+        .then(assign_op.then(expr).or_not())
+        .validate(|(targets, rhs), e, emitter| {
+            let span = e.span();
+            assignment(targets, rhs, span, emitter)
+        });
+
+    let terminator = choice((one_of([Token::Newline, Token::Semi, Token::RBrace]).ignored(), end())).rewind();
+
+    choice((fn_def, if_stmt, while_stmt, for_stmt, simple, expr_stmt))
+        .then_ignore(terminator)
+        .map_with(|kind, e| Spanned::new(kind, sp(e)))
+        .recover_with(via_parser(skip_statement().map_with(|(), e| Spanned::new(StmtKind::Error, sp(e)))))
+        .boxed()
+}
+
+/// Turns `targets [op= value]` into a statement, checking the targets.
+fn assignment(
+    mut targets: Vec<Expr>,
+    rhs: Option<(Option<BinOp>, Expr)>,
+    span: SimpleSpan,
+    emitter: &mut chumsky::input::Emitter<Error<'_>>,
+) -> StmtKind {
+    let Some((op, value)) = rhs else {
+        if targets.len() == 1 {
+            if let Some(e) = targets.pop() {
+                return StmtKind::Expr(e);
+            }
+        }
+        emitter.emit(custom(span, SyntaxError::CommaWithoutAssign));
+        return StmtKind::Error;
+    };
+    if targets.len() == 1 && op.is_none() {
+        if let Some(def) = targets.first().and_then(|t| fn_def(t, &value, emitter)) {
+            return def;
+        }
+    }
+    if targets.len() > 1 && op.is_some() {
+        emitter.emit(custom(span, SyntaxError::CompoundDestructure));
+        return StmtKind::Error;
+    }
+    let mut places = Vec::with_capacity(targets.len());
+    for t in &targets {
+        match place(t) {
+            Some(p) => places.push(p),
+            None => {
+                let s = SimpleSpan::from(t.span.range());
+                emitter.emit(custom(s, SyntaxError::NotAPlace));
+                return StmtKind::Error;
+            }
+        }
+    }
+    StmtKind::Assign { targets: places, op, value }
+}
+
+/// `f(x, y = 2) = body`: a call of a name whose arguments are names or `name = default`.
+/// Returns `None` when the target is not a call of a name (so it is checked as a place).
+fn fn_def(target: &Expr, value: &Expr, emitter: &mut chumsky::input::Emitter<Error<'_>>) -> Option<StmtKind> {
+    let ExprKind::Call(callee, args) = &target.node else { return None };
+    let ExprKind::Ident(name) = &callee.node else { return None };
+    let mut params = Vec::with_capacity(args.len());
+    for Arg { name: kw, value: arg } in args {
+        match (kw, &arg.node) {
+            (Some(kw), _) => params.push(Param { name: kw.clone(), default: Some(arg.clone()) }),
+            (None, ExprKind::Ident(p)) => params.push(Param { name: Spanned::new(p.clone(), arg.span), default: None }),
+            (None, _) => {
+                emitter.emit(custom(SimpleSpan::from(arg.span.range()), SyntaxError::BadParam));
+                return Some(StmtKind::Error);
+            }
+        }
+    }
+    let span = target.span.to(value.span);
+    Some(StmtKind::FnDef(Rc::new(FnDef {
+        name: Some(Spanned::new(name.clone(), callee.span)),
+        params,
+        body: FnBody::Expr(value.clone()),
+        span,
+    })))
+}
+
+/// A name followed by indexes and fields, as the target of an assignment.
+fn place(e: &Expr) -> Option<Place> {
+    let mut path = Vec::new();
+    let mut cur = e;
+    loop {
+        match &cur.node {
+            ExprKind::Ident(name) => {
+                path.reverse();
+                return Some(Place { root: Spanned::new(name.clone(), cur.span), path, span: e.span });
+            }
+            ExprKind::Index(base, idx) => {
+                let mut s = cur.span;
+                s.start = base.span.end;
+                path.push(Accessor::Index(idx.clone(), s));
+                cur = base;
+            }
+            ExprKind::Field(base, name) => {
+                path.push(Accessor::Field(name.clone()));
+                cur = base;
+            }
+            _ => return None,
+        }
+    }
+}

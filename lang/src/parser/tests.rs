@@ -1,0 +1,350 @@
+//! Parser tests: S-expression dumps, diagnostics, incomplete input and never-panic properties.
+
+use proptest::prelude::*;
+
+use super::{is_incomplete, parse_program};
+use crate::pretty::dump_program;
+
+/// Parses `src`, asserts there are no diagnostics, and compares the dump with `expected`
+/// (lines trimmed; blank lines ignored).
+#[track_caller]
+fn check(src: &str, expected: &str) {
+    let r = parse_program(0, src);
+    let msgs: Vec<&str> = r.diagnostics.iter().map(|d| d.message.as_str()).collect();
+    assert!(msgs.is_empty(), "unexpected diagnostics for {src:?}: {msgs:?}");
+    let want: Vec<&str> = expected.lines().map(str::trim).filter(|l| !l.is_empty()).collect();
+    let dump = dump_program(&r.program);
+    let got: Vec<&str> = dump.lines().collect();
+    assert_eq!(got, want, "dump of {src:?}");
+}
+
+/// Parses `src` and returns the diagnostic messages and the dump.
+fn errors(src: &str) -> (Vec<String>, String) {
+    let r = parse_program(0, src);
+    for d in &r.diagnostics {
+        for l in &d.labels {
+            assert!(l.span.end as usize <= src.len() && l.span.start <= l.span.end, "{d:?}");
+        }
+    }
+    (r.diagnostics.iter().map(|d| d.message.clone()).collect(), dump_program(&r.program))
+}
+
+/// Asserts that `src` reports exactly `messages`, in order.
+#[track_caller]
+fn check_errors(src: &str, messages: &[&str]) {
+    let (got, dump) = errors(src);
+    assert_eq!(got, messages, "diagnostics for {src:?}; dump:\n{dump}");
+}
+
+#[test]
+fn literals() {
+    check("1\n2.5\n.5\n1e-3\n1_000\n2.5e+2", "1\n2.5\n0.5\n0.001\n1000\n250");
+    check("true; false; nothing", "true\nfalse\nnothing");
+    check(r#""hello""#, r#""hello""#);
+    check(r#""a\n\t\"\\\{\}""#, r#""a\n\t\"\\{}""#);
+    check(r#""""#, r#""""#);
+    check("x_1\nπ", "x_1\nπ");
+}
+
+#[test]
+fn interpolation() {
+    check(r#""a {x}""#, r#"(str "a " {x})"#);
+    check(r#""x = {x + 1}!""#, r#"(str "x = " {(+ x 1)} "!")"#);
+    check(r#""{a}{b}""#, "(str {a} {b})");
+    check(r#""{ {1, 2} }""#, "(str {(list 1 2)})");
+    check(r#""{v[end]}""#, "(str {(index v end)})");
+    let r = parse_program(3, r#"s = "ab {foo} c""#);
+    let crate::ast::StmtKind::Assign { value, .. } = &r.program.stmts[0].node else { panic!() };
+    let crate::ast::ExprKind::Str(parts) = &value.node else { panic!() };
+    let crate::ast::StrPart::Interp(e) = &parts[1] else { panic!() };
+    assert_eq!((e.span.src, e.span.start, e.span.end), (3, 9, 12));
+}
+
+#[test]
+fn interpolation_errors() {
+    check_errors(r#""a {x""#, &["unmatched `{` in string"]);
+    check_errors(r#""a } b""#, &["unmatched `}` in string"]);
+    check_errors(r#""{}""#, &["empty interpolation `{}` in string"]);
+    check_errors(r#""\q""#, &["unknown escape `\\q`"]);
+    check_errors(r#""{1 +}""#, &["expected expression, found end of input"]);
+}
+
+#[test]
+fn operators_and_precedence() {
+    check("x = 1 + 2 * 3", "(= x (+ 1 (* 2 3)))");
+    check("-x^2", "(- (^ x 2))");
+    check("2^-1", "(^ 2 (- 1))");
+    check("a^b^c", "(^ a (^ b c))");
+    check("a:b+1", "(range a (+ b 1))");
+    check("a:s:b", "(range a s b)");
+    check("not a == b", "(not (== a b))");
+    check("!a and b || c", "(or (and (not a) b) c)");
+    check("a && b or c and d", "(or (and a b) (and c d))");
+    check("A'*B", "(* (' A) B)");
+    check("A''", "(' (' A))");
+    check("A'[1, 2]", "(index (' A) 1 2)");
+    check("f(x)'", "(' (call f x))");
+    check("-A'", "(- (' A))");
+    check("a - b - c", "(- (- a b) c)");
+    check("A \\ b ./ c .* d .^ 2", "(.* (./ (\\ A b) c) (.^ d 2))");
+    check("(a < b) == (c >= d)", "(== (< a b) (>= c d))");
+    check_errors("a < b == c", &["comparison operators cannot be chained"]);
+    check("a != b; a <= b; a > b", "(!= a b)\n(<= a b)\n(> a b)");
+    check("+x", "(+ x)");
+    check("r.a.b[1](2)", "(call (index (. (. r a) b) 1) 2)");
+    check("grad(f)(1, 2)", "(call (call grad f) 1 2)");
+}
+
+#[test]
+fn non_associative() {
+    check_errors("a < b < c", &["comparison operators cannot be chained"]);
+    check("(a < b) < c", "(< (< a b) c)");
+    check_errors("1:2:3:4", &["a range has at most one step"]);
+    check_errors("if a < b < c { }", &["comparison operators cannot be chained"]);
+    check_errors("x = 1\nif a < b < c { }", &["comparison operators cannot be chained"]);
+    check_errors(
+        "x = (1 2)\nif a < b < c { }",
+        &["expected `)`, found number", "comparison operators cannot be chained"],
+    );
+    check("(1:2):3", "(range (range 1 2) 3)");
+}
+
+#[test]
+fn lambdas() {
+    check("x -> x + 1", "(lambda (x) (+ x 1))");
+    check("g = x -> x^2", "(= g (lambda (x) (^ x 2)))");
+    check("(x, y) -> x + y", "(lambda (x y) (+ x y))");
+    check("() -> 1", "(lambda () 1)");
+    check("(x, y = 2) -> x * y", "(lambda (x (y 2)) (* x y))");
+    check("f = (x) -> {\n  y = x\n  y^2\n}", "(= f (lambda (x) (block (= y x) (^ y 2))))");
+    check("map(xs, x -> x * 2)", "(call map xs (lambda (x) (* x 2)))");
+    check("x -> y -> x + y", "(lambda (x) (lambda (y) (+ x y)))");
+    check("(x)", "x");
+    check("(x) + 1", "(+ x 1)");
+}
+
+#[test]
+fn calls_and_indexing() {
+    check("f(1, 2, y = 3)", "(call f 1 2 (kw y 3))");
+    check("f()", "(call f)");
+    check("f(y == 3)", "(call f (== y 3))");
+    check("f(\n  1,\n  2\n)", "(call f 1 2)");
+    check("A[2, :]", "(index A 2 :)");
+    check("A[:, 1]", "(index A : 1)");
+    check("v[2:end]", "(index v (range 2 end))");
+    check("v[end-1]", "(index v (- end 1))");
+    check("A[:]", "(index A :)");
+    check("x = {1, 2}[1]", "(= x (index (list 1 2) 1))");
+}
+
+#[test]
+fn end_outside_index() {
+    check_errors("x = end", &["`end` can only be used inside an index"]);
+    check_errors("[end]", &["`end` can only be used inside an index"]);
+}
+
+#[test]
+fn matrices() {
+    check("[1, 2, 3]", "(matrix (1 2 3))");
+    check("[1, 2; 3, 4]", "(matrix (1 2) (3 4))");
+    check("[]", "(matrix)");
+    check("[A, B; C, D]", "(matrix (A B) (C D))");
+    check("[1, 2\n 3, 4]", "(matrix (1 2) (3 4))");
+    check("[\n  1, 2\n  3, 4\n]", "(matrix (1 2) (3 4))");
+    check("[1, 2;\n 3, 4]", "(matrix (1 2) (3 4))");
+    check("[1,\n 2]", "(matrix (1 2))");
+    check("[1, 2\n\n 3, 4]", "(matrix (1 2) (3 4))");
+    check("[1 - 2]", "(matrix ((- 1 2)))");
+    check("[-1, -2]", "(matrix ((- 1) (- 2)))");
+    check("[[1, 2], [3]]", "(matrix ((matrix (1 2)) (matrix (3))))");
+    check("[v', 1]", "(matrix ((' v) 1))");
+    check("[1:3]", "(matrix ((range 1 3)))");
+    check("x\n[1, 2]", "x\n(matrix (1 2))");
+    check("[f(1,\n 2), 3]", "(matrix ((call f 1 2) 3))");
+}
+
+#[test]
+fn matrix_missing_comma() {
+    let r = parse_program(0, "[1 2]");
+    assert_eq!(r.diagnostics.len(), 1);
+    assert_eq!(r.diagnostics[0].message, "expected `,` or `]`, found number");
+    assert_eq!(r.diagnostics[0].help, ["separate elements with commas"]);
+    assert_eq!(dump_program(&r.program), "(matrix (1 2))\n");
+    check_errors("[1, 2 x]", &["expected `,` or `]`, found identifier"]);
+}
+
+#[test]
+fn lists_and_records() {
+    check("x = {a, b, c}", "(= x (list a b c))");
+    check("x = {}", "(= x (list))");
+    check("r = {x = 1, y = 2}", "(= r (record (x 1) (y 2)))");
+    check("l = {x == 1, y}", "(= l (list (== x 1) y))");
+    check("r = {\n  x = 1,\n  y = 2,\n}", "(= r (record (x 1) (y 2)))");
+    check("({1, 2})", "(list 1 2)");
+    check("f({a = 1})", "(call f (record (a 1)))");
+}
+
+#[test]
+fn assignments() {
+    check("x = 1", "(= x 1)");
+    check("A[i, j] = 0", "(= (index A i j) 0)");
+    check("r.f = 2", "(= (. r f) 2)");
+    check("r.W[1, :] = v'", "(= (index (. r W) 1 :) (' v))");
+    check("x += 1; x -= 1; x *= 2; x /= 2", "(+= x 1)\n(-= x 1)\n(*= x 2)\n(/= x 2)");
+    check("a, b = f()", "(= (a b) (call f))");
+    check("a, B[1] = f()", "(= (a (index B 1)) (call f))");
+}
+
+#[test]
+fn bad_assignments() {
+    check_errors("1 = x", &["cannot assign to this expression"]);
+    check_errors("f(x) + 1 = 2", &["cannot assign to this expression"]);
+    check_errors("f(1) = 2", &["a function parameter must be a name"]);
+    check_errors("a, b += 1", &["a compound assignment takes exactly one target"]);
+    check_errors("a, b", &["expected `=` after several targets"]);
+}
+
+#[test]
+fn function_definitions() {
+    check("f(x, y = 2) = x^2 + y", "(def f (x (y 2)) (+ (^ x 2) y))");
+    check("f() = 1", "(def f () 1)");
+    check(
+        "fn newton(f, x0, tol = 1e-10) {\n  x = x0\n  return x\n}",
+        "(def newton (f x0 (tol 0.0000000001)) (block (= x x0) (return x)))",
+    );
+    check("fn f() {}", "(def f () (block))");
+}
+
+#[test]
+fn control_flow() {
+    check("if x > 0 { y = 1 }", "(if (> x 0) (block (= y 1)))");
+    check("if x > 0 { 1 } else { 2 }", "(if (> x 0) (block 1) (else (block 2)))");
+    check(
+        "if a { 1 } else if b { 2 } else if c { 3 } else { 4 }",
+        "(if a (block 1) (elif b (block 2)) (elif c (block 3)) (else (block 4)))",
+    );
+    check("if a {\n 1\n}\nelse {\n 2\n}", "(if a (block 1) (else (block 2)))");
+    check("while x < 10 { x += 1 }", "(while (< x 10) (block (+= x 1)))");
+    check("for i in 1:10 { s += i }", "(for i (range 1 10) (block (+= s i)))");
+    check("for v in {1, 2} {}", "(for v (list 1 2) (block))");
+    check("while true { break; continue }", "(while true (block break continue))");
+    check("fn f() { return }", "(def f () (block (return)))");
+    check("{ x = 1\n y = 2 }", "(block (= x 1) (= y 2))");
+    check("{}", "(block)");
+    check("if f(x) { 1 }", "(if (call f x) (block 1))");
+}
+
+#[test]
+fn statements_and_newlines() {
+    check("\n\nx = 1\n\n\ny = 2\n\n", "(= x 1)\n(= y 2)");
+    check("x = 1; y = 2;", "(= x 1)\n(= y 2)");
+    check("x = 1 +\n  2", "(= x (+ 1 2))");
+    check("x = a and\n b", "(= x (and a b))");
+    check("x = 1 # comment\n# whole line\ny = 2", "(= x 1)\n(= y 2)");
+    check("x = (1\n + 2)", "(= x (+ 1 2))");
+}
+
+#[test]
+fn error_messages() {
+    check_errors("f(1 2)", &["expected `,` or `)`, found number"]);
+    check_errors("x = [1, 2,]", &["expected expression, found `]`"]);
+    check_errors("x = (1, 2]", &["expected `)`, found `,`"]);
+    check_errors("x = ", &["expected expression, found end of input"]);
+    check_errors("if x > 0\n{ }", &["expected `{`, found newline"]);
+    check_errors("x = 1 }", &["unmatched `}`"]);
+    check_errors("x = 1 @ 2", &["unexpected character `@`"]);
+    check_errors("a b", &["expected newline or `;`, found identifier"]);
+    check_errors("x = [1, 2 )", &["expected `,`, `;` or `]`, found `)`"]);
+}
+
+#[test]
+fn recovery_keeps_good_statements() {
+    let (msgs, dump) = errors("x = 1\ny = 2 +* 3\nw = (1 2)\nv = 5");
+    assert_eq!(msgs.len(), 2, "{msgs:?}");
+    assert_eq!(dump, "(= x 1)\n(error)\n(error)\n(= v 5)\n", "{msgs:?}");
+    let (msgs, dump) = errors("a = 1\nb = * 2\nc = 3\nd = 4 4\ne = 5");
+    assert_eq!(msgs.len(), 2, "{msgs:?}");
+    assert_eq!(dump, "(= a 1)\n(error)\n(= c 3)\n(error)\n(= e 5)\n");
+    let (msgs, dump) = errors("fn f(x) {\n  y = * 2\n  y\n}\nz = 1");
+    assert_eq!(msgs.len(), 1, "{msgs:?}");
+    assert_eq!(dump, "(def f (x) (block (error) y))\n(= z 1)\n");
+}
+
+#[test]
+fn incomplete_input() {
+    for src in ["[1, 2", "fn f(x) {", "f(1,", "x = 1 +", "\"abc", "if x {\n y = 1\n", "{a,", "(x) ->"] {
+        assert!(is_incomplete(src), "{src:?} should be incomplete");
+    }
+    for src in ["x = 1", "[1, 2]", "f(1)", "x = 1)", "fn f(x) { }", "", "x = [1 2]"] {
+        assert!(!is_incomplete(src), "{src:?} should be complete");
+    }
+}
+
+#[test]
+fn deep_nesting() {
+    let n = 10_000;
+    let src = format!("{}x{}", "(".repeat(n), ")".repeat(n));
+    let r = parse_program(0, &src);
+    assert_eq!((r.diagnostics.len(), dump_program(&r.program).as_str()), (0, "x\n"));
+}
+
+#[test]
+fn deep_nesting_small_stack() {
+    let n = 2000;
+    let src = format!("x = {}1{}", "[".repeat(n), "]".repeat(n));
+    let r = parse_program(0, &src);
+    assert!(r.diagnostics.is_empty());
+    assert!(dump_program(&r.program).starts_with("(= x (matrix ((matrix"));
+    let src = format!("{}x", "-".repeat(n));
+    let r = parse_program(0, &src);
+    assert!(r.diagnostics.is_empty());
+}
+
+fn token_soup() -> impl Strategy<Value = String> {
+    let pieces = prop::sample::select(vec![
+        "x", "f", "A", "1", "2.5", " ", "\n", ";", ",", "(", ")", "[", "]", "{", "}", "=", "+", "-", "*", "/", "^",
+        "'", ":", ".", "->", "==", "<", "and", "not", "if", "else", "for", "in", "while", "fn", "return", "end", "\"",
+        "\"a{x}\"", "{", "\\", "@", "#", "é", "+=",
+    ]);
+    prop::collection::vec(prop_oneof![pieces.prop_map(String::from), any::<char>().prop_map(String::from)], 0..30)
+        .prop_map(|v| v.concat())
+        .prop_filter("short", |s| s.len() <= 60)
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(256))]
+    #[test]
+    fn never_panics(src in token_soup()) {
+        let r = parse_program(0, &src);
+        for d in &r.diagnostics {
+            for l in &d.labels {
+                prop_assert!(l.span.start <= l.span.end && l.span.end as usize <= src.len(), "{:?} in {:?}", d, src);
+            }
+        }
+        let _ = dump_program(&r.program);
+        let _ = is_incomplete(&src);
+    }
+}
+
+#[test]
+fn show_rendered() {
+    let mut sm = crate::span::SourceMap::new();
+    let src = "x = [1, 2\n     3 4]\ny = f(1, 2]\nz = [1, (2 +]\nif a < b < c { }\nw = \"{q\"\n";
+    let id = sm.add("t.mml", src);
+    let r = parse_program(id, src);
+    for d in &r.diagnostics {
+        println!("{}", d.render(&sm, false));
+    }
+}
+
+#[test]
+fn mismatched_brackets_stay_on_their_line() {
+    check_errors(
+        "z = [1, (2 +]\nif a < b < c { }",
+        &["expected expression, found `]`", "comparison operators cannot be chained"],
+    );
+    check_errors(
+        "y = f(1, 2]\nif a < b < c { }",
+        &["expected `,` or `)`, found `]`", "comparison operators cannot be chained"],
+    );
+}

@@ -1,0 +1,336 @@
+//! Runtime and resolution errors as data; all their wording lives in [`RuntimeError::to_diagnostic`].
+
+use mml_lang::{Diagnostic, Span};
+
+/// The shape of a matrix-like operand, for messages.
+pub type Shape = (usize, usize);
+
+/// An error raised while resolving or running, with where it happened and the calls that led there.
+#[derive(Clone, Debug)]
+pub struct RuntimeError {
+    /// What went wrong.
+    pub kind: ErrorKind,
+    /// Where.
+    pub span: Span,
+    /// Enclosing calls, innermost first: (function name, call span).
+    pub trace: Vec<(String, Span)>,
+}
+
+/// The kinds of runtime error.
+#[derive(Clone, Debug)]
+pub enum ErrorKind {
+    /// A name that is neither a variable nor a builtin.
+    UnknownName {
+        /// The name.
+        name: String,
+        /// The closest known name.
+        suggestion: Option<String>,
+    },
+    /// A variable read before it was given a value on this path.
+    Unassigned {
+        /// The name.
+        name: String,
+    },
+    /// An operand of the wrong type.
+    TypeMismatch {
+        /// The operation (`+`, `for`, `if`, …).
+        op: String,
+        /// What was expected.
+        expected: String,
+        /// What was found (a description such as "a string").
+        found: String,
+    },
+    /// Two operands whose shapes do not fit the operation.
+    ShapeMismatch {
+        /// The operator.
+        op: String,
+        /// Left operand shape and span.
+        lhs: (Shape, Span),
+        /// Right operand shape and span.
+        rhs: (Shape, Span),
+        /// What the operator needs.
+        rule: String,
+        /// Fix-its.
+        help: Vec<String>,
+    },
+    /// A matrix power or other square-only operation on a non-square matrix.
+    NotSquare {
+        /// The operator.
+        op: String,
+        /// The shape found.
+        shape: Shape,
+        /// Fix-its.
+        help: Vec<String>,
+    },
+    /// An index outside the valid range.
+    IndexOutOfRange {
+        /// The offending index (1-based, as written).
+        index: f64,
+        /// The length of the indexed dimension.
+        len: usize,
+        /// "row", "column", "element", "item".
+        what: &'static str,
+        /// The shape of the indexed value, if matrix-like.
+        shape: Option<Shape>,
+    },
+    /// An index that is not a positive whole number.
+    BadIndex {
+        /// Description of the index.
+        found: String,
+    },
+    /// A record has no such field.
+    NoField {
+        /// The field asked for.
+        name: String,
+        /// The fields it does have.
+        available: Vec<String>,
+    },
+    /// Calling something that is not a function.
+    NotCallable {
+        /// What was called.
+        found: String,
+    },
+    /// Wrong number of arguments.
+    ArgCount {
+        /// The function's name.
+        function: String,
+        /// Its signature.
+        signature: String,
+        /// Minimum and maximum (`None`: unbounded).
+        expected: (usize, Option<usize>),
+        /// Number given.
+        got: usize,
+    },
+    /// A keyword argument the function does not have.
+    UnknownKeyword {
+        /// The function's name.
+        function: String,
+        /// The keyword.
+        name: String,
+        /// Its signature.
+        signature: String,
+    },
+    /// A parameter given twice (by position and by keyword, or keyword twice).
+    DuplicateArgument {
+        /// The parameter.
+        name: String,
+    },
+    /// Destructuring `a, b = v` with the wrong number of items.
+    DestructureCount {
+        /// Number of targets.
+        targets: usize,
+        /// Number of items found.
+        found: usize,
+    },
+    /// An error reported by a builtin.
+    Builtin {
+        /// The builtin's name.
+        function: String,
+        /// Stable code.
+        code: &'static str,
+        /// Headline.
+        message: String,
+        /// Fix-its.
+        help: Vec<String>,
+        /// Notes.
+        notes: Vec<String>,
+        /// The call's span, when the error points at one argument.
+        call: Option<Span>,
+    },
+    /// `break` or `continue` outside a loop, `return` outside a function.
+    MisplacedControl {
+        /// The keyword.
+        keyword: &'static str,
+    },
+    /// Too many nested calls.
+    RecursionLimit {
+        /// The limit.
+        depth: usize,
+    },
+    /// Ctrl-C.
+    Interrupted,
+    /// The time limit was reached.
+    Timeout {
+        /// The limit in seconds.
+        seconds: f64,
+    },
+}
+
+impl RuntimeError {
+    /// An error of `kind` at `span`.
+    pub fn new(kind: ErrorKind, span: Span) -> RuntimeError {
+        RuntimeError { kind, span, trace: Vec::new() }
+    }
+
+    /// The stable code of this error's kind.
+    pub fn code(&self) -> &'static str {
+        match &self.kind {
+            ErrorKind::UnknownName { .. } => "unknown-name",
+            ErrorKind::Unassigned { .. } => "unassigned-variable",
+            ErrorKind::TypeMismatch { .. } => "type-mismatch",
+            ErrorKind::ShapeMismatch { .. } => "shape-mismatch",
+            ErrorKind::NotSquare { .. } => "not-square",
+            ErrorKind::IndexOutOfRange { .. } => "index-out-of-range",
+            ErrorKind::BadIndex { .. } => "bad-index",
+            ErrorKind::NoField { .. } => "no-field",
+            ErrorKind::NotCallable { .. } => "not-callable",
+            ErrorKind::ArgCount { .. } => "argument-count",
+            ErrorKind::UnknownKeyword { .. } => "unknown-keyword",
+            ErrorKind::DuplicateArgument { .. } => "duplicate-argument",
+            ErrorKind::DestructureCount { .. } => "destructure-count",
+            ErrorKind::Builtin { code, .. } => code,
+            ErrorKind::MisplacedControl { .. } => "misplaced-control",
+            ErrorKind::RecursionLimit { .. } => "recursion-limit",
+            ErrorKind::Interrupted => "interrupted",
+            ErrorKind::Timeout { .. } => "timeout",
+        }
+    }
+
+    /// Turns the error into a diagnostic: all wording of runtime errors is here.
+    pub fn to_diagnostic(&self) -> Diagnostic {
+        let code = self.code();
+        let span = self.span;
+        let mut d = match &self.kind {
+            ErrorKind::UnknownName { name, suggestion } => {
+                let mut d = Diagnostic::error(code, format!("unknown name `{name}`"))
+                    .with_primary(span, "not defined here");
+                if let Some(s) = suggestion {
+                    d = d.with_help(format!("did you mean `{s}`?"));
+                }
+                d
+            }
+            ErrorKind::Unassigned { name } => Diagnostic::error(code, format!("`{name}` has no value yet"))
+                .with_primary(span, "read here before any assignment ran")
+                .with_help(format!("assign `{name}` before this line")),
+            ErrorKind::TypeMismatch { op, expected, found } => {
+                Diagnostic::error(code, format!("{op} expected {expected}, found {found}"))
+                    .with_primary(span, format!("this is {found}"))
+            }
+            ErrorKind::ShapeMismatch { op, lhs, rhs, rule, help } => {
+                let mut d = Diagnostic::error(
+                    code,
+                    format!("shape mismatch in `{op}`: {}×{} and {}×{}", lhs.0 .0, lhs.0 .1, rhs.0 .0, rhs.0 .1),
+                )
+                .with_primary(lhs.1, format!("this is {}×{}", lhs.0 .0, lhs.0 .1))
+                .with_label(rhs.1, format!("this is {}×{}", rhs.0 .0, rhs.0 .1))
+                .with_note(rule.clone());
+                for h in help {
+                    d = d.with_help(h.clone());
+                }
+                d
+            }
+            ErrorKind::NotSquare { op, shape, help } => {
+                let mut d = Diagnostic::error(
+                    code,
+                    format!("`{op}` needs a square matrix, found {}×{}", shape.0, shape.1),
+                )
+                .with_primary(span, format!("this is {}×{}", shape.0, shape.1));
+                for h in help {
+                    d = d.with_help(h.clone());
+                }
+                d
+            }
+            ErrorKind::IndexOutOfRange { index, len, what, shape } => {
+                let idx = crate::display::format_number(*index);
+                let mut d = Diagnostic::error(code, format!("{what} index {idx} is out of range 1..{len}"))
+                    .with_primary(span, format!("{what} {idx} does not exist"));
+                if let Some((r, c)) = shape {
+                    d = d.with_note(format!("the value is {r}×{c}"));
+                }
+                if *len == 0 {
+                    d = d.with_note("the dimension is empty");
+                }
+                d
+            }
+            ErrorKind::BadIndex { found } => Diagnostic::error(code, format!("an index must be a positive whole number, found {found}"))
+                .with_primary(span, "this index")
+                .with_help("indexing is 1-based: the first element is `v[1]`"),
+            ErrorKind::NoField { name, available } => {
+                let mut d = Diagnostic::error(code, format!("no field `{name}` in this record"))
+                    .with_primary(span, "unknown field");
+                if available.is_empty() {
+                    d = d.with_note("the record has no fields");
+                } else {
+                    d = d.with_note(format!("its fields are: {}", available.join(", ")));
+                }
+                if let Some(s) = crate::resolve::closest(name, available.iter().map(String::as_str)) {
+                    d = d.with_help(format!("did you mean `{s}`?"));
+                }
+                d
+            }
+            ErrorKind::NotCallable { found } => Diagnostic::error(code, format!("{found} cannot be called"))
+                .with_primary(span, "not a function")
+                .with_help("to index a matrix use square brackets: `A[i, j]`"),
+            ErrorKind::ArgCount { function, signature, expected, got } => {
+                let want = match expected {
+                    (lo, Some(hi)) if lo == hi => plural(*lo, "argument"),
+                    (lo, Some(hi)) => format!("{lo} to {hi} arguments"),
+                    (lo, None) => format!("at least {}", plural(*lo, "argument")),
+                };
+                Diagnostic::error(code, format!("`{function}` takes {want}, got {got}"))
+                    .with_primary(span, format!("called with {}", plural(*got, "argument")))
+                    .with_note(format!("signature: {signature}"))
+            }
+            ErrorKind::UnknownKeyword { function, name, signature } => {
+                Diagnostic::error(code, format!("`{function}` has no parameter `{name}`"))
+                    .with_primary(span, "unknown keyword")
+                    .with_note(format!("signature: {signature}"))
+            }
+            ErrorKind::DuplicateArgument { name } => {
+                Diagnostic::error(code, format!("parameter `{name}` is given twice")).with_primary(span, "given again here")
+            }
+            ErrorKind::DestructureCount { targets, found } => Diagnostic::error(
+                code,
+                format!("cannot unpack {found} values into {targets} names"),
+            )
+            .with_primary(span, format!("this has {found} values")),
+            ErrorKind::Builtin { function, message, help, notes, call, .. } => {
+                let label = if call.is_some() { "this argument" } else { "here" };
+                let mut d = Diagnostic::error(code, message.clone()).with_primary(span, label);
+                if let Some(c) = call {
+                    d = d.with_label(*c, format!("in this call to `{function}`"));
+                }
+                for n in notes {
+                    d = d.with_note(n.clone());
+                }
+                for h in help {
+                    d = d.with_help(h.clone());
+                }
+                d
+            }
+            ErrorKind::MisplacedControl { keyword } => {
+                let place = if *keyword == "return" { "a function" } else { "a loop" };
+                Diagnostic::error(code, format!("`{keyword}` outside {place}")).with_primary(span, format!("not inside {place}"))
+            }
+            ErrorKind::RecursionLimit { depth } => Diagnostic::error(code, format!("too many nested calls (more than {depth})"))
+                .with_primary(span, "this call went too deep")
+                .with_help("check that the recursion has a base case; raise the limit with --max-depth"),
+            ErrorKind::Interrupted => Diagnostic::error(code, "interrupted").with_primary(span, "stopped here"),
+            ErrorKind::Timeout { seconds } => Diagnostic::error(code, format!("time limit of {seconds} s reached"))
+                .with_primary(span, "stopped here")
+                .with_help("raise the limit with --max-seconds"),
+        };
+        // Consecutive identical frames (deep recursion) are shown once, with a count.
+        let mut k = 0;
+        while k < self.trace.len() {
+            let (name, span) = &self.trace[k];
+            let run = self.trace[k..].iter().take_while(|(n, s)| n == name && s == span).count();
+            let what = if run > 1 {
+                format!("in call to `{name}` ({run} times)")
+            } else {
+                format!("in call to `{name}`")
+            };
+            d.trace.push((what, *span));
+            k += run;
+        }
+        d
+    }
+}
+
+fn plural(n: usize, word: &str) -> String {
+    if n == 1 {
+        format!("1 {word}")
+    } else {
+        format!("{n} {word}s")
+    }
+}

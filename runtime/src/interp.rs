@@ -1,0 +1,728 @@
+//! The tree-walking interpreter over the resolved tree.
+//!
+//! Locals live in one value stack shared by all calls (a frame is a window starting at
+//! `base`), so a call allocates nothing beyond what its values need. Errors travel as
+//! boxed [`RuntimeError`]s and collect the call trace on the way out.
+
+mod call;
+mod index;
+
+use std::rc::Rc;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::time::Instant;
+
+use mml_lang::ast::{BinOp, UnOp};
+use mml_lang::{SourceId, Span};
+
+use crate::display::{describe, format_value, FormatOptions};
+use crate::error::{ErrorKind, RuntimeError};
+use crate::hir::{Body, Expr, ExprKind, Proto, Stmt, StmtKind, StrPart, Var};
+use crate::limits::Limits;
+use crate::ops::{self, OpError, Side};
+use crate::resolve::{resolve_program, GlobalNames};
+use crate::session::{Outcome, Session, Sink};
+use crate::value::{Matrix, RangeVal, Record, Value};
+
+pub(crate) type R<T> = Result<T, Box<RuntimeError>>;
+
+/// A user function or lambda with its captured values.
+#[derive(Debug)]
+pub struct Closure {
+    pub(crate) proto: Rc<Proto>,
+    pub(crate) captures: Box<[Value]>,
+}
+
+impl Closure {
+    /// The function's name (`<lambda>` for lambdas).
+    pub fn name(&self) -> &str {
+        &self.proto.name
+    }
+
+    /// The parameter names in order.
+    pub fn params(&self) -> Vec<&str> {
+        self.proto.params.iter().map(|p| &*p.name).collect()
+    }
+
+    /// The signature as users read it: `f(x, y = …)`.
+    pub fn signature(&self) -> String {
+        let params: Vec<String> = self
+            .proto
+            .params
+            .iter()
+            .map(|p| if p.default.is_some() { format!("{} = …", p.name) } else { p.name.to_string() })
+            .collect();
+        format!("{}({})", self.proto.name, params.join(", "))
+    }
+}
+
+/// Global variables of a session: names with their slots, and the values.
+#[derive(Default)]
+pub struct Globals {
+    pub(crate) names: GlobalNames,
+    pub(crate) values: Vec<Option<Value>>,
+}
+
+impl Globals {
+    pub(crate) fn list(&self) -> Vec<(String, Value)> {
+        self.values
+            .iter()
+            .enumerate()
+            .filter_map(|(i, v)| v.as_ref().map(|v| (self.names.name(i).to_string(), v.clone())))
+            .collect()
+    }
+}
+
+/// How a statement finished.
+pub(crate) enum Flow {
+    Normal,
+    Break,
+    Continue,
+    Return(Value),
+}
+
+/// The state of one evaluation.
+pub(crate) struct Interp<'s> {
+    pub(crate) globals: &'s mut Vec<Option<Value>>,
+    pub(crate) global_names: &'s GlobalNames,
+    pub(crate) out: &'s mut Sink,
+    pub(crate) limits: &'s Limits,
+    pub(crate) format: FormatOptions,
+    interrupt: &'s AtomicBool,
+    deadline: Option<Instant>,
+    pub(crate) stack: Vec<Option<Value>>,
+    pub(crate) base: usize,
+    pub(crate) depth: usize,
+    /// Lengths of the dimensions being indexed, innermost last, for `end`.
+    pub(crate) ends: Vec<usize>,
+    /// The closure running now, for recursive calls by name.
+    pub(crate) current: Option<Rc<Closure>>,
+    /// The span of the builtin call running now, for callbacks into user code.
+    pub(crate) call_span: Span,
+    ticks: u32,
+}
+
+/// Parses, resolves and (unless `check_only`) runs source `src` of the session.
+pub(crate) fn run_source(s: &mut Session, src: SourceId, check_only: bool) -> Outcome {
+    let text = s.sources.get(src).map(|x| x.text.clone()).unwrap_or_default();
+    let parsed = mml_lang::parse_program(src, &text);
+    let mut diagnostics = parsed.diagnostics;
+    let (stmts, rdiags) = resolve_program(&parsed.program, &mut s.globals.names, s.library);
+    diagnostics.extend(rdiags);
+    let failed = diagnostics.iter().any(|d| d.severity == mml_lang::Severity::Error);
+    s.globals.values.resize(s.globals.names.len(), None);
+    if failed || check_only {
+        return Outcome { diagnostics };
+    }
+    s.interrupt.store(false, Ordering::Relaxed);
+    let mut it = Interp {
+        globals: &mut s.globals.values,
+        global_names: &s.globals.names,
+        out: &mut s.out,
+        limits: &s.limits,
+        format: s.format,
+        interrupt: &s.interrupt,
+        deadline: s.limits.max_seconds.map(|t| Instant::now() + std::time::Duration::from_secs_f64(t.max(0.0))),
+        stack: Vec::with_capacity(256),
+        base: 0,
+        depth: 0,
+        ends: Vec::new(),
+        current: None,
+        call_span: Span::default(),
+        ticks: 0,
+    };
+    let echo = s.echo;
+    for stmt in &stmts {
+        let result = match &stmt.kind {
+            StmtKind::Expr(e) if echo => it.eval(e).map(|v| {
+                if !matches!(v, Value::Nothing) {
+                    let text = format_value(&v, &it.format);
+                    (it.out)(&text);
+                    (it.out)("\n");
+                }
+                Flow::Normal
+            }),
+            _ => it.exec(stmt),
+        };
+        if let Err(e) = result {
+            diagnostics.push(e.to_diagnostic());
+            break;
+        }
+    }
+    s.interrupt.store(false, Ordering::Relaxed);
+    Outcome { diagnostics }
+}
+
+/// Builds a boxed runtime error.
+pub(crate) fn err<T>(kind: ErrorKind, span: Span) -> R<T> {
+    Err(Box::new(RuntimeError::new(kind, span)))
+}
+
+/// A type-mismatch error at `span`.
+pub(crate) fn type_err<T>(op: &str, expected: &str, found: &Value, span: Span) -> R<T> {
+    err(ErrorKind::TypeMismatch { op: op.to_string(), expected: expected.to_string(), found: describe(found) }, span)
+}
+
+impl Interp<'_> {
+    /// Checks for Ctrl-C and the time limit; called on every loop iteration and call.
+    #[inline]
+    pub(crate) fn tick(&mut self, span: Span) -> R<()> {
+        if self.interrupt.load(Ordering::Relaxed) {
+            return err(ErrorKind::Interrupted, span);
+        }
+        self.ticks = self.ticks.wrapping_add(1);
+        if self.ticks & 0xfff == 0 {
+            if let (Some(deadline), Some(seconds)) = (self.deadline, self.limits.max_seconds) {
+                if Instant::now() > deadline {
+                    return err(ErrorKind::Timeout { seconds }, span);
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// Evaluates an operand, reading numbers in variables and literals without a call.
+    #[inline(always)]
+    fn operand(&mut self, e: &Expr) -> R<Value> {
+        match &e.kind {
+            ExprKind::Num(x) => Ok(Value::Num(*x)),
+            ExprKind::Var(Var::Local(i), _) => {
+                if let Some(Some(Value::Num(x))) = self.stack.get(self.base + *i as usize) {
+                    return Ok(Value::Num(*x));
+                }
+                self.eval(e)
+            }
+            ExprKind::Var(Var::Global(i), _) => {
+                if let Some(Some(Value::Num(x))) = self.globals.get(*i as usize) {
+                    return Ok(Value::Num(*x));
+                }
+                self.eval(e)
+            }
+            _ => self.eval(e),
+        }
+    }
+
+    #[inline]
+    fn get_var(&self, var: Var, name: &Rc<str>, span: Span) -> R<Value> {
+        let slot = match var {
+            Var::Local(i) => self.stack.get(self.base + i as usize),
+            Var::Global(i) => self.globals.get(i as usize),
+        };
+        match slot {
+            Some(Some(v)) => Ok(v.clone()),
+            _ => err(ErrorKind::Unassigned { name: name.to_string() }, span),
+        }
+    }
+
+    #[inline]
+    pub(crate) fn slot_mut(&mut self, var: Var) -> &mut Option<Value> {
+        let (vec, i) = match var {
+            Var::Local(i) => (&mut self.stack, self.base + i as usize),
+            Var::Global(i) => (&mut *self.globals, i as usize),
+        };
+        if i >= vec.len() {
+            vec.resize(i + 1, None);
+        }
+        &mut vec[i]
+    }
+
+    #[inline]
+    fn set_var(&mut self, var: Var, value: Value) {
+        let slot = self.slot_mut(var);
+        // Overwriting a number with a number needs no drop of the old value.
+        if let (Some(Value::Num(old)), Value::Num(new)) = (&mut *slot, &value) {
+            *old = *new;
+            return;
+        }
+        *slot = Some(value);
+    }
+
+    /// Runs statements in order, stopping at the first control-flow change.
+    pub(crate) fn exec_block(&mut self, stmts: &[Stmt]) -> R<Flow> {
+        for s in stmts {
+            match self.exec(s)? {
+                Flow::Normal => {}
+                flow => return Ok(flow),
+            }
+        }
+        Ok(Flow::Normal)
+    }
+
+    /// Runs a function body: its value is the `return`ed value, else the value of a final
+    /// expression statement, else nothing.
+    pub(crate) fn exec_body(&mut self, body: &Body) -> R<Value> {
+        let stmts = match body {
+            Body::Expr(e) => return self.eval(e),
+            Body::Block(stmts) => stmts,
+        };
+        let Some((last, init)) = stmts.split_last() else { return Ok(Value::Nothing) };
+        for s in init {
+            match self.exec(s)? {
+                Flow::Normal => {}
+                Flow::Return(v) => return Ok(v),
+                Flow::Break | Flow::Continue => return Ok(Value::Nothing),
+            }
+        }
+        match &last.kind {
+            StmtKind::Expr(e) => self.eval(e),
+            _ => match self.exec(last)? {
+                Flow::Return(v) => Ok(v),
+                _ => Ok(Value::Nothing),
+            },
+        }
+    }
+
+    pub(crate) fn exec(&mut self, s: &Stmt) -> R<Flow> {
+        match &s.kind {
+            StmtKind::Expr(e) => {
+                self.eval(e)?;
+            }
+            StmtKind::SetVar(var, e) => {
+                let v = self.eval(e)?;
+                self.set_var(*var, v);
+            }
+            StmtKind::OpVar(var, op, e) => {
+                let rhs = self.eval(e)?;
+                let name = self.var_name(*var);
+                let lhs = self.get_var(*var, &name, s.span)?;
+                let v = self.binary(*op, &lhs, &rhs, s.span, e.span, s.span)?;
+                self.set_var(*var, v);
+            }
+            StmtKind::SetPlace(place, op, e) => {
+                let v = self.eval(e)?;
+                self.assign_place(place, *op, v, e.span)?;
+            }
+            StmtKind::Destructure(places, e) => {
+                let v = self.eval(e)?;
+                let items = self.unpack(&v, places.len(), e.span)?;
+                for (place, item) in places.iter().zip(items) {
+                    self.assign_place(place, None, item, e.span)?;
+                }
+            }
+            StmtKind::If(branches, else_block) => {
+                for (cond, body) in branches {
+                    if self.condition(cond, "if")? {
+                        return self.exec_block(body);
+                    }
+                }
+                if let Some(body) = else_block {
+                    return self.exec_block(body);
+                }
+            }
+            StmtKind::While(cond, body) => {
+                while self.condition(cond, "while")? {
+                    self.tick(s.span)?;
+                    match self.exec_block(body)? {
+                        Flow::Break => break,
+                        Flow::Return(v) => return Ok(Flow::Return(v)),
+                        Flow::Normal | Flow::Continue => {}
+                    }
+                }
+            }
+            StmtKind::For(var, iter, body) => return self.exec_for(*var, iter, body, s.span),
+            StmtKind::Break => return Ok(Flow::Break),
+            StmtKind::Continue => return Ok(Flow::Continue),
+            StmtKind::Return(e) => {
+                let v = match e {
+                    Some(e) => self.eval(e)?,
+                    None => Value::Nothing,
+                };
+                return Ok(Flow::Return(v));
+            }
+            StmtKind::Block(stmts) => return self.exec_block(stmts),
+        }
+        Ok(Flow::Normal)
+    }
+
+    fn var_name(&self, var: Var) -> Rc<str> {
+        match var {
+            Var::Global(i) => Rc::from(self.global_names.name(i as usize)),
+            Var::Local(_) => Rc::from("variable"),
+        }
+    }
+
+    fn condition(&mut self, cond: &Expr, what: &str) -> R<bool> {
+        match self.eval(cond)? {
+            Value::Bool(b) => Ok(b),
+            other => {
+                let mut e = RuntimeError::new(
+                    ErrorKind::TypeMismatch {
+                        op: format!("the `{what}` condition"),
+                        expected: "a bool".into(),
+                        found: describe(&other),
+                    },
+                    cond.span,
+                );
+                if matches!(other, Value::Matrix(_)) {
+                    e.kind = ErrorKind::Builtin {
+                        function: what.to_string(),
+                        code: "type-mismatch",
+                        message: format!("the `{what}` condition must be a bool, found {}", describe(&other)),
+                        help: vec!["comparing matrices gives a matrix of 0s and 1s; compare numbers, or reduce the matrix first (for example `sum(v .> 0) == rows(v)`)".into()],
+                        notes: Vec::new(),
+                        call: None,
+                    };
+                }
+                Err(Box::new(e))
+            }
+        }
+    }
+
+    fn exec_for(&mut self, var: Var, iter: &Expr, body: &[Stmt], span: Span) -> R<Flow> {
+        let seq = self.eval(iter)?;
+        macro_rules! run_body {
+            ($value:expr) => {{
+                self.tick(span)?;
+                self.set_var(var, $value);
+                match self.exec_block(body)? {
+                    Flow::Break => break,
+                    Flow::Return(v) => return Ok(Flow::Return(v)),
+                    Flow::Normal | Flow::Continue => {}
+                }
+            }};
+        }
+        match &seq {
+            Value::Range(r) => {
+                for i in 0..r.len() {
+                    run_body!(Value::Num(r.at(i)));
+                }
+            }
+            Value::Num(_) | Value::Bool(_) => {
+                for v in [seq.clone()] {
+                    run_body!(v);
+                }
+            }
+            Value::Matrix(m) if m.nrows() == 1 || m.ncols() == 1 || m.is_empty() => {
+                for i in 0..m.len() {
+                    run_body!(Value::Num(m[i]));
+                }
+            }
+            Value::List(items) => {
+                for i in 0..items.len() {
+                    run_body!(items[i].clone());
+                }
+            }
+            Value::Matrix(m) => {
+                return Err(Box::new(RuntimeError::new(
+                    ErrorKind::Builtin {
+                        function: "for".into(),
+                        code: "type-mismatch",
+                        message: format!("`for` iterates over a vector, range or list, found a {}×{} matrix", m.nrows(), m.ncols()),
+                        help: vec![
+                            "loop over the columns with `for j in 1:cols(A)` and use `A[:, j]`".into(),
+                            "or over every element with `for x in reshape(A, numel(A), 1)`".into(),
+                        ],
+                        notes: Vec::new(),
+                        call: None,
+                    },
+                    iter.span,
+                )))
+            }
+            other => return type_err("`for`", "a range, vector or list", other, iter.span),
+        }
+        Ok(Flow::Normal)
+    }
+
+    /// Splits a value into `n` parts for `a, b = v`.
+    fn unpack(&self, v: &Value, n: usize, span: Span) -> R<Vec<Value>> {
+        let items: Vec<Value> = match v {
+            Value::List(items) => items.to_vec(),
+            Value::Record(r) => r.fields.iter().map(|(_, v)| v.clone()).collect(),
+            Value::Matrix(m) if m.nrows() == 1 || m.ncols() == 1 => m.iter().map(|x| Value::Num(*x)).collect(),
+            Value::Range(r) => (0..r.len().min(n + 1)).map(|i| Value::Num(r.at(i))).collect(),
+            other => return type_err("destructuring", "a list, record or vector", other, span),
+        };
+        if items.len() != n {
+            let found = if let Value::Range(r) = v { r.len() } else { items.len() };
+            return err(ErrorKind::DestructureCount { targets: n, found }, span);
+        }
+        Ok(items)
+    }
+
+    /// Evaluates an expression.
+    pub(crate) fn eval(&mut self, e: &Expr) -> R<Value> {
+        match &e.kind {
+            ExprKind::Num(x) => Ok(Value::Num(*x)),
+            ExprKind::Var(var, name) => self.get_var(*var, name, e.span),
+            ExprKind::Binary(op, l, r) => self.eval_binary(*op, l, r, e.span),
+            ExprKind::Call(f, args) => self.call_expr(f, args, e.span),
+            ExprKind::Index(base, ix) => self.eval_index(base, ix, e.span),
+            ExprKind::Bool(b) => Ok(Value::Bool(*b)),
+            ExprKind::Nothing => Ok(Value::Nothing),
+            ExprKind::Str(s) => Ok(Value::Str(s.clone())),
+            ExprKind::Interp(parts) => {
+                let mut s = String::new();
+                for p in parts {
+                    match p {
+                        StrPart::Lit(l) => s.push_str(l),
+                        StrPart::Expr(x) => match self.eval(x)? {
+                            Value::Str(t) => s.push_str(&t),
+                            v => s.push_str(&format_value(&v, &self.format)),
+                        },
+                    }
+                }
+                Ok(Value::str(s))
+            }
+            ExprKind::Builtin(b) => Ok(Value::Builtin(b)),
+            ExprKind::SelfFn => match &self.current {
+                Some(c) => Ok(Value::Func(c.clone())),
+                None => err(ErrorKind::Unassigned { name: "function".into() }, e.span),
+            },
+            ExprKind::End => match self.ends.last() {
+                Some(&n) => Ok(Value::Num(n as f64)),
+                None => err(ErrorKind::MisplacedControl { keyword: "end" }, e.span),
+            },
+            ExprKind::Colon => err(ErrorKind::MisplacedControl { keyword: ":" }, e.span),
+            ExprKind::Matrix(rows) => self.eval_matrix(rows, e.span),
+            ExprKind::List(items) => {
+                let items = items.iter().map(|x| self.eval(x)).collect::<R<Vec<_>>>()?;
+                Ok(Value::List(Rc::new(items)))
+            }
+            ExprKind::Record(fields) => {
+                let mut r = Record::default();
+                for (name, x) in fields {
+                    let v = self.eval(x)?;
+                    r.set(name.clone(), v);
+                }
+                Ok(Value::Record(Rc::new(r)))
+            }
+            ExprKind::Range(start, step, stop) => {
+                let a = self.range_part(start)?;
+                let s = match step {
+                    Some(s) => self.range_part(s)?,
+                    None => 1.0,
+                };
+                let b = self.range_part(stop)?;
+                let Some(r) = RangeVal::new(a, s, b) else {
+                    let what = if s == 0.0 { "the step of a range cannot be zero" } else { "a range cannot contain nan" };
+                    return err(
+                        ErrorKind::Builtin {
+                            function: ":".into(),
+                            code: "invalid-range",
+                            message: what.into(),
+                            help: Vec::new(),
+                            notes: Vec::new(),
+                            call: None,
+                        },
+                        step.as_ref().map_or(e.span, |s| s.span),
+                    );
+                };
+                if r.len() > self.limits.max_elements {
+                    return err(
+                        ErrorKind::Builtin {
+                            function: ":".into(),
+                            code: "limit-exceeded",
+                            message: format!("this range has more than {} elements", self.limits.max_elements),
+                            help: vec!["raise the limit with --max-elements".into()],
+                            notes: Vec::new(),
+                            call: None,
+                        },
+                        e.span,
+                    );
+                }
+                Ok(Value::Range(Rc::new(r)))
+            }
+            ExprKind::Unary(op, x) => {
+                let v = self.eval(x)?;
+                if let (UnOp::Neg, Value::Num(n)) = (op, &v) {
+                    return Ok(Value::Num(-n));
+                }
+                ops::unary(*op, &v).map_err(|oe| self.op_error(oe, &UnOp::symbol(*op).to_string(), x.span, x.span, e.span))
+            }
+            ExprKind::Transpose(x) => {
+                let v = self.eval(x)?;
+                ops::transpose(&v).map_err(|oe| self.op_error(oe, "'", x.span, x.span, e.span))
+            }
+            ExprKind::Field(base, name) => {
+                let v = self.eval(base)?;
+                match &v {
+                    Value::Record(r) => match r.get(name) {
+                        Some(f) => Ok(f.clone()),
+                        None => err(
+                            ErrorKind::NoField {
+                                name: name.to_string(),
+                                available: r.fields.iter().map(|(n, _)| n.to_string()).collect(),
+                            },
+                            e.span,
+                        ),
+                    },
+                    other => type_err(&format!("`.{name}`"), "a record", other, base.span),
+                }
+            }
+            ExprKind::Lambda(proto, sources) => {
+                let mut captures = Vec::with_capacity(sources.len());
+                for src in sources {
+                    let slot = match *src {
+                        Var::Local(i) => self.stack.get(self.base + i as usize),
+                        Var::Global(i) => self.globals.get(i as usize),
+                    };
+                    // A variable not yet assigned when the closure is made is captured as
+                    // nothing; reading it inside gives `nothing`, as it had no value to copy.
+                    captures.push(slot.cloned().flatten().unwrap_or(Value::Nothing));
+                }
+                Ok(Value::Func(Rc::new(Closure { proto: proto.clone(), captures: captures.into_boxed_slice() })))
+            }
+        }
+    }
+
+    fn range_part(&mut self, e: &Expr) -> R<f64> {
+        let v = self.eval(e)?;
+        match v.as_scalar() {
+            Some(x) if !matches!(v, Value::Bool(_)) => Ok(x),
+            _ => type_err("`:`", "a number", &v, e.span),
+        }
+    }
+
+    fn eval_binary(&mut self, op: BinOp, l: &Expr, r: &Expr, span: Span) -> R<Value> {
+        match op {
+            BinOp::And | BinOp::Or => {
+                let a = self.eval(l)?;
+                let Value::Bool(x) = a else { return type_err(&format!("`{}`", op.symbol()), "a bool", &a, l.span) };
+                if (op == BinOp::And && !x) || (op == BinOp::Or && x) {
+                    return Ok(Value::Bool(x));
+                }
+                let b = self.eval(r)?;
+                match b {
+                    Value::Bool(y) => Ok(Value::Bool(y)),
+                    other => type_err(&format!("`{}`", op.symbol()), "a bool", &other, r.span),
+                }
+            }
+            _ => {
+                let a = self.operand(l)?;
+                let b = self.operand(r)?;
+                if let (Value::Num(x), Value::Num(y)) = (&a, &b) {
+                    let (x, y) = (*x, *y);
+                    return Ok(match op {
+                        BinOp::Add => Value::Num(x + y),
+                        BinOp::Sub => Value::Num(x - y),
+                        BinOp::Mul | BinOp::ElemMul => Value::Num(x * y),
+                        BinOp::Div | BinOp::ElemDiv => Value::Num(x / y),
+                        BinOp::Lt => Value::Bool(x < y),
+                        BinOp::Le => Value::Bool(x <= y),
+                        BinOp::Gt => Value::Bool(x > y),
+                        BinOp::Ge => Value::Bool(x >= y),
+                        _ => return self.binary(op, &a, &b, l.span, r.span, span),
+                    });
+                }
+                self.binary(op, &a, &b, l.span, r.span, span)
+            }
+        }
+    }
+
+    /// Applies a binary operator, attaching operand spans to errors.
+    pub(crate) fn binary(&self, op: BinOp, a: &Value, b: &Value, ls: Span, rs: Span, span: Span) -> R<Value> {
+        ops::binary(op, a, b).map_err(|oe| self.op_error(oe, op.symbol(), ls, rs, span))
+    }
+
+    pub(crate) fn op_error(&self, oe: OpError, op: &str, ls: Span, rs: Span, span: Span) -> Box<RuntimeError> {
+        let side_span = |side| if side == Side::Lhs { ls } else { rs };
+        let _ = span;
+        Box::new(match oe {
+            OpError::Type { side, expected, found } => {
+                RuntimeError::new(ErrorKind::TypeMismatch { op: format!("`{op}`"), expected, found }, side_span(side))
+            }
+            OpError::Shape { lhs, rhs, rule, help } => RuntimeError::new(
+                ErrorKind::ShapeMismatch { op: op.to_string(), lhs: (lhs, ls), rhs: (rhs, rs), rule, help },
+                ls,
+            ),
+            OpError::NotSquare { shape, help } => {
+                RuntimeError::new(ErrorKind::NotSquare { op: op.to_string(), shape, help }, ls)
+            }
+            OpError::Other { side, code, message, help } => RuntimeError::new(
+                ErrorKind::Builtin { function: op.to_string(), code, message, help, notes: Vec::new(), call: None },
+                side_span(side),
+            ),
+        })
+    }
+
+    /// Builds a matrix literal: a single row of numbers is a column vector; otherwise the
+    /// items of each row are joined side by side and the rows stacked.
+    fn eval_matrix(&mut self, rows: &[Vec<Expr>], span: Span) -> R<Value> {
+        if rows.len() == 1 {
+            let row = &rows[0];
+            let mut nums = Vec::with_capacity(row.len());
+            let mut all_scalars = true;
+            let mut values = Vec::with_capacity(row.len());
+            for x in row {
+                let v = self.eval(x)?;
+                match &v {
+                    Value::Num(n) => nums.push(*n),
+                    Value::Bool(b) => nums.push(f64::from(u8::from(*b))),
+                    Value::Matrix(m) if m.len() == 1 => nums.push(m[0]),
+                    _ => all_scalars = false,
+                }
+                values.push(v);
+            }
+            if all_scalars {
+                return Ok(Value::column(nums));
+            }
+            return self.concat(vec![(values, row)], span);
+        }
+        let mut evaluated = Vec::with_capacity(rows.len());
+        for row in rows {
+            let values = row.iter().map(|x| self.eval(x)).collect::<R<Vec<_>>>()?;
+            evaluated.push((values, row));
+        }
+        self.concat(evaluated, span)
+    }
+
+    fn concat(&self, rows: Vec<(Vec<Value>, &Vec<Expr>)>, span: Span) -> R<Value> {
+        let mut blocks: Vec<(Matrix, Span)> = Vec::new();
+        for (values, exprs) in rows {
+            let mut parts: Vec<(Rc<Matrix>, Span)> = Vec::new();
+            for (v, x) in values.iter().zip(exprs.iter()) {
+                let Some(m) = v.to_matrix() else {
+                    return type_err("a matrix literal", "numbers or matrices", v, x.span);
+                };
+                if !m.is_empty() {
+                    parts.push((m, x.span));
+                }
+            }
+            let Some(first) = parts.first() else { continue };
+            let height = first.0.nrows();
+            if let Some((bad, bspan)) = parts.iter().find(|(m, _)| m.nrows() != height) {
+                return Err(Box::new(RuntimeError::new(
+                    ErrorKind::ShapeMismatch {
+                        op: "[A, B]".into(),
+                        lhs: (first.0.shape(), first.1),
+                        rhs: (bad.shape(), *bspan),
+                        rule: "items side by side in a matrix literal need the same number of rows".into(),
+                        help: vec!["to stack blocks on top of each other, separate them with `;`".into()],
+                    },
+                    first.1,
+                )));
+            }
+            let width: usize = parts.iter().map(|(m, _)| m.ncols()).sum();
+            let mut row = Matrix::zeros(height, width);
+            let mut c = 0;
+            for (m, _) in &parts {
+                row.view_mut((0, c), m.shape()).copy_from(&**m);
+                c += m.ncols();
+            }
+            let rspan = parts[0].1.to(parts[parts.len() - 1].1);
+            blocks.push((row, rspan));
+        }
+        let Some(first) = blocks.first() else { return Ok(Value::matrix(Matrix::zeros(0, 0))) };
+        let width = first.0.ncols();
+        if let Some((bad, bspan)) = blocks.iter().find(|(m, _)| m.ncols() != width) {
+            return Err(Box::new(RuntimeError::new(
+                ErrorKind::ShapeMismatch {
+                    op: "[A; B]".into(),
+                    lhs: (first.0.shape(), first.1),
+                    rhs: (bad.shape(), *bspan),
+                    rule: "rows of a matrix literal need the same number of columns".into(),
+                    help: vec!["to put blocks side by side, separate them with `,`".into()],
+                },
+                first.1,
+            )));
+        }
+        let height: usize = blocks.iter().map(|(m, _)| m.nrows()).sum();
+        self.limits.check_alloc(height, width).map_err(|e| self.builtin_error_at("[...]", e, span, &[]))?;
+        let mut out = Matrix::zeros(height, width);
+        let mut r = 0;
+        for (m, _) in &blocks {
+            out.view_mut((r, 0), m.shape()).copy_from(m);
+            r += m.nrows();
+        }
+        Ok(ops::from_matrix(out))
+    }
+}

@@ -1,0 +1,309 @@
+//! Calls: binding arguments to parameters, user-function frames, builtins, and the
+//! [`CallCtx`] that lets builtins call back into MML functions.
+
+use std::rc::Rc;
+
+use mml_lang::Span;
+
+use super::{err, Closure, Interp, R};
+use crate::builtin::{Args, Builtin, BuiltinError, CallCtx, ParamDefault};
+use crate::display::{describe, FormatOptions};
+use crate::error::{ErrorKind, RuntimeError};
+use crate::hir::{Arg, Expr, ExprKind};
+use crate::limits::Limits;
+use crate::resolve::closest;
+use crate::value::Value;
+
+/// Stack space kept free before each user call; below it the stack grows onto the heap.
+const RED_ZONE: usize = 1024 * 1024;
+/// Size of each extra stack segment.
+const STACK_SEGMENT: usize = 16 * 1024 * 1024;
+
+/// An evaluated argument.
+pub(crate) struct ArgVal {
+    name: Option<(Rc<str>, Span)>,
+    value: Value,
+    span: Span,
+}
+
+impl Interp<'_> {
+    pub(crate) fn call_expr(&mut self, callee: &Expr, args: &[Arg], span: Span) -> R<Value> {
+        let f = match &callee.kind {
+            ExprKind::SelfFn => match &self.current {
+                Some(c) => Value::Func(c.clone()),
+                None => return err(ErrorKind::Unassigned { name: "function".into() }, callee.span),
+            },
+            _ => self.eval(callee)?,
+        };
+        match &f {
+            Value::Func(c) if args.iter().all(|a| a.name.is_none()) && args.len() == c.proto.params.len() => {
+                // The common case: every parameter given by position, straight onto the stack.
+                let base = self.stack.len();
+                for a in args {
+                    match self.eval(&a.value) {
+                        Ok(v) => self.stack.push(Some(v)),
+                        Err(e) => {
+                            self.stack.truncate(base);
+                            return Err(e);
+                        }
+                    }
+                }
+                self.enter(c, base, span)
+            }
+            Value::Func(_) | Value::Builtin(_) => {
+                let mut vals = Vec::with_capacity(args.len());
+                for a in args {
+                    let value = self.eval(&a.value)?;
+                    vals.push(ArgVal { name: a.name.clone(), value, span: a.value.span });
+                }
+                match &f {
+                    Value::Func(c) => self.call_closure(c, vals, span),
+                    Value::Builtin(b) => self.call_builtin(b, vals, span),
+                    _ => Ok(Value::Nothing),
+                }
+            }
+            other => err(ErrorKind::NotCallable { found: describe(other) }, callee.span),
+        }
+    }
+
+    /// Calls any function value with positional arguments.
+    pub(crate) fn call_value(&mut self, f: &Value, args: &[Value], span: Span) -> R<Value> {
+        let vals = args.iter().map(|v| ArgVal { name: None, value: v.clone(), span }).collect();
+        match f {
+            Value::Func(c) => self.call_closure(c, vals, span),
+            Value::Builtin(b) => self.call_builtin(b, vals, span),
+            other => err(ErrorKind::NotCallable { found: describe(other) }, span),
+        }
+    }
+
+    fn call_closure(&mut self, c: &Rc<Closure>, args: Vec<ArgVal>, span: Span) -> R<Value> {
+        let params = &c.proto.params;
+        let mut bound: Vec<Option<Value>> = vec![None; params.len()];
+        let mut positional = 0;
+        for a in args {
+            match &a.name {
+                None => {
+                    if positional >= params.len() {
+                        let required = params.iter().filter(|p| p.default.is_none()).count();
+                        return err(
+                            ErrorKind::ArgCount {
+                                function: c.proto.name.to_string(),
+                                signature: c.signature(),
+                                expected: (required, Some(params.len())),
+                                got: positional + 1,
+                            },
+                            span,
+                        );
+                    }
+                    bound[positional] = Some(a.value);
+                    positional += 1;
+                }
+                Some((name, nspan)) => match params.iter().position(|p| p.name == *name) {
+                    Some(i) if bound[i].is_some() => {
+                        return err(ErrorKind::DuplicateArgument { name: name.to_string() }, *nspan)
+                    }
+                    Some(i) => bound[i] = Some(a.value),
+                    None => {
+                        return err(
+                            ErrorKind::UnknownKeyword {
+                                function: c.proto.name.to_string(),
+                                name: name.to_string(),
+                                signature: c.signature(),
+                            },
+                            *nspan,
+                        )
+                    }
+                },
+            }
+        }
+        let missing: Vec<usize> =
+            (0..params.len()).filter(|&i| bound[i].is_none() && params[i].default.is_none()).collect();
+        if !missing.is_empty() {
+            let required = params.iter().filter(|p| p.default.is_none()).count();
+            let given = bound.iter().filter(|b| b.is_some()).count();
+            return err(
+                ErrorKind::ArgCount {
+                    function: c.proto.name.to_string(),
+                    signature: c.signature(),
+                    expected: (required, Some(params.len())),
+                    got: given,
+                },
+                span,
+            );
+        }
+        let base = self.stack.len();
+        self.stack.extend(bound);
+        self.enter(c, base, span)
+    }
+
+    /// Runs closure `c` whose arguments (possibly fewer than its parameters, for defaults)
+    /// are on the stack from `base`.
+    fn enter(&mut self, c: &Rc<Closure>, base: usize, span: Span) -> R<Value> {
+        if self.depth >= self.limits.max_call_depth {
+            self.stack.truncate(base);
+            return err(ErrorKind::RecursionLimit { depth: self.limits.max_call_depth }, span);
+        }
+        if let Err(e) = self.tick(span) {
+            self.stack.truncate(base);
+            return Err(e);
+        }
+        let proto = &c.proto;
+        self.stack.resize(base + proto.nslots as usize, None);
+        let capture_base = base + (proto.nslots - proto.ncaptures) as usize;
+        for (k, v) in c.captures.iter().enumerate() {
+            self.stack[capture_base + k] = Some(v.clone());
+        }
+        let saved_base = std::mem::replace(&mut self.base, base);
+        let saved_current = self.current.replace(c.clone());
+        self.depth += 1;
+        let result = stacker::maybe_grow(RED_ZONE, STACK_SEGMENT, || {
+            for (i, p) in proto.params.iter().enumerate() {
+                if self.stack[base + i].is_none() {
+                    if let Some(d) = &p.default {
+                        let v = self.eval(d)?;
+                        self.stack[base + i] = Some(v);
+                    }
+                }
+            }
+            self.exec_body(&proto.body)
+        });
+        self.depth -= 1;
+        self.current = saved_current;
+        self.base = saved_base;
+        self.stack.truncate(base);
+        result.map_err(|mut e| {
+            e.trace.push((proto.name.to_string(), span));
+            e
+        })
+    }
+
+    fn call_builtin(&mut self, b: &'static Builtin, args: Vec<ArgVal>, span: Span) -> R<Value> {
+        let nfixed = b.params.iter().take_while(|p| p.default != ParamDefault::Variadic).count();
+        let variadic = nfixed < b.params.len();
+        let required = b.params.iter().filter(|p| p.default == ParamDefault::Required).count();
+        let mut bound: Vec<Option<(Value, Span)>> = vec![None; nfixed];
+        let mut rest: Vec<(Value, Span)> = Vec::new();
+        let mut positional = 0;
+        let total = args.len();
+        for a in args {
+            match &a.name {
+                None if positional < nfixed => {
+                    bound[positional] = Some((a.value, a.span));
+                    positional += 1;
+                }
+                None if variadic => rest.push((a.value, a.span)),
+                None => {
+                    return err(
+                        ErrorKind::ArgCount {
+                            function: b.name.into(),
+                            signature: b.signature(),
+                            expected: (required, Some(nfixed)),
+                            got: total,
+                        },
+                        span,
+                    )
+                }
+                Some((name, nspan)) => match b.params[..nfixed].iter().position(|p| p.name == &**name) {
+                    Some(i) if bound[i].is_some() => {
+                        return err(ErrorKind::DuplicateArgument { name: name.to_string() }, *nspan)
+                    }
+                    Some(i) => bound[i] = Some((a.value, a.span)),
+                    None => {
+                        let mut e = RuntimeError::new(
+                            ErrorKind::UnknownKeyword {
+                                function: b.name.into(),
+                                name: name.to_string(),
+                                signature: b.signature(),
+                            },
+                            *nspan,
+                        );
+                        if let Some(s) = closest(name, b.params.iter().map(|p| p.name)) {
+                            e.kind = match e.kind {
+                                ErrorKind::UnknownKeyword { function, name, signature } => ErrorKind::UnknownKeyword {
+                                    function,
+                                    name,
+                                    signature: format!("{signature} (did you mean `{s}`?)"),
+                                },
+                                k => k,
+                            };
+                        }
+                        return Err(Box::new(e));
+                    }
+                },
+            }
+        }
+        let mut values = Vec::with_capacity(nfixed + rest.len());
+        let mut spans = Vec::with_capacity(nfixed + rest.len());
+        for (i, slot) in bound.into_iter().enumerate() {
+            match slot {
+                Some((v, s)) => {
+                    values.push(v);
+                    spans.push(s);
+                }
+                None if b.params[i].default == ParamDefault::Required => {
+                    return err(
+                        ErrorKind::ArgCount {
+                            function: b.name.into(),
+                            signature: b.signature(),
+                            expected: (required, if variadic { None } else { Some(nfixed) }),
+                            got: total,
+                        },
+                        span,
+                    )
+                }
+                None => {
+                    values.push(b.params[i].default.value());
+                    spans.push(span);
+                }
+            }
+        }
+        for (v, s) in rest {
+            values.push(v);
+            spans.push(s);
+        }
+        let saved = std::mem::replace(&mut self.call_span, span);
+        let result = (b.run)(self, &Args { values: &values, nfixed });
+        self.call_span = saved;
+        result.map_err(|e| self.builtin_error_at(b.name, e, span, &spans))
+    }
+
+    /// Turns a builtin's error into a runtime error at the call, or at the offending argument.
+    pub(crate) fn builtin_error_at(&self, name: &str, e: BuiltinError, span: Span, arg_spans: &[Span]) -> Box<RuntimeError> {
+        match e {
+            BuiltinError::Raised(e) => e,
+            BuiltinError::Message { code, message, arg, help, notes } => {
+                let arg_span = arg.and_then(|i| arg_spans.get(i).copied()).filter(|s| *s != span);
+                Box::new(RuntimeError::new(
+                    ErrorKind::Builtin {
+                        function: name.to_string(),
+                        code,
+                        message,
+                        help,
+                        notes,
+                        call: arg_span.map(|_| span),
+                    },
+                    arg_span.unwrap_or(span),
+                ))
+            }
+        }
+    }
+}
+
+impl CallCtx for Interp<'_> {
+    fn call(&mut self, f: &Value, args: &[Value]) -> Result<Value, BuiltinError> {
+        let span = self.call_span;
+        self.call_value(f, args, span).map_err(BuiltinError::Raised)
+    }
+
+    fn write(&mut self, text: &str) {
+        (self.out)(text);
+    }
+
+    fn limits(&self) -> &Limits {
+        self.limits
+    }
+
+    fn format_options(&self) -> FormatOptions {
+        self.format
+    }
+}

@@ -1,0 +1,347 @@
+//! Indexing (`A[i, j]`, `v[2:end]`, `L[i]`) and assignment into places
+//! (`A[i, j] = x`, `r.W[1, :] = v`), copy-on-write so that an unshared matrix is updated
+//! in place.
+
+use std::rc::Rc;
+
+use mml_lang::ast::BinOp;
+use mml_lang::Span;
+
+use super::{err, type_err, Interp, R};
+use crate::display::{describe, format_number};
+use crate::error::{ErrorKind, RuntimeError};
+use crate::hir::{Accessor, Expr, ExprKind, Place};
+use crate::ops::from_matrix;
+use crate::value::{Matrix, Value};
+
+/// The positions one index selects, 0-based.
+#[derive(Debug)]
+pub(crate) enum Ix {
+    /// `:`: the whole dimension of this length.
+    All(usize),
+    /// A single position.
+    One(usize),
+    /// Several positions, in order.
+    Many(Vec<usize>),
+}
+
+impl Ix {
+    fn len(&self) -> usize {
+        match self {
+            Ix::All(n) => *n,
+            Ix::One(_) => 1,
+            Ix::Many(v) => v.len(),
+        }
+    }
+
+    fn at(&self, k: usize) -> usize {
+        match self {
+            Ix::All(_) => k,
+            Ix::One(i) => *i,
+            Ix::Many(v) => v[k],
+        }
+    }
+}
+
+/// A resolved step of a place, ready to apply.
+enum Step {
+    Index(Vec<Ix>, Span),
+    Field(Rc<str>, Span),
+}
+
+/// The dimension lengths an index of `n` positions addresses in `v`.
+fn dims(v: &Value, n: usize, span: Span) -> R<Vec<usize>> {
+    let what = match v {
+        Value::List(items) if n == 1 => return Ok(vec![items.len()]),
+        Value::Str(s) if n == 1 => return Ok(vec![s.chars().count()]),
+        Value::List(_) | Value::Str(_) => return too_many(v, n, 1, span),
+        _ => v.shape(),
+    };
+    match (what, n) {
+        (Some((r, c)), 1) => Ok(vec![r * c]),
+        (Some((r, c)), 2) => Ok(vec![r, c]),
+        (Some(_), _) => too_many(v, n, 2, span),
+        (None, _) => type_err("indexing", "a matrix, vector, list or string", v, span),
+    }
+}
+
+fn too_many<T>(v: &Value, n: usize, max: usize, span: Span) -> R<T> {
+    err(
+        ErrorKind::Builtin {
+            function: "[]".into(),
+            code: "bad-index",
+            message: format!("{} takes at most {max} index{}, found {n}", describe(v), if max == 1 { "" } else { "es" }),
+            help: Vec::new(),
+            notes: Vec::new(),
+            call: None,
+        },
+        span,
+    )
+}
+
+impl Interp<'_> {
+    /// Evaluates the indices of `exprs` against `v`, with `end` bound to each dimension's length.
+    fn indices(&mut self, v: &Value, exprs: &[Expr], span: Span) -> R<Vec<Ix>> {
+        let lens = dims(v, exprs.len(), span)?;
+        let what: &'static str = match (v, exprs.len()) {
+            (Value::List(_), _) => "item",
+            (Value::Str(_), _) => "character",
+            (_, 1) => "element",
+            _ => "",
+        };
+        let mut out = Vec::with_capacity(exprs.len());
+        for (k, (e, &len)) in exprs.iter().zip(&lens).enumerate() {
+            if let ExprKind::Colon = e.kind {
+                out.push(Ix::All(len));
+                continue;
+            }
+            self.ends.push(len);
+            let iv = self.eval(e);
+            self.ends.pop();
+            let what = if what.is_empty() { if k == 0 { "row" } else { "column" } } else { what };
+            out.push(self.to_ix(&iv?, len, what, v.shape(), e.span)?);
+        }
+        Ok(out)
+    }
+
+    fn to_ix(&self, iv: &Value, len: usize, what: &'static str, shape: Option<(usize, usize)>, span: Span) -> R<Ix> {
+        let check = |x: f64| -> R<usize> {
+            if x.fract() != 0.0 || x < 1.0 || !x.is_finite() {
+                return err(ErrorKind::BadIndex { found: format_number(x) }, span);
+            }
+            if x > len as f64 {
+                return err(ErrorKind::IndexOutOfRange { index: x, len, what, shape }, span);
+            }
+            Ok(x as usize - 1)
+        };
+        match iv {
+            Value::Num(x) => Ok(Ix::One(check(*x)?)),
+            Value::Range(r) => (0..r.len()).map(|i| check(r.at(i))).collect::<R<Vec<_>>>().map(Ix::Many),
+            Value::Matrix(m) if m.nrows() == 1 || m.ncols() == 1 || m.is_empty() => {
+                m.iter().map(|x| check(*x)).collect::<R<Vec<_>>>().map(Ix::Many)
+            }
+            other => err(ErrorKind::BadIndex { found: describe(other) }, span),
+        }
+    }
+
+    pub(crate) fn eval_index(&mut self, base: &Expr, exprs: &[Expr], span: Span) -> R<Value> {
+        let v = self.eval(base)?;
+        // Fast path: `v[i]` and `A[i, j]` with number indices.
+        if let Value::Matrix(m) = &v {
+            let mut idx = [0usize; 2];
+            let mut fast = exprs.len() <= 2 && !exprs.is_empty();
+            let lens = if exprs.len() == 1 { [m.len(), 0] } else { [m.nrows(), m.ncols()] };
+            for (k, e) in exprs.iter().enumerate().take(2) {
+                if !fast {
+                    break;
+                }
+                match &e.kind {
+                    ExprKind::Num(_) | ExprKind::Var(..) => match self.eval(e)? {
+                        Value::Num(x) if x.fract() == 0.0 && x >= 1.0 && x <= lens[k] as f64 => idx[k] = x as usize - 1,
+                        _ => fast = false,
+                    },
+                    _ => fast = false,
+                }
+            }
+            if fast {
+                return Ok(Value::Num(if exprs.len() == 1 { m[idx[0]] } else { m[(idx[0], idx[1])] }));
+            }
+        }
+        let ix = self.indices(&v, exprs, span)?;
+        self.gather(&v, &ix)
+    }
+
+    /// The part of `v` that `ix` selects.
+    fn gather(&self, v: &Value, ix: &[Ix]) -> R<Value> {
+        match v {
+            Value::List(items) => Ok(match &ix[0] {
+                Ix::One(i) => items[*i].clone(),
+                sel => Value::List(Rc::new((0..sel.len()).map(|k| items[sel.at(k)].clone()).collect())),
+            }),
+            Value::Str(s) => {
+                let chars: Vec<char> = s.chars().collect();
+                let sel = &ix[0];
+                Ok(Value::str((0..sel.len()).map(|k| chars[sel.at(k)]).collect::<String>()))
+            }
+            Value::Range(r) if ix.len() == 1 => Ok(match &ix[0] {
+                Ix::One(i) => Value::Num(r.at(*i)),
+                sel => Value::column((0..sel.len()).map(|k| r.at(sel.at(k))).collect()),
+            }),
+            _ => {
+                let Some(m) = v.to_matrix() else { return Ok(Value::Nothing) };
+                if ix.len() == 1 {
+                    let sel = &ix[0];
+                    if let Ix::One(i) = sel {
+                        return Ok(Value::Num(m[*i]));
+                    }
+                    let data: Vec<f64> = (0..sel.len()).map(|k| m[sel.at(k)]).collect();
+                    let n = data.len();
+                    return Ok(if m.nrows() == 1 && m.ncols() != 1 {
+                        Value::matrix(Matrix::from_vec(1, n, data))
+                    } else {
+                        Value::matrix(Matrix::from_vec(n, 1, data))
+                    });
+                }
+                let (rs, cs) = (&ix[0], &ix[1]);
+                if let (Ix::One(i), Ix::One(j)) = (rs, cs) {
+                    return Ok(Value::Num(m[(*i, *j)]));
+                }
+                Ok(Value::matrix(Matrix::from_fn(rs.len(), cs.len(), |i, j| m[(rs.at(i), cs.at(j))])))
+            }
+        }
+    }
+
+    /// `place = value` or `place op= value`.
+    pub(crate) fn assign_place(&mut self, place: &Place, op: Option<BinOp>, value: Value, vspan: Span) -> R<()> {
+        if place.path.is_empty() && op.is_none() {
+            *self.slot_mut(place.root) = Some(value);
+            return Ok(());
+        }
+        // First walk the place read-only, to evaluate indices (with `end`) and the old value.
+        let mut cur = self.slot_mut(place.root).clone();
+        if cur.is_none() && (!place.path.is_empty() || op.is_some()) {
+            return err(ErrorKind::Unassigned { name: place.name.to_string() }, place.span);
+        }
+        let mut steps = Vec::with_capacity(place.path.len());
+        let last = place.path.len();
+        for (k, acc) in place.path.iter().enumerate() {
+            let c = cur.take().unwrap_or(Value::Nothing);
+            let need_value = k + 1 < last || op.is_some();
+            match acc {
+                Accessor::Field(name, span) => {
+                    if need_value {
+                        cur = match &c {
+                            Value::Record(r) => match r.get(name) {
+                                Some(v) => Some(v.clone()),
+                                None if k + 1 < last || op.is_some() => {
+                                    return err(
+                                        ErrorKind::NoField {
+                                            name: name.to_string(),
+                                            available: r.fields.iter().map(|(n, _)| n.to_string()).collect(),
+                                        },
+                                        *span,
+                                    )
+                                }
+                                None => None,
+                            },
+                            other => return type_err(&format!("`.{name}`"), "a record", other, *span),
+                        };
+                    }
+                    steps.push(Step::Field(name.clone(), *span));
+                }
+                Accessor::Index(exprs, span) => {
+                    let ix = self.indices(&c, exprs, *span)?;
+                    if need_value {
+                        cur = Some(self.gather(&c, &ix)?);
+                    }
+                    steps.push(Step::Index(ix, *span));
+                }
+            }
+        }
+        let value = match op {
+            Some(op) => {
+                let old = cur.take().unwrap_or(Value::Nothing);
+                self.binary(op, &old, &value, place.span, vspan, place.span)?
+            }
+            None => value,
+        };
+        drop(cur);
+        // Then take the root out of its slot, so an unshared matrix has one owner and is
+        // updated in place, and put it back whatever happens.
+        let mut root = self.slot_mut(place.root).take().unwrap_or(Value::Nothing);
+        let result = set_path(&mut root, &steps, value, vspan);
+        *self.slot_mut(place.root) = Some(root);
+        result
+    }
+}
+
+fn set_path(target: &mut Value, steps: &[Step], value: Value, vspan: Span) -> R<()> {
+    let Some((step, rest)) = steps.split_first() else {
+        *target = value;
+        return Ok(());
+    };
+    match step {
+        Step::Field(name, span) => match target {
+            Value::Record(r) => {
+                let r = Rc::make_mut(r);
+                if rest.is_empty() {
+                    r.set(name.clone(), value);
+                    return Ok(());
+                }
+                match r.fields.iter_mut().find(|(n, _)| n == name) {
+                    Some((_, child)) => set_path(child, rest, value, vspan),
+                    None => err(ErrorKind::NoField { name: name.to_string(), available: Vec::new() }, *span),
+                }
+            }
+            other => type_err(&format!("`.{name}`"), "a record", other, *span),
+        },
+        Step::Index(ix, span) => match target {
+            Value::List(items) => {
+                let Ix::One(i) = ix[0] else {
+                    return type_err("list assignment", "a single index", &Value::Nothing, *span);
+                };
+                let items = Rc::make_mut(items);
+                set_path(&mut items[i], rest, value, vspan)
+            }
+            Value::Num(_) | Value::Bool(_) | Value::Range(_) | Value::Matrix(_) => {
+                if !rest.is_empty() {
+                    return type_err("indexing", "a list or record", &Value::Num(0.0), *span);
+                }
+                if !matches!(target, Value::Matrix(_)) {
+                    let m = target.to_matrix().unwrap_or_default();
+                    *target = Value::Matrix(m);
+                }
+                let Value::Matrix(m) = target else { return Ok(()) };
+                set_matrix(Rc::make_mut(m), ix, &value, *span, vspan)?;
+                if m.len() == 1 && m.nrows() == 1 {
+                    *target = from_matrix((**m).clone());
+                }
+                Ok(())
+            }
+            other => type_err("indexed assignment", "a matrix or list", other, *span),
+        },
+    }
+}
+
+/// Writes `value` into the positions of `m` that `ix` selects.
+fn set_matrix(m: &mut Matrix, ix: &[Ix], value: &Value, span: Span, vspan: Span) -> R<()> {
+    let (nr, nc) = if ix.len() == 1 { (ix[0].len(), 1) } else { (ix[0].len(), ix[1].len()) };
+    let pos = |k: usize| -> (usize, usize) {
+        if ix.len() == 1 {
+            let p = ix[0].at(k);
+            (p % m.nrows().max(1), p / m.nrows().max(1))
+        } else {
+            (ix[0].at(k % nr.max(1)), ix[1].at(k / nr.max(1)))
+        }
+    };
+    let count = nr * nc;
+    if let Some(x) = value.as_scalar().filter(|_| !matches!(value, Value::Str(_))) {
+        let coords: Vec<(usize, usize)> = (0..count).map(pos).collect();
+        for c in coords {
+            m[c] = x;
+        }
+        return Ok(());
+    }
+    let Some(src) = value.to_matrix() else {
+        return type_err("indexed assignment", "a number or matrix", value, vspan);
+    };
+    let same_shape = src.shape() == (nr, nc);
+    let both_vectors = (src.nrows() == 1 || src.ncols() == 1) && (nr == 1 || nc == 1 || ix.len() == 1);
+    if src.len() != count || !(same_shape || both_vectors) {
+        return Err(Box::new(RuntimeError::new(
+            ErrorKind::ShapeMismatch {
+                op: "=".into(),
+                lhs: ((nr, nc), span),
+                rhs: (src.shape(), vspan),
+                rule: "the value assigned must have the shape of the selection, or be a number".into(),
+                help: if src.len() == count { vec!["transpose or reshape the value".into()] } else { Vec::new() },
+            },
+            span,
+        )));
+    }
+    let coords: Vec<(usize, usize)> = (0..count).map(pos).collect();
+    for (k, c) in coords.into_iter().enumerate() {
+        m[c] = src[k];
+    }
+    Ok(())
+}

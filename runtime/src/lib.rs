@@ -1,0 +1,24 @@
+//! The MML runtime: values, name resolution and the tree-walking interpreter.
+//!
+//! The runtime does no I/O: output goes to the sink given to [`Session::new`].
+#![warn(missing_docs)]
+
+mod builtin;
+pub mod display;
+mod error;
+mod hir;
+mod interp;
+mod limits;
+mod ops;
+mod resolve;
+mod session;
+mod value;
+
+pub use builtin::{
+    Args, Builtin, BuiltinError, BuiltinFn, CallCtx, Category, Constant, Library, Param, ParamDefault,
+};
+pub use error::{ErrorKind, RuntimeError};
+pub use interp::Closure;
+pub use limits::Limits;
+pub use session::{Outcome, Session, Sink};
+pub use value::{Matrix, RangeVal, Record, Value};

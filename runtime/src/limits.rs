@@ -1,0 +1,38 @@
+//! Safety limits: scripts from students and graders must not take the machine down.
+
+use crate::builtin::BuiltinError;
+
+/// Limits checked while running; each exceeded limit is a friendly error.
+#[derive(Clone, Debug)]
+pub struct Limits {
+    /// Deepest allowed nesting of user function calls.
+    pub max_call_depth: usize,
+    /// Most elements in one matrix (default 2^28, 2 GiB of f64).
+    pub max_elements: usize,
+    /// Wall-clock limit in seconds for one evaluation (`None`: unlimited).
+    pub max_seconds: Option<f64>,
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        Limits { max_call_depth: 2000, max_elements: 1 << 28, max_seconds: None }
+    }
+}
+
+impl Limits {
+    /// Fails if a `rows × cols` matrix exceeds the element limit.
+    pub fn check_alloc(&self, rows: usize, cols: usize) -> Result<(), BuiltinError> {
+        match rows.checked_mul(cols) {
+            Some(n) if n <= self.max_elements => Ok(()),
+            _ => Err(BuiltinError::new(
+                "limit-exceeded",
+                format!("a {rows}×{cols} matrix is too large"),
+            )
+            .with_note(format!(
+                "the limit is {} elements ({} MiB); change it with --max-elements",
+                self.max_elements,
+                self.max_elements * 8 / (1 << 20)
+            ))),
+        }
+    }
+}

@@ -1,0 +1,426 @@
+//! Operators on values: arithmetic with broadcasting, matrix products and powers, solves,
+//! comparisons. Every operator goes through here, so new operand kinds (complex numbers,
+//! derivative-carrying values) plug in by extending these functions, not the interpreter.
+//!
+//! Errors carry no spans ([`OpError`]); the interpreter attaches the operands' spans.
+
+use std::rc::Rc;
+
+use mml_lang::ast::{BinOp, UnOp};
+
+use crate::display::describe;
+use crate::value::{Matrix, Value};
+
+/// Which operand an error is about.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Side {
+    Lhs,
+    Rhs,
+}
+
+/// An operator error, before spans are attached.
+#[derive(Debug)]
+pub(crate) enum OpError {
+    /// An operand of the wrong type.
+    Type { side: Side, expected: String, found: String },
+    /// Operand shapes that do not fit.
+    Shape { lhs: (usize, usize), rhs: (usize, usize), rule: String, help: Vec<String> },
+    /// A square-only operation on a non-square left operand.
+    NotSquare { shape: (usize, usize), help: Vec<String> },
+    /// Anything else, pointing at one operand.
+    Other { side: Side, code: &'static str, message: String, help: Vec<String> },
+}
+
+type OpResult = Result<Value, OpError>;
+
+/// An operand viewed as numbers.
+enum Num {
+    Scalar(f64),
+    Mat(Rc<Matrix>),
+}
+
+fn numeric(v: &Value, side: Side) -> Result<Num, OpError> {
+    match v {
+        Value::Num(x) => Ok(Num::Scalar(*x)),
+        Value::Matrix(m) if m.len() == 1 => Ok(Num::Scalar(m[0])),
+        Value::Matrix(m) => Ok(Num::Mat(m.clone())),
+        Value::Range(r) => Ok(Num::Mat(Rc::new(r.to_column()))),
+        _ => Err(type_err(side, v)),
+    }
+}
+
+fn type_err(side: Side, v: &Value) -> OpError {
+    OpError::Type { side, expected: "a number or matrix".into(), found: describe(v) }
+}
+
+/// A value from a matrix result: 1×1 results of operators are numbers.
+pub(crate) fn from_matrix(m: Matrix) -> Value {
+    if m.len() == 1 && m.nrows() == 1 {
+        Value::Num(m[0])
+    } else {
+        Value::matrix(m)
+    }
+}
+
+/// Applies a binary operator.
+pub(crate) fn binary(op: BinOp, a: &Value, b: &Value) -> OpResult {
+    if let (Value::Num(x), Value::Num(y)) = (a, b) {
+        return Ok(scalar_op(op, *x, *y));
+    }
+    match op {
+        BinOp::Eq | BinOp::Ne => return Ok(equality(op, a, b)),
+        BinOp::Add => {
+            if let (Value::Str(x), Value::Str(y)) = (a, b) {
+                return Ok(Value::str(format!("{x}{y}")));
+            }
+        }
+        BinOp::Lt | BinOp::Le | BinOp::Gt | BinOp::Ge => {
+            if let (Value::Str(x), Value::Str(y)) = (a, b) {
+                let ord = x.cmp(y);
+                let r = match op {
+                    BinOp::Lt => ord.is_lt(),
+                    BinOp::Le => ord.is_le(),
+                    BinOp::Gt => ord.is_gt(),
+                    _ => ord.is_ge(),
+                };
+                return Ok(Value::Bool(r));
+            }
+        }
+        BinOp::And | BinOp::Or => {
+            // Handled with short-circuit in the interpreter; here only for completeness.
+            return match (a, b) {
+                (Value::Bool(x), Value::Bool(y)) => Ok(Value::Bool(if op == BinOp::And { *x && *y } else { *x || *y })),
+                (Value::Bool(_), other) => Err(OpError::Type { side: Side::Rhs, expected: "a bool".into(), found: describe(other) }),
+                (other, _) => Err(OpError::Type { side: Side::Lhs, expected: "a bool".into(), found: describe(other) }),
+            };
+        }
+        _ => {}
+    }
+    let x = numeric(a, Side::Lhs)?;
+    let y = numeric(b, Side::Rhs)?;
+    match (x, y) {
+        (Num::Scalar(x), Num::Scalar(y)) => Ok(scalar_op(op, x, y)),
+        (Num::Mat(m), Num::Scalar(s)) => matrix_scalar(op, &m, s),
+        (Num::Scalar(s), Num::Mat(m)) => scalar_matrix(op, s, &m),
+        (Num::Mat(p), Num::Mat(q)) => matrix_matrix(op, &p, &q),
+    }
+}
+
+fn scalar_op(op: BinOp, x: f64, y: f64) -> Value {
+    match op {
+        BinOp::Add => Value::Num(x + y),
+        BinOp::Sub => Value::Num(x - y),
+        BinOp::Mul | BinOp::ElemMul => Value::Num(x * y),
+        BinOp::Div | BinOp::ElemDiv => Value::Num(x / y),
+        BinOp::LeftDiv => Value::Num(y / x),
+        BinOp::Pow | BinOp::ElemPow => Value::Num(x.powf(y)),
+        BinOp::Eq => Value::Bool(x == y),
+        BinOp::Ne => Value::Bool(x != y),
+        BinOp::Lt => Value::Bool(x < y),
+        BinOp::Le => Value::Bool(x <= y),
+        BinOp::Gt => Value::Bool(x > y),
+        BinOp::Ge => Value::Bool(x >= y),
+        BinOp::And => Value::Bool(x != 0.0 && y != 0.0),
+        BinOp::Or => Value::Bool(x != 0.0 || y != 0.0),
+    }
+}
+
+/// The element function of an element-wise operator.
+fn elem_fn(op: BinOp) -> fn(f64, f64) -> f64 {
+    fn b(x: bool) -> f64 {
+        f64::from(u8::from(x))
+    }
+    match op {
+        BinOp::Add => |x, y| x + y,
+        BinOp::Sub => |x, y| x - y,
+        BinOp::Mul | BinOp::ElemMul => |x, y| x * y,
+        BinOp::Div | BinOp::ElemDiv => |x, y| x / y,
+        BinOp::LeftDiv => |x, y| y / x,
+        BinOp::Pow | BinOp::ElemPow => f64::powf,
+        BinOp::Eq => |x, y| b(x == y),
+        BinOp::Ne => |x, y| b(x != y),
+        BinOp::Lt => |x, y| b(x < y),
+        BinOp::Le => |x, y| b(x <= y),
+        BinOp::Gt => |x, y| b(x > y),
+        BinOp::Ge => |x, y| b(x >= y),
+        BinOp::And => |x, y| b(x != 0.0 && y != 0.0),
+        BinOp::Or => |x, y| b(x != 0.0 || y != 0.0),
+    }
+}
+
+fn matrix_scalar(op: BinOp, m: &Matrix, s: f64) -> OpResult {
+    match op {
+        BinOp::Pow => matrix_power(m, s),
+        BinOp::LeftDiv => Err(OpError::Other {
+            side: Side::Lhs,
+            code: "shape-mismatch",
+            message: format!("cannot solve a {}×{} system for a single number", m.nrows(), m.ncols()),
+            help: vec!["to divide every element use `./` or `/` with the number on the right".into()],
+        }),
+        _ => {
+            let f = elem_fn(op);
+            Ok(from_matrix(m.map(|x| f(x, s))))
+        }
+    }
+}
+
+fn scalar_matrix(op: BinOp, s: f64, m: &Matrix) -> OpResult {
+    match op {
+        BinOp::Div => Err(OpError::Other {
+            side: Side::Rhs,
+            code: "shape-mismatch",
+            message: format!("cannot divide a number by a {}×{} matrix", m.nrows(), m.ncols()),
+            help: vec!["for element-wise division use `./`".into()],
+        }),
+        BinOp::Pow => Err(OpError::Other {
+            side: Side::Rhs,
+            code: "shape-mismatch",
+            message: format!("cannot raise a number to a {}×{} matrix power", m.nrows(), m.ncols()),
+            help: vec!["for element-wise powers use `.^`".into()],
+        }),
+        _ => {
+            let f = elem_fn(op);
+            Ok(from_matrix(m.map(|x| f(s, x))))
+        }
+    }
+}
+
+fn matrix_matrix(op: BinOp, a: &Matrix, b: &Matrix) -> OpResult {
+    match op {
+        BinOp::Mul => matmul(a, b),
+        BinOp::LeftDiv => solve(a, b),
+        BinOp::Div => {
+            // A / B = A * inv(B), computed as (B' \ A')'.
+            if a.ncols() != b.ncols() {
+                return Err(OpError::Shape {
+                    lhs: a.shape(),
+                    rhs: b.shape(),
+                    rule: "`A / B` needs A and B with the same number of columns".into(),
+                    help: vec!["for element-wise division use `./`".into()],
+                });
+            }
+            match solve(&b.transpose(), &a.transpose())? {
+                Value::Matrix(m) => Ok(from_matrix(m.transpose())),
+                other => Ok(other),
+            }
+        }
+        BinOp::Pow => Err(OpError::Other {
+            side: Side::Rhs,
+            code: "shape-mismatch",
+            message: "a matrix power needs a number as the exponent".into(),
+            help: vec!["for element-wise powers use `.^`".into()],
+        }),
+        _ => broadcast(op, a, b).map(from_matrix),
+    }
+}
+
+/// Element-wise `op` with broadcasting of 1×1, rows and columns.
+fn broadcast(op: BinOp, a: &Matrix, b: &Matrix) -> Result<Matrix, OpError> {
+    let f = elem_fn(op);
+    let (ra, ca) = a.shape();
+    let (rb, cb) = b.shape();
+    if (ra, ca) == (rb, cb) {
+        return Ok(a.zip_map(b, f));
+    }
+    let (r, c) = (ra.max(rb), ca.max(cb));
+    let fits = |n: usize, m: usize| n == m || n == 1;
+    let column_vs_row = (ca == 1 && rb == 1 && ra > 1 && cb > 1) || (ra == 1 && cb == 1 && ca > 1 && rb > 1);
+    if column_vs_row || !(fits(ra, r) && fits(rb, r) && fits(ca, c) && fits(cb, c)) {
+        let mut help = Vec::new();
+        if column_vs_row {
+            help.push("a column and a row do not broadcast to a matrix; for all pairwise products use `outer(v, w)`".into());
+            help.push("for an element-by-element result, give both the same orientation by transposing one".into());
+        } else if ra * ca == rb * cb {
+            help.push("the shapes hold the same number of elements: transpose or reshape one operand".into());
+        }
+        return Err(OpError::Shape {
+            lhs: (ra, ca),
+            rhs: (rb, cb),
+            rule: format!(
+                "`{}` works element by element: the shapes must be equal, or one must be a number, or a row or column matching the other's size",
+                op.symbol()
+            ),
+            help,
+        });
+    }
+    Ok(Matrix::from_fn(r, c, |i, j| {
+        let x = a[(if ra == 1 { 0 } else { i }, if ca == 1 { 0 } else { j })];
+        let y = b[(if rb == 1 { 0 } else { i }, if cb == 1 { 0 } else { j })];
+        f(x, y)
+    }))
+}
+
+fn matmul(a: &Matrix, b: &Matrix) -> OpResult {
+    if a.ncols() != b.nrows() {
+        let mut help = Vec::new();
+        if a.ncols() == 1 && b.ncols() == 1 && a.nrows() == b.nrows() {
+            help.push("for the dot product use `v' * w`; for element-wise products use `v .* w`".into());
+        } else if a.nrows() == b.nrows() {
+            help.push("transpose the left operand: `A' * B`".into());
+        } else if a.ncols() == b.ncols() {
+            help.push("transpose the right operand: `A * B'`".into());
+        }
+        if a.shape() == b.shape() && help.is_empty() {
+            help.push("for element-wise products use `.*`".into());
+        }
+        return Err(OpError::Shape {
+            lhs: a.shape(),
+            rhs: b.shape(),
+            rule: format!(
+                "`*` is the matrix product: the left operand's columns ({}) must equal the right operand's rows ({})",
+                a.ncols(),
+                b.nrows()
+            ),
+            help,
+        });
+    }
+    Ok(from_matrix(a * b))
+}
+
+/// `A \ B`: LU for square systems, least squares (minimum norm) otherwise.
+pub(crate) fn solve(a: &Matrix, b: &Matrix) -> OpResult {
+    if a.nrows() != b.nrows() {
+        return Err(OpError::Shape {
+            lhs: a.shape(),
+            rhs: b.shape(),
+            rule: format!("`A \\ b` needs b with as many rows as A ({}), found {}", a.nrows(), b.nrows()),
+            help: Vec::new(),
+        });
+    }
+    if a.iter().chain(b.iter()).any(|x| !x.is_finite()) {
+        return Err(OpError::Other {
+            side: Side::Lhs,
+            code: "not-finite",
+            message: "cannot solve a system containing nan or inf".into(),
+            help: Vec::new(),
+        });
+    }
+    if a.is_square() {
+        let lu = a.clone().lu();
+        let singular = || OpError::Other {
+            side: Side::Lhs,
+            code: "singular-matrix",
+            message: format!("the {}×{} matrix is singular", a.nrows(), a.ncols()),
+            help: vec!["its columns are linearly dependent, so the system has no unique solution".into()],
+        };
+        // A pivot tiny relative to the matrix's scale means the matrix is singular to
+        // working precision.
+        let scale = a.iter().fold(0.0f64, |m, x| m.max(x.abs()));
+        let u = lu.u();
+        let min_pivot = (0..u.nrows()).map(|i| u[(i, i)].abs()).fold(f64::INFINITY, f64::min);
+        if a.nrows() > 0 && (scale == 0.0 || min_pivot <= scale * f64::EPSILON * a.nrows() as f64) {
+            return Err(singular());
+        }
+        return lu.solve(b).map(from_matrix).ok_or_else(singular);
+    }
+    let svd = a.clone().svd(true, true);
+    svd.solve(b, f64::EPSILON * a.nrows().max(a.ncols()) as f64 * svd.singular_values.max())
+        .map(from_matrix)
+        .map_err(|e| OpError::Other { side: Side::Lhs, code: "solve-failed", message: e.to_string(), help: Vec::new() })
+}
+
+fn matrix_power(m: &Matrix, p: f64) -> OpResult {
+    if !m.is_square() {
+        return Err(OpError::NotSquare { shape: m.shape(), help: vec!["for element-wise powers use `.^`".into()] });
+    }
+    if p.fract() != 0.0 || !p.is_finite() {
+        return Err(OpError::Other {
+            side: Side::Rhs,
+            code: "invalid-argument",
+            message: "a matrix power needs a whole-number exponent".into(),
+            help: vec!["for element-wise powers use `.^`".into()],
+        });
+    }
+    let mut base = if p < 0.0 {
+        match m.clone().try_inverse() {
+            Some(inv) => inv,
+            None => {
+                return Err(OpError::Other {
+                    side: Side::Lhs,
+                    code: "singular-matrix",
+                    message: "a negative power of a singular matrix does not exist".into(),
+                    help: Vec::new(),
+                })
+            }
+        }
+    } else {
+        m.clone()
+    };
+    let mut n = p.abs() as u64;
+    let mut acc = Matrix::identity(m.nrows(), m.ncols());
+    while n > 0 {
+        if n & 1 == 1 {
+            acc = &acc * &base;
+        }
+        n >>= 1;
+        if n > 0 {
+            base = &base * &base;
+        }
+    }
+    Ok(from_matrix(acc))
+}
+
+fn equality(op: BinOp, a: &Value, b: &Value) -> Value {
+    let numeric_pair = a.shape().is_some() && b.shape().is_some() && !matches!((a, b), (Value::Bool(_), Value::Bool(_)));
+    if numeric_pair && (matches!(a, Value::Matrix(_) | Value::Range(_)) || matches!(b, Value::Matrix(_) | Value::Range(_))) {
+        if let (Some(x), Some(y)) = (a.to_matrix(), b.to_matrix()) {
+            if let Ok(m) = broadcast(op, &x, &y) {
+                return from_matrix(m);
+            }
+        }
+        return Value::Bool(op == BinOp::Ne);
+    }
+    let eq = values_equal(a, b);
+    Value::Bool(if op == BinOp::Eq { eq } else { !eq })
+}
+
+/// Structural equality (matrices equal when shapes and all elements are equal).
+pub(crate) fn values_equal(a: &Value, b: &Value) -> bool {
+    match (a, b) {
+        (Value::Nothing, Value::Nothing) => true,
+        (Value::Bool(x), Value::Bool(y)) => x == y,
+        (Value::Num(x), Value::Num(y)) => x == y,
+        (Value::Str(x), Value::Str(y)) => x == y,
+        (Value::List(x), Value::List(y)) => x.len() == y.len() && x.iter().zip(y.iter()).all(|(p, q)| values_equal(p, q)),
+        (Value::Record(x), Value::Record(y)) => {
+            x.fields.len() == y.fields.len()
+                && x.fields.iter().all(|(n, v)| y.get(n).is_some_and(|w| values_equal(v, w)))
+        }
+        (Value::Func(x), Value::Func(y)) => Rc::ptr_eq(x, y),
+        (Value::Builtin(x), Value::Builtin(y)) => std::ptr::eq(*x, *y),
+        (Value::Bool(_), _) | (_, Value::Bool(_)) => false,
+        _ => match (a.to_matrix(), b.to_matrix()) {
+            (Some(x), Some(y)) => x.shape() == y.shape() && x.iter().zip(y.iter()).all(|(p, q)| p == q),
+            _ => false,
+        },
+    }
+}
+
+/// Applies a prefix operator.
+pub(crate) fn unary(op: UnOp, v: &Value) -> OpResult {
+    match (op, v) {
+        (UnOp::Neg, Value::Num(x)) => Ok(Value::Num(-x)),
+        (UnOp::Plus, Value::Num(x)) => Ok(Value::Num(*x)),
+        (UnOp::Not, Value::Bool(b)) => Ok(Value::Bool(!b)),
+        (UnOp::Not, other) => Err(OpError::Type { side: Side::Rhs, expected: "a bool for `not`".into(), found: describe(other) }),
+        (_, Value::Matrix(_) | Value::Range(_)) => {
+            let m = v.to_matrix().unwrap_or_default();
+            Ok(Value::matrix(if op == UnOp::Neg { m.map(|x| -x) } else { (*m).clone() }))
+        }
+        (_, other) => Err(OpError::Type {
+            side: Side::Rhs,
+            expected: "a number or matrix".into(),
+            found: describe(other),
+        }),
+    }
+}
+
+/// `v'`: the transpose.
+pub(crate) fn transpose(v: &Value) -> OpResult {
+    match v {
+        Value::Num(_) | Value::Bool(_) => Ok(v.clone()),
+        Value::Matrix(m) => Ok(Value::matrix(m.transpose())),
+        Value::Range(r) => Ok(Value::matrix(r.to_column().transpose())),
+        other => Err(OpError::Type { side: Side::Lhs, expected: "a matrix or number to transpose".into(), found: describe(other) }),
+    }
+}

@@ -1,0 +1,444 @@
+//! Name resolution: turns the AST into the resolved tree ([`crate::hir`]), mapping every
+//! name to a frame slot, a global, a builtin or a constant, and reporting unknown names.
+//!
+//! Scoping rules (as in Python): a name assigned anywhere in a function body (or a parameter,
+//! loop variable or nested function name) is local to that function; other names are read
+//! from the enclosing function (captured by value when the inner function is created), then
+//! from the globals (read at call time), then the builtins and constants. Blocks do not
+//! open scopes.
+
+use std::collections::{HashMap, HashSet};
+use std::rc::Rc;
+
+use mml_lang::ast::{self, Accessor as AAccessor, ExprKind as A, FnBody, StmtKind as S};
+use mml_lang::{Diagnostic, Span, KEYWORDS};
+
+use crate::builtin::Library;
+use crate::error::{ErrorKind, RuntimeError};
+use crate::hir::*;
+
+/// Deepest expression nesting the resolver accepts.
+const MAX_NESTING: usize = 1000;
+
+/// The global names of a session: they keep their slots across REPL inputs.
+#[derive(Default, Debug)]
+pub(crate) struct GlobalNames {
+    map: HashMap<Rc<str>, u32>,
+    names: Vec<Rc<str>>,
+}
+
+impl GlobalNames {
+    fn slot(&mut self, name: &Rc<str>) -> u32 {
+        if let Some(&i) = self.map.get(name) {
+            return i;
+        }
+        let i = self.names.len() as u32;
+        self.map.insert(name.clone(), i);
+        self.names.push(name.clone());
+        i
+    }
+
+    /// The name of global slot `i`.
+    pub(crate) fn name(&self, i: usize) -> &str {
+        self.names.get(i).map_or("?", |n| n)
+    }
+
+    /// The number of global slots.
+    pub(crate) fn len(&self) -> usize {
+        self.names.len()
+    }
+}
+
+struct FnScope {
+    name: Option<Rc<str>>,
+    locals: HashMap<Rc<str>, u32>,
+    nslots: u32,
+    /// Captured names in capture order, with where they come from in the parent.
+    captures: Vec<(Rc<str>, Var)>,
+    capture_names: HashMap<Rc<str>, usize>,
+}
+
+struct Resolver<'a> {
+    globals: &'a mut GlobalNames,
+    library: &'static Library,
+    scopes: Vec<FnScope>,
+    diags: Vec<Diagnostic>,
+    depth: usize,
+    loops: usize,
+    /// Unknown names already reported: each is reported once per run.
+    reported: HashSet<Rc<str>>,
+}
+
+/// Resolves a program against the session's globals and library.
+pub(crate) fn resolve_program(
+    program: &ast::Program,
+    globals: &mut GlobalNames,
+    library: &'static Library,
+) -> (Vec<Stmt>, Vec<Diagnostic>) {
+    // Every name assigned at top level is a global, known before any statement is
+    // resolved, so functions may refer to globals defined further down.
+    let mut assigned = Vec::new();
+    collect_assigned(&program.stmts, &mut assigned);
+    for name in &assigned {
+        globals.slot(name);
+    }
+    let mut r = Resolver { globals, library, scopes: Vec::new(), diags: Vec::new(), depth: 0, loops: 0, reported: HashSet::new() };
+    let stmts = r.stmts(&program.stmts);
+    (stmts, r.diags)
+}
+
+/// Collects the names a statement list assigns (not looking inside nested functions).
+fn collect_assigned(stmts: &[ast::Stmt], out: &mut Vec<Rc<str>>) {
+    for s in stmts {
+        match &s.node {
+            S::Assign { targets, .. } => out.extend(targets.iter().map(|t| t.root.node.clone())),
+            S::FnDef(def) => {
+                if let Some(n) = &def.name {
+                    out.push(n.node.clone());
+                }
+            }
+            S::If { branches, else_block } => {
+                for (_, b) in branches {
+                    collect_assigned(&b.stmts, out);
+                }
+                if let Some(b) = else_block {
+                    collect_assigned(&b.stmts, out);
+                }
+            }
+            S::While { body, .. } => collect_assigned(&body.stmts, out),
+            S::For { var, body, .. } => {
+                out.push(var.node.clone());
+                collect_assigned(&body.stmts, out);
+            }
+            S::Block(b) => collect_assigned(&b.stmts, out),
+            S::Expr(_) | S::Break | S::Continue | S::Return(_) | S::Error => {}
+        }
+    }
+}
+
+impl Resolver<'_> {
+    fn error(&mut self, kind: ErrorKind, span: Span) {
+        self.diags.push(RuntimeError::new(kind, span).to_diagnostic());
+    }
+
+    fn stmts(&mut self, stmts: &[ast::Stmt]) -> Vec<Stmt> {
+        stmts.iter().filter_map(|s| self.stmt(s)).collect()
+    }
+
+    fn block(&mut self, b: &ast::Block) -> Vec<Stmt> {
+        self.stmts(&b.stmts)
+    }
+
+    fn stmt(&mut self, s: &ast::Stmt) -> Option<Stmt> {
+        let span = s.span;
+        let kind = match &s.node {
+            S::Expr(e) => StmtKind::Expr(self.expr(e)),
+            S::Assign { targets, op, value } => {
+                let value = self.expr(value);
+                if targets.len() == 1 {
+                    let place = self.place(&targets[0]);
+                    match (place.path.is_empty(), op) {
+                        (true, None) => StmtKind::SetVar(place.root, value),
+                        (true, Some(op)) => StmtKind::OpVar(place.root, *op, value),
+                        (false, op) => StmtKind::SetPlace(place, *op, value),
+                    }
+                } else {
+                    let places = targets.iter().map(|t| self.place(t)).collect();
+                    StmtKind::Destructure(places, value)
+                }
+            }
+            S::FnDef(def) => {
+                let name = def.name.as_ref().map(|n| n.node.clone()).unwrap_or_else(|| Rc::from("<lambda>"));
+                let var = self.assign_var(&name);
+                let lambda = self.function(def, span);
+                StmtKind::SetVar(var, lambda)
+            }
+            S::If { branches, else_block } => {
+                let branches = branches.iter().map(|(c, b)| (self.expr(c), self.block(b))).collect();
+                let else_block = else_block.as_ref().map(|b| self.block(b));
+                StmtKind::If(branches, else_block)
+            }
+            S::While { cond, body } => {
+                let cond = self.expr(cond);
+                self.loops += 1;
+                let body = self.block(body);
+                self.loops -= 1;
+                StmtKind::While(cond, body)
+            }
+            S::For { var, iter, body } => {
+                let iter = self.expr(iter);
+                let v = self.assign_var(&var.node);
+                self.loops += 1;
+                let body = self.block(body);
+                self.loops -= 1;
+                StmtKind::For(v, iter, body)
+            }
+            S::Break | S::Continue => {
+                let keyword = if matches!(s.node, S::Break) { "break" } else { "continue" };
+                if self.loops == 0 {
+                    self.error(ErrorKind::MisplacedControl { keyword }, span);
+                    return None;
+                }
+                if keyword == "break" {
+                    StmtKind::Break
+                } else {
+                    StmtKind::Continue
+                }
+            }
+            S::Return(e) => {
+                if self.scopes.is_empty() {
+                    self.error(ErrorKind::MisplacedControl { keyword: "return" }, span);
+                    return None;
+                }
+                StmtKind::Return(e.as_ref().map(|e| self.expr(e)))
+            }
+            S::Block(b) => StmtKind::Block(self.block(b)),
+            S::Error => return None,
+        };
+        Some(Stmt { kind, span })
+    }
+
+    /// The variable an assignment to `name` writes: a local inside functions, else a global.
+    fn assign_var(&mut self, name: &Rc<str>) -> Var {
+        match self.scopes.last_mut() {
+            Some(scope) => match scope.locals.get(name) {
+                Some(&slot) => Var::Local(slot),
+                None => {
+                    // Pre-scan registered every assigned name; this is only reached for
+                    // names introduced by constructs the pre-scan does not see.
+                    let slot = scope.nslots;
+                    scope.nslots += 1;
+                    scope.locals.insert(name.clone(), slot);
+                    Var::Local(slot)
+                }
+            },
+            None => Var::Global(self.globals.slot(name)),
+        }
+    }
+
+    fn place(&mut self, p: &ast::Place) -> Place {
+        let root = self.assign_var(&p.root.node);
+        let path = p
+            .path
+            .iter()
+            .map(|a| match a {
+                AAccessor::Index(ix, span) => Accessor::Index(ix.iter().map(|e| self.expr(e)).collect(), *span),
+                AAccessor::Field(f) => Accessor::Field(f.node.clone(), f.span),
+            })
+            .collect();
+        Place { root, name: p.root.node.clone(), path, span: p.span }
+    }
+
+    /// Resolves a function definition into a closure-creating expression.
+    fn function(&mut self, def: &ast::FnDef, span: Span) -> Expr {
+        let name: Rc<str> = def.name.as_ref().map(|n| n.node.clone()).unwrap_or_else(|| Rc::from("<lambda>"));
+        let mut scope = FnScope {
+            name: def.name.as_ref().map(|n| n.node.clone()),
+            locals: HashMap::new(),
+            nslots: 0,
+            captures: Vec::new(),
+            capture_names: HashMap::new(),
+        };
+        let mut seen = HashSet::new();
+        for p in &def.params {
+            if !seen.insert(p.name.node.clone()) {
+                self.error(ErrorKind::DuplicateArgument { name: p.name.node.to_string() }, p.name.span);
+            }
+            scope.locals.insert(p.name.node.clone(), scope.nslots);
+            scope.nslots += 1;
+        }
+        if let FnBody::Block(b) = &def.body {
+            let mut assigned = Vec::new();
+            collect_assigned(&b.stmts, &mut assigned);
+            for n in assigned {
+                if !scope.locals.contains_key(&n) {
+                    scope.locals.insert(n, scope.nslots);
+                    scope.nslots += 1;
+                }
+            }
+        }
+        self.scopes.push(scope);
+        let saved_loops = std::mem::replace(&mut self.loops, 0);
+        let params = def
+            .params
+            .iter()
+            .map(|p| Param { name: p.name.node.clone(), default: p.default.as_ref().map(|d| self.expr(d)) })
+            .collect();
+        let body = match &def.body {
+            FnBody::Expr(e) => Body::Expr(self.expr(e)),
+            FnBody::Block(b) => Body::Block(self.block(b)),
+        };
+        self.loops = saved_loops;
+        let scope = self.scopes.pop().unwrap_or_else(|| FnScope {
+            name: None,
+            locals: HashMap::new(),
+            nslots: 0,
+            captures: Vec::new(),
+            capture_names: HashMap::new(),
+        });
+        let ncaptures = scope.captures.len() as u32;
+        let proto = Proto { name, params, nslots: scope.nslots, ncaptures, body };
+        let sources = scope.captures.into_iter().map(|(_, v)| v).collect();
+        Expr { kind: ExprKind::Lambda(Rc::new(proto), sources), span }
+    }
+
+    /// Looks `name` up from function scope `level` (exclusive upper bound) outwards.
+    fn lookup(&mut self, name: &Rc<str>, level: usize) -> Option<Result<Var, ()>> {
+        if level == 0 {
+            return self.globals.map.get(name).map(|&i| Ok(Var::Global(i)));
+        }
+        let scope = &self.scopes[level - 1];
+        if let Some(&slot) = scope.locals.get(name) {
+            return Some(Ok(Var::Local(slot)));
+        }
+        if let Some(&k) = scope.capture_names.get(name) {
+            return Some(Ok(Var::Local(scope.nslots - scope.captures.len() as u32 + k as u32)));
+        }
+        if scope.name.as_ref() == Some(name) {
+            return Some(Err(()));
+        }
+        match self.lookup(name, level - 1)? {
+            Ok(Var::Local(parent_slot)) => {
+                let scope = &mut self.scopes[level - 1];
+                // Captures sit after every other slot; the pre-scan fixed the locals, so
+                // appending keeps the layout [params, locals, captures].
+                let slot = scope.nslots;
+                scope.nslots += 1;
+                scope.capture_names.insert(name.clone(), scope.captures.len());
+                scope.captures.push((name.clone(), Var::Local(parent_slot)));
+                Some(Ok(Var::Local(slot)))
+            }
+            Ok(Var::Global(g)) => Some(Ok(Var::Global(g))),
+            // The enclosing function's own name: capture it like any other value when it
+            // is a local there; otherwise it is reached as a global.
+            Err(()) => self.globals.map.get(name).map(|&i| Ok(Var::Global(i))),
+        }
+    }
+
+    fn name(&mut self, name: &Rc<str>, span: Span) -> ExprKind {
+        match self.lookup(name, self.scopes.len()) {
+            Some(Ok(v)) => return ExprKind::Var(v, name.clone()),
+            Some(Err(())) => return ExprKind::SelfFn,
+            None => {}
+        }
+        if let Some(b) = self.library.builtins.iter().find(|b| b.name == &**name) {
+            return ExprKind::Builtin(b);
+        }
+        if let Some(c) = self.library.constants.iter().find(|c| c.name == &**name) {
+            return ExprKind::Num(c.value);
+        }
+        let mut candidates: Vec<&str> = self.library.builtins.iter().map(|b| b.name).collect();
+        candidates.extend(self.library.constants.iter().map(|c| c.name));
+        candidates.extend(self.globals.names.iter().map(|n| &**n));
+        for s in &self.scopes {
+            candidates.extend(s.locals.keys().map(|n| &**n));
+        }
+        candidates.extend(KEYWORDS.iter().copied());
+        let suggestion = closest(name, candidates.into_iter());
+        if !self.reported.insert(name.clone()) {
+            return ExprKind::Nothing;
+        }
+        self.error(ErrorKind::UnknownName { name: name.to_string(), suggestion }, span);
+        ExprKind::Nothing
+    }
+
+    fn expr(&mut self, e: &ast::Expr) -> Expr {
+        self.depth += 1;
+        let kind = if self.depth > MAX_NESTING {
+            self.diags.push(
+                Diagnostic::error("nesting-limit", "expression nested too deeply")
+                    .with_primary(e.span, format!("more than {MAX_NESTING} levels"))
+                    .with_help("split the expression into several assignments"),
+            );
+            self.depth = usize::MAX / 2;
+            ExprKind::Nothing
+        } else {
+            self.expr_kind(e)
+        };
+        self.depth -= 1;
+        Expr { kind, span: e.span }
+    }
+
+    fn boxed(&mut self, e: &ast::Expr) -> Box<Expr> {
+        Box::new(self.expr(e))
+    }
+
+    fn expr_kind(&mut self, e: &ast::Expr) -> ExprKind {
+        match &e.node {
+            A::Num(x) => ExprKind::Num(*x),
+            A::Bool(b) => ExprKind::Bool(*b),
+            A::Nothing | A::Error => ExprKind::Nothing,
+            A::Str(parts) => {
+                if parts.iter().all(|p| matches!(p, ast::StrPart::Lit(_))) {
+                    let s: String = parts
+                        .iter()
+                        .filter_map(|p| if let ast::StrPart::Lit(s) = p { Some(s.as_str()) } else { None })
+                        .collect();
+                    ExprKind::Str(Rc::from(s))
+                } else {
+                    ExprKind::Interp(
+                        parts
+                            .iter()
+                            .map(|p| match p {
+                                ast::StrPart::Lit(s) => StrPart::Lit(Rc::from(s.as_str())),
+                                ast::StrPart::Interp(e) => StrPart::Expr(self.expr(e)),
+                            })
+                            .collect(),
+                    )
+                }
+            }
+            A::Ident(name) => self.name(name, e.span),
+            A::End => ExprKind::End,
+            A::Colon => ExprKind::Colon,
+            A::Matrix(rows) => ExprKind::Matrix(rows.iter().map(|r| r.iter().map(|x| self.expr(x)).collect()).collect()),
+            A::List(items) => ExprKind::List(items.iter().map(|x| self.expr(x)).collect()),
+            A::Record(fields) => {
+                let mut seen = HashSet::new();
+                let mut out = Vec::new();
+                for (name, value) in fields {
+                    if !seen.insert(name.node.clone()) {
+                        self.diags.push(
+                            Diagnostic::error("duplicate-field", format!("field `{}` is given twice", name.node))
+                                .with_primary(name.span, "given again here"),
+                        );
+                    }
+                    out.push((name.node.clone(), self.expr(value)));
+                }
+                ExprKind::Record(out)
+            }
+            A::Range { start, step, stop } => {
+                ExprKind::Range(self.boxed(start), step.as_ref().map(|s| self.boxed(s)), self.boxed(stop))
+            }
+            A::Unary(op, x) => ExprKind::Unary(*op, self.boxed(x)),
+            A::Binary(op, l, r) => ExprKind::Binary(*op, self.boxed(l), self.boxed(r)),
+            A::Transpose(x) => ExprKind::Transpose(self.boxed(x)),
+            A::Call(f, args) => {
+                let f = self.boxed(f);
+                let args = args
+                    .iter()
+                    .map(|a| Arg { name: a.name.as_ref().map(|n| (n.node.clone(), n.span)), value: self.expr(&a.value) })
+                    .collect();
+                ExprKind::Call(f, args)
+            }
+            A::Index(base, ix) => ExprKind::Index(self.boxed(base), ix.iter().map(|x| self.expr(x)).collect()),
+            A::Field(base, name) => ExprKind::Field(self.boxed(base), name.node.clone()),
+            A::Lambda(def) => self.function(def, e.span).kind,
+        }
+    }
+}
+
+/// The candidate closest to `name` by edit distance, if close enough to suggest.
+pub(crate) fn closest<'a>(name: &str, candidates: impl Iterator<Item = &'a str>) -> Option<String> {
+    let limit = (name.chars().count() / 3).max(1);
+    let mut best: Option<(usize, &str)> = None;
+    for c in candidates {
+        if c == name {
+            continue;
+        }
+        let d = strsim::damerau_levenshtein(name, c);
+        if d <= limit && best.is_none_or(|(bd, _)| d < bd) {
+            best = Some((d, c));
+        }
+    }
+    best.map(|(_, c)| c.to_string())
+}

@@ -1,0 +1,120 @@
+//! A session: the sources seen so far, the global variables and the builtin table.
+//! Scripts, `-e` snippets and REPL inputs each run through [`Session::run`].
+
+use std::sync::atomic::AtomicBool;
+use std::sync::Arc;
+
+use mml_lang::{Diagnostic, SourceMap};
+
+use crate::builtin::{Builtin, Constant, Library};
+use crate::display::FormatOptions;
+use crate::limits::Limits;
+use crate::value::Value;
+
+/// The diagnostics of one run; it succeeded when none is an error.
+#[derive(Debug, Default)]
+pub struct Outcome {
+    /// Errors and warnings, in the order found.
+    pub diagnostics: Vec<Diagnostic>,
+}
+
+impl Outcome {
+    /// Whether no error was found.
+    pub fn is_ok(&self) -> bool {
+        self.diagnostics.iter().all(|d| d.severity != mml_lang::Severity::Error)
+    }
+}
+
+/// Output sink: receives text exactly as `print` and the REPL echo produce it.
+pub type Sink = Box<dyn FnMut(&str)>;
+
+/// An interpreter session.
+pub struct Session {
+    pub(crate) sources: SourceMap,
+    pub(crate) library: &'static Library,
+    pub(crate) out: Sink,
+    pub(crate) limits: Limits,
+    pub(crate) format: FormatOptions,
+    pub(crate) echo: bool,
+    pub(crate) interrupt: Arc<AtomicBool>,
+    pub(crate) globals: crate::interp::Globals,
+}
+
+impl Session {
+    /// A session with the given library, writing all output to `out`.
+    pub fn new(library: &'static Library, out: Sink) -> Session {
+        Session {
+            sources: SourceMap::new(),
+            library,
+            out,
+            limits: Limits::default(),
+            format: FormatOptions::default(),
+            echo: false,
+            interrupt: Arc::new(AtomicBool::new(false)),
+            globals: crate::interp::Globals::default(),
+        }
+    }
+
+    /// Replaces the safety limits.
+    pub fn set_limits(&mut self, limits: Limits) {
+        self.limits = limits;
+    }
+
+    /// The display settings (precision).
+    pub fn set_format(&mut self, format: FormatOptions) {
+        self.format = format;
+    }
+
+    /// When on (the REPL), the value of each top-level expression statement is printed.
+    pub fn set_echo(&mut self, on: bool) {
+        self.echo = on;
+    }
+
+    /// Setting this flag (from a Ctrl-C handler) stops the running evaluation with an
+    /// `interrupted` error; the session and its variables survive.
+    pub fn interrupt_flag(&self) -> Arc<AtomicBool> {
+        self.interrupt.clone()
+    }
+
+    /// Every source run so far, for rendering diagnostics.
+    pub fn sources(&self) -> &SourceMap {
+        &self.sources
+    }
+
+    /// The builtin table.
+    pub fn builtins(&self) -> &'static [&'static Builtin] {
+        self.library.builtins
+    }
+
+    /// The named constants.
+    pub fn constants(&self) -> &'static [Constant] {
+        self.library.constants
+    }
+
+    /// The builtin called `name`.
+    pub fn builtin(&self, name: &str) -> Option<&'static Builtin> {
+        self.library.builtins.iter().copied().find(|b| b.name == name)
+    }
+
+    /// Global variables that have values, in definition order.
+    pub fn globals(&self) -> Vec<(String, Value)> {
+        self.globals.list()
+    }
+
+    /// Parses, resolves and runs `text` (named `name` in diagnostics).
+    pub fn run(&mut self, name: &str, text: &str) -> Outcome {
+        let src = self.sources.add(name, text);
+        crate::interp::run_source(self, src, false)
+    }
+
+    /// Parses and resolves `text` without running it: syntax errors and unknown names.
+    pub fn check(&mut self, name: &str, text: &str) -> Outcome {
+        let src = self.sources.add(name, text);
+        crate::interp::run_source(self, src, true)
+    }
+
+    /// Formats a value with the session's display settings.
+    pub fn format_value(&self, v: &Value) -> String {
+        crate::display::format_value(v, &self.format)
+    }
+}

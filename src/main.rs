@@ -1,0 +1,44 @@
+//! The `mml` command: runs scripts, `-e` snippets, `mml check` and the REPL.
+
+mod cli;
+mod help;
+mod repl;
+mod run;
+
+use std::io::IsTerminal;
+use std::process::ExitCode;
+
+use cli::{Command, Invocation};
+
+fn main() -> ExitCode {
+    let invocation = match cli::parse(std::env::args_os().skip(1)) {
+        Ok(invocation) => invocation,
+        Err(message) => {
+            eprintln!("mml: {message}");
+            eprintln!("Try `mml --help` for more information.");
+            return ExitCode::from(run::EXIT_USAGE);
+        }
+    };
+    let Invocation { command, options } = invocation;
+    match command {
+        Command::Help => {
+            print!("{}", cli::USAGE);
+            ExitCode::SUCCESS
+        }
+        Command::Version => {
+            println!("mml {}", env!("CARGO_PKG_VERSION"));
+            ExitCode::SUCCESS
+        }
+        Command::Run(path) => run::run_file(&path, &options),
+        Command::Eval(code) => run::run_text("<-e>", &code, &options),
+        Command::Check(paths) => run::check_files(&paths, &options),
+        Command::Stdin => run::run_stdin(&options),
+        Command::Default => {
+            if std::io::stdin().is_terminal() {
+                repl::run(&options)
+            } else {
+                run::run_stdin(&options)
+            }
+        }
+    }
+}
