@@ -25,6 +25,11 @@ use crate::value::{Matrix, RangeVal, Record, Value};
 
 pub(crate) type R<T> = Result<T, Box<RuntimeError>>;
 
+/// Stack space kept free before each statement and call; below it the stack grows onto the heap.
+pub(crate) const STACK_RED_ZONE: usize = 4 * 1024 * 1024;
+/// Size of each extra stack segment.
+pub(crate) const STACK_SEGMENT: usize = 32 * 1024 * 1024;
+
 /// A user function or lambda with its captured values.
 #[derive(Debug)]
 pub struct Closure {
@@ -132,7 +137,7 @@ pub(crate) fn run_source(s: &mut Session, src: SourceId, check_only: bool) -> Ou
     };
     let echo = s.echo;
     for stmt in &stmts {
-        let result = match &stmt.kind {
+        let result = stacker::maybe_grow(STACK_RED_ZONE, STACK_SEGMENT, || match &stmt.kind {
             StmtKind::Expr(e) if echo => it.eval(e).map(|v| {
                 if !matches!(v, Value::Nothing) {
                     let text = format_value(&v, &it.format);
@@ -142,7 +147,7 @@ pub(crate) fn run_source(s: &mut Session, src: SourceId, check_only: bool) -> Ou
                 Flow::Normal
             }),
             _ => it.exec(stmt),
-        };
+        });
         if let Err(e) = result {
             diagnostics.push(e.to_diagnostic());
             break;

@@ -18,7 +18,7 @@ use crate::error::{ErrorKind, RuntimeError};
 use crate::hir::*;
 
 /// Deepest expression nesting the resolver accepts.
-const MAX_NESTING: usize = 1000;
+const MAX_NESTING: usize = 400;
 
 /// The global names of a session: they keep their slots across REPL inputs.
 #[derive(Default, Debug)]
@@ -353,7 +353,7 @@ impl Resolver<'_> {
             self.depth = usize::MAX / 2;
             ExprKind::Nothing
         } else {
-            self.expr_kind(e)
+            stacker::maybe_grow(64 * 1024, 1024 * 1024, || self.expr_kind(e))
         };
         self.depth -= 1;
         Expr { kind, span: e.span }

@@ -84,6 +84,13 @@ pub(crate) fn layout(lexed: &[LexedToken], nested: bool) -> Layout {
     let mut diagnostics = Vec::new();
     // Whether the most recent `}` closed a list or record (then `[` after it indexes).
     let mut closed_list = false;
+    // For each position, the next token that is not a newline (computed once, back to front,
+    // so long runs of blank lines stay linear).
+    let mut next_real: Vec<Option<&Token>> = vec![None; lexed.len() + 1];
+    for i in (0..lexed.len()).rev() {
+        let t = &lexed[i].token;
+        next_real[i] = if *t == Token::Newline { next_real[i + 1] } else { Some(t) };
+    }
     for (i, lt) in lexed.iter().enumerate() {
         let span = SimpleSpan::from(lt.span.start as usize..lt.span.end as usize);
         let prev = out.last().map(|(t, _)| t);

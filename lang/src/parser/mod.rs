@@ -160,10 +160,10 @@ pub fn parse_program(src: SourceId, text: &str) -> ParseResult {
     let bad_chars: Vec<usize> = diagnostics.iter().filter_map(|d| d.anchor()).map(|s| s.start as usize).collect();
     let layout = layout::layout(&lexed.tokens, false);
     diagnostics.extend(layout.diagnostics);
-    let strings = string_table(src, text, &layout.tokens, &mut diagnostics);
+    let strings = string_table(src, &layout.tokens, &mut diagnostics);
     let mut state = ParseState { src, diags: Vec::new(), strings };
     let eoi = SimpleSpan::from(text.len()..text.len());
-    let parser = stmt::program_parser(src);
+    let parser = stmt::program_parser();
     let result = parser.parse_with_state(layout.tokens.as_slice().split_token_span(eoi), &mut state);
     let (program, errors) = result.into_output_errors();
     let at_eof = errors.iter().any(|e| e.found().is_none());
@@ -191,11 +191,11 @@ pub(crate) fn parse_interpolation(src: SourceId, text: &str, offset: usize) -> (
     diagnostics.extend(layout.diagnostics);
     // String tokens cannot occur here (the enclosing string would have ended), but keep the
     // table for uniformity.
-    let strings = string_table(src, text, &layout.tokens, &mut diagnostics);
+    let strings = string_table(src, &layout.tokens, &mut diagnostics);
     let mut state = ParseState { src, diags: Vec::new(), strings };
     let end = offset + text.len();
     let eoi = SimpleSpan::from(end..end);
-    let parser = stmt::interpolation_parser(src);
+    let parser = stmt::interpolation_parser();
     let result = parser.parse_with_state(layout.tokens.as_slice().split_token_span(eoi), &mut state);
     let (expr, errors) = result.into_output_errors();
     diagnostics.extend(state.diags);
@@ -207,7 +207,6 @@ pub(crate) fn parse_interpolation(src: SourceId, text: &str, offset: usize) -> (
 /// Splits every string token into its parts up front, so the grammar only looks them up.
 fn string_table(
     src: SourceId,
-    _text: &str,
     tokens: &[(Token, SimpleSpan)],
     diags: &mut Vec<Diagnostic>,
 ) -> HashMap<usize, Vec<StrPart>> {

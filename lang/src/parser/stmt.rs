@@ -8,23 +8,23 @@ use super::expr::{expr_parser, ident, params};
 use super::recovery::{custom, SyntaxError};
 use super::{sp, state, Error, Extra, Tokens, P};
 use crate::ast::{Accessor, Arg, BinOp, Block, Expr, ExprKind, FnBody, FnDef, Param, Place, Program, Stmt, StmtKind};
-use crate::span::{SourceId, Spanned};
+use crate::span::Spanned;
 use crate::token::Token;
 
 /// The parser of a whole program.
-pub(super) fn program_parser<'src>(src: SourceId) -> impl Parser<'src, Tokens<'src>, Program, Extra<'src>> {
-    let (_, stmt) = grammar(src);
+pub(super) fn program_parser<'src>() -> impl Parser<'src, Tokens<'src>, Program, Extra<'src>> {
+    let (_, stmt) = grammar();
     items(stmt, true).map(|stmts| Program { stmts }).then_ignore(end())
 }
 
 /// The parser of one interpolated expression.
-pub(super) fn interpolation_parser<'src>(src: SourceId) -> impl Parser<'src, Tokens<'src>, Expr, Extra<'src>> {
-    let (expr, _) = grammar(src);
+pub(super) fn interpolation_parser<'src>() -> impl Parser<'src, Tokens<'src>, Expr, Extra<'src>> {
+    let (expr, _) = grammar();
     expr.then_ignore(end())
 }
 
 /// Builds the mutually recursive expression and statement parsers.
-fn grammar<'src>(_src: SourceId) -> (P<'src, Expr>, P<'src, Stmt>) {
+fn grammar<'src>() -> (P<'src, Expr>, P<'src, Stmt>) {
     let mut expr = Recursive::declare();
     let mut stmt = Recursive::declare();
     let block = block(stmt.clone().boxed());

@@ -327,13 +327,21 @@ proptest! {
 }
 
 #[test]
-fn show_rendered() {
+fn rendered_diagnostics() {
     let mut sm = crate::span::SourceMap::new();
     let src = "x = [1, 2\n     3 4]\ny = f(1, 2]\nz = [1, (2 +]\nif a < b < c { }\nw = \"{q\"\n";
     let id = sm.add("t.mml", src);
     let r = parse_program(id, src);
-    for d in &r.diagnostics {
-        println!("{}", d.render(&sm, false));
+    let out: String = r.diagnostics.iter().map(|d| d.render(&sm, false)).collect();
+    for want in [
+        "expected `,` or `]`, found number",
+        "this matrix literal starts here",
+        "Help: separate elements with commas",
+        "in this call",
+        "comparison operators cannot be chained",
+        "unmatched `{` in string",
+    ] {
+        assert!(out.contains(want), "{want:?} missing from:\n{out}");
     }
 }
 

@@ -5,7 +5,7 @@ use std::rc::Rc;
 
 use mml_lang::Span;
 
-use super::{err, Closure, Interp, R};
+use super::{err, Closure, Interp, R, STACK_RED_ZONE, STACK_SEGMENT};
 use crate::builtin::{Args, Builtin, BuiltinError, CallCtx, ParamDefault};
 use crate::display::{describe, FormatOptions};
 use crate::error::{ErrorKind, RuntimeError};
@@ -14,10 +14,6 @@ use crate::limits::Limits;
 use crate::resolve::closest;
 use crate::value::Value;
 
-/// Stack space kept free before each user call; below it the stack grows onto the heap.
-const RED_ZONE: usize = 1024 * 1024;
-/// Size of each extra stack segment.
-const STACK_SEGMENT: usize = 16 * 1024 * 1024;
 
 /// An evaluated argument.
 pub(crate) struct ArgVal {
@@ -156,7 +152,7 @@ impl Interp<'_> {
         let saved_base = std::mem::replace(&mut self.base, base);
         let saved_current = self.current.replace(c.clone());
         self.depth += 1;
-        let result = stacker::maybe_grow(RED_ZONE, STACK_SEGMENT, || {
+        let result = stacker::maybe_grow(STACK_RED_ZONE, STACK_SEGMENT, || {
             for (i, p) in proto.params.iter().enumerate() {
                 if self.stack[base + i].is_none() {
                     if let Some(d) = &p.default {

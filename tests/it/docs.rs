@@ -1,0 +1,135 @@
+//! The documentation tests: every builtin's examples run and print what their `# =>`
+//! comments say, and the generated reference and editor grammars are up to date.
+
+use std::cell::RefCell;
+use std::rc::Rc;
+
+use mml_runtime::Session;
+
+/// A session that echoes expression values into a shared buffer.
+fn echo_session() -> (Session, Rc<RefCell<String>>) {
+    let out = Rc::new(RefCell::new(String::new()));
+    let sink = out.clone();
+    let mut s = Session::new(mml_stdlib::library(), Box::new(move |t: &str| sink.borrow_mut().push_str(t)));
+    s.set_echo(true);
+    (s, out)
+}
+
+/// The ```mml blocks of a doc string.
+fn mml_blocks(doc: &str) -> Vec<Vec<&str>> {
+    let mut blocks = Vec::new();
+    let mut current: Option<Vec<&str>> = None;
+    for line in doc.lines() {
+        let t = line.trim();
+        match &mut current {
+            None if t == "```mml" => current = Some(Vec::new()),
+            Some(_) if t == "```" => blocks.extend(current.take()),
+            Some(b) => b.push(line),
+            None => {}
+        }
+    }
+    blocks
+}
+
+/// Runs one example block; returns a description of each mismatch.
+fn check_block(name: &str, block: &[&str]) -> Vec<String> {
+    let (mut session, out) = echo_session();
+    let mut failures = Vec::new();
+    let mut k = 0;
+    while k < block.len() {
+        // Gather one statement (several lines while brackets are open) and the expected
+        // output from its `# =>` comment and any `# =>` lines right after it.
+        let mut code = String::new();
+        let mut expected: Vec<String> = Vec::new();
+        loop {
+            let line = block[k];
+            let (src, exp) = match line.split_once("# =>") {
+                Some((s, e)) => (s, Some(e.trim().to_string())),
+                None => (line, None),
+            };
+            code.push_str(src);
+            code.push('\n');
+            expected.extend(exp);
+            k += 1;
+            if k >= block.len() || !mml_lang::is_incomplete(&code) {
+                break;
+            }
+        }
+        while k < block.len() && block[k].trim_start().starts_with("# =>") {
+            expected.push(block[k].trim_start().trim_start_matches("# =>").trim().to_string());
+            k += 1;
+        }
+        out.borrow_mut().clear();
+        let outcome = session.run(&format!("<example of {name}>"), &code);
+        if !outcome.is_ok() {
+            let rendered: String = outcome.diagnostics.iter().map(|d| d.render(session.sources(), false)).collect();
+            failures.push(format!("`{name}` example `{}` failed:\n{rendered}", code.trim()));
+            continue;
+        }
+        if !expected.is_empty() {
+            let got: Vec<String> = out.borrow().lines().map(|l| l.trim().to_string()).collect();
+            if got != expected {
+                failures.push(format!("`{name}` example `{}`: expected {:?}, got {:?}", code.trim(), expected, got));
+            }
+        }
+    }
+    failures
+}
+
+#[test]
+fn every_builtin_example_prints_what_it_says() {
+    let lib = mml_stdlib::library();
+    let mut failures = Vec::new();
+    for b in lib.builtins {
+        let blocks = mml_blocks(b.doc);
+        if !blocks.iter().any(|bl| bl.iter().any(|l| l.contains("# =>"))) {
+            failures.push(format!("`{}` has no example with a `# =>` result", b.name));
+        }
+        for block in blocks {
+            failures.extend(check_block(b.name, &block));
+        }
+    }
+    for c in lib.constants {
+        for block in mml_blocks(c.doc) {
+            failures.extend(check_block(c.name, &block));
+        }
+    }
+    assert!(failures.is_empty(), "{}", failures.join("\n\n"));
+}
+
+#[test]
+fn builtin_names_are_unique_and_documented() {
+    let lib = mml_stdlib::library();
+    let mut names: Vec<&str> = lib.builtins.iter().map(|b| b.name).chain(lib.constants.iter().map(|c| c.name)).collect();
+    names.sort_unstable();
+    let before = names.len();
+    names.dedup();
+    assert_eq!(before, names.len(), "a name is declared twice");
+    for b in lib.builtins {
+        assert!(!b.summary().is_empty(), "`{}` has no summary", b.name);
+        assert!(!mml_lang::KEYWORDS.contains(&b.name), "`{}` is a keyword", b.name);
+    }
+}
+
+/// Checks that a generated file matches; rewrites it when stale so that the next
+/// run passes and the diff shows in review.
+fn ensure_file_contents(rel: &str, contents: &str) {
+    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join(rel);
+    let old = std::fs::read_to_string(&path).unwrap_or_default();
+    if old == contents {
+        return;
+    }
+    if let Some(dir) = path.parent() {
+        std::fs::create_dir_all(dir).unwrap();
+    }
+    std::fs::write(&path, contents).unwrap();
+    panic!("{rel} was out of date; it has been regenerated: review and commit it");
+}
+
+#[test]
+fn generated_files_are_up_to_date() {
+    let lib = mml_stdlib::library();
+    ensure_file_contents("docs/reference.md", &mml_stdlib::docs::reference_markdown(lib));
+    ensure_file_contents("editors/vim/syntax/mml.vim", &mml_stdlib::docs::vim_syntax(lib));
+    ensure_file_contents("editors/vscode/syntaxes/mml.tmLanguage.json", &mml_stdlib::docs::textmate_grammar(lib));
+}
