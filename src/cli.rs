@@ -76,6 +76,7 @@ pub fn parse(args: impl IntoIterator<Item = OsString>) -> Result<Invocation, Str
     let mut snippets: Vec<String> = Vec::new();
     let mut positional: Vec<OsString> = Vec::new();
     let mut only_positional = false;
+    let mut subcommand_allowed = true;
     let mut help = false;
     let mut version = false;
 
@@ -91,6 +92,8 @@ pub fn parse(args: impl IntoIterator<Item = OsString>) -> Result<Invocation, Str
         };
         if text == "--" {
             only_positional = true;
+            // `mml -- check` runs a script called `check`.
+            subcommand_allowed = !positional.is_empty();
             continue;
         }
         if text == "-" || !text.starts_with('-') {
@@ -148,7 +151,7 @@ pub fn parse(args: impl IntoIterator<Item = OsString>) -> Result<Invocation, Str
         let mut positional = positional.into_iter();
         match positional.next() {
             None => Command::Default,
-            Some(first) if first == "check" => {
+            Some(first) if first == "check" && subcommand_allowed => {
                 let files: Vec<PathBuf> = positional.map(PathBuf::from).collect();
                 if files.is_empty() {
                     return Err("`check` needs at least one file".to_string());

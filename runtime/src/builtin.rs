@@ -173,7 +173,10 @@ impl<'a> Args<'a> {
         if x.is_finite() && x >= 0.0 && x.fract() == 0.0 {
             Ok(x as usize)
         } else {
-            Err(BuiltinError::arg(i, format!("expected a non-negative whole number, found {}", crate::display::format_number(x))))
+            Err(BuiltinError::arg(
+                i,
+                format!("expected a non-negative whole number, found {}", crate::display::format_number(x)),
+            ))
         }
     }
 
@@ -256,7 +259,13 @@ impl BuiltinError {
 
     /// An invalid-argument error pointing at argument `i`.
     pub fn arg(i: usize, message: impl Into<String>) -> BuiltinError {
-        BuiltinError::Message { code: "invalid-argument", message: message.into(), arg: Some(i), help: Vec::new(), notes: Vec::new() }
+        BuiltinError::Message {
+            code: "invalid-argument",
+            message: message.into(),
+            arg: Some(i),
+            help: Vec::new(),
+            notes: Vec::new(),
+        }
     }
 
     /// A wrong-type error pointing at argument `i`: "expected a number, found a string".

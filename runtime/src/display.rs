@@ -78,7 +78,7 @@ fn format_num(x: f64, precision: Option<usize>) -> String {
             let p = p.max(1);
             let sci = format!("{:.*e}", p - 1, x);
             let exp: i32 = sci.split_once('e').and_then(|(_, e)| e.parse().ok()).unwrap_or(0);
-            if exp >= 16 || exp < -5 {
+            if !(-5..16).contains(&exp) {
                 exponent_form(&sci)
             } else {
                 // Print the already-rounded value in fixed notation with just enough decimals.
@@ -217,10 +217,8 @@ fn matrix_literal(m: &Matrix, opts: &FormatOptions) -> String {
         let parts: Vec<String> = m.iter().map(|x| n(*x)).collect();
         format!("[{}]'", parts.join(", "))
     } else {
-        let lines: Vec<String> = m
-            .row_iter()
-            .map(|row| row.iter().map(|x| n(*x)).collect::<Vec<_>>().join(", "))
-            .collect();
+        let lines: Vec<String> =
+            m.row_iter().map(|row| row.iter().map(|x| n(*x)).collect::<Vec<_>>().join(", ")).collect();
         format!("[{}]", lines.join("; "))
     }
 }

@@ -192,8 +192,8 @@ impl RuntimeError {
         let span = self.span;
         let mut d = match &self.kind {
             ErrorKind::UnknownName { name, suggestion } => {
-                let mut d = Diagnostic::error(code, format!("unknown name `{name}`"))
-                    .with_primary(span, "not defined here");
+                let mut d =
+                    Diagnostic::error(code, format!("unknown name `{name}`")).with_primary(span, "not defined here");
                 if let Some(s) = suggestion {
                     d = d.with_help(format!("did you mean `{s}`?"));
                 }
@@ -220,11 +220,9 @@ impl RuntimeError {
                 d
             }
             ErrorKind::NotSquare { op, shape, help } => {
-                let mut d = Diagnostic::error(
-                    code,
-                    format!("`{op}` needs a square matrix, found {}×{}", shape.0, shape.1),
-                )
-                .with_primary(span, format!("this is {}×{}", shape.0, shape.1));
+                let mut d =
+                    Diagnostic::error(code, format!("`{op}` needs a square matrix, found {}×{}", shape.0, shape.1))
+                        .with_primary(span, format!("this is {}×{}", shape.0, shape.1));
                 for h in help {
                     d = d.with_help(h.clone());
                 }
@@ -242,9 +240,11 @@ impl RuntimeError {
                 }
                 d
             }
-            ErrorKind::BadIndex { found } => Diagnostic::error(code, format!("an index must be a positive whole number, found {found}"))
-                .with_primary(span, "this index")
-                .with_help("indexing is 1-based: the first element is `v[1]`"),
+            ErrorKind::BadIndex { found } => {
+                Diagnostic::error(code, format!("an index must be a positive whole number, found {found}"))
+                    .with_primary(span, "this index")
+                    .with_help("indexing is 1-based: the first element is `v[1]`")
+            }
             ErrorKind::NoField { name, available } => {
                 let mut d = Diagnostic::error(code, format!("no field `{name}` in this record"))
                     .with_primary(span, "unknown field");
@@ -277,15 +277,21 @@ impl RuntimeError {
                     .with_note(format!("signature: {signature}"))
             }
             ErrorKind::DuplicateArgument { name } => {
-                Diagnostic::error(code, format!("parameter `{name}` is given twice")).with_primary(span, "given again here")
+                Diagnostic::error(code, format!("parameter `{name}` is given twice"))
+                    .with_primary(span, "given again here")
             }
-            ErrorKind::DestructureCount { targets, found } => Diagnostic::error(
-                code,
-                format!("cannot unpack {found} values into {targets} names"),
-            )
-            .with_primary(span, format!("this has {found} values")),
+            ErrorKind::DestructureCount { targets, found } => {
+                Diagnostic::error(code, format!("cannot unpack {found} values into {targets} names"))
+                    .with_primary(span, format!("this has {found} values"))
+            }
             ErrorKind::Builtin { function, message, help, notes, call, .. } => {
-                let label = if call.is_some() { "this argument" } else { "here" };
+                let label = if call.is_some() {
+                    "this argument".to_string()
+                } else if function.chars().all(|c| c.is_alphanumeric() || c == '_') {
+                    format!("in this call to `{function}`")
+                } else {
+                    "here".to_string()
+                };
                 let mut d = Diagnostic::error(code, message.clone()).with_primary(span, label);
                 if let Some(c) = call {
                     d = d.with_label(*c, format!("in this call to `{function}`"));
@@ -300,11 +306,14 @@ impl RuntimeError {
             }
             ErrorKind::MisplacedControl { keyword } => {
                 let place = if *keyword == "return" { "a function" } else { "a loop" };
-                Diagnostic::error(code, format!("`{keyword}` outside {place}")).with_primary(span, format!("not inside {place}"))
+                Diagnostic::error(code, format!("`{keyword}` outside {place}"))
+                    .with_primary(span, format!("not inside {place}"))
             }
-            ErrorKind::RecursionLimit { depth } => Diagnostic::error(code, format!("too many nested calls (more than {depth})"))
-                .with_primary(span, "this call went too deep")
-                .with_help("check that the recursion has a base case; raise the limit with --max-depth"),
+            ErrorKind::RecursionLimit { depth } => {
+                Diagnostic::error(code, format!("too many nested calls (more than {depth})"))
+                    .with_primary(span, "this call went too deep")
+                    .with_help("check that the recursion has a base case; raise the limit with --max-depth")
+            }
             ErrorKind::Interrupted => Diagnostic::error(code, "interrupted").with_primary(span, "stopped here"),
             ErrorKind::Timeout { seconds } => Diagnostic::error(code, format!("time limit of {seconds} s reached"))
                 .with_primary(span, "stopped here")
@@ -315,11 +324,8 @@ impl RuntimeError {
         while k < self.trace.len() {
             let (name, span) = &self.trace[k];
             let run = self.trace[k..].iter().take_while(|(n, s)| n == name && s == span).count();
-            let what = if run > 1 {
-                format!("in call to `{name}` ({run} times)")
-            } else {
-                format!("in call to `{name}`")
-            };
+            let what =
+                if run > 1 { format!("in call to `{name}` ({run} times)") } else { format!("in call to `{name}`") };
             d.trace.push((what, *span));
             k += run;
         }

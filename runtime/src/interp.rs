@@ -411,7 +411,11 @@ impl Interp<'_> {
                     ErrorKind::Builtin {
                         function: "for".into(),
                         code: "type-mismatch",
-                        message: format!("`for` iterates over a vector, range or list, found a {}×{} matrix", m.nrows(), m.ncols()),
+                        message: format!(
+                            "`for` iterates over a vector, range or list, found a {}×{} matrix",
+                            m.nrows(),
+                            m.ncols()
+                        ),
                         help: vec![
                             "loop over the columns with `for j in 1:cols(A)` and use `A[:, j]`".into(),
                             "or over every element with `for x in reshape(A, numel(A), 1)`".into(),
@@ -498,7 +502,8 @@ impl Interp<'_> {
                 };
                 let b = self.range_part(stop)?;
                 let Some(r) = RangeVal::new(a, s, b) else {
-                    let what = if s == 0.0 { "the step of a range cannot be zero" } else { "a range cannot contain nan" };
+                    let what =
+                        if s == 0.0 { "the step of a range cannot be zero" } else { "a range cannot contain nan" };
                     return err(
                         ErrorKind::Builtin {
                             function: ":".into(),
@@ -531,7 +536,7 @@ impl Interp<'_> {
                 if let (UnOp::Neg, Value::Num(n)) = (op, &v) {
                     return Ok(Value::Num(-n));
                 }
-                ops::unary(*op, &v).map_err(|oe| self.op_error(oe, &UnOp::symbol(*op).to_string(), x.span, x.span, e.span))
+                ops::unary(*op, &v).map_err(|oe| self.op_error(oe, UnOp::symbol(*op), x.span, x.span, e.span))
             }
             ExprKind::Transpose(x) => {
                 let v = self.eval(x)?;

@@ -14,9 +14,7 @@ mod resolve;
 mod session;
 mod value;
 
-pub use builtin::{
-    Args, Builtin, BuiltinError, BuiltinFn, CallCtx, Category, Constant, Library, Param, ParamDefault,
-};
+pub use builtin::{Args, Builtin, BuiltinError, BuiltinFn, CallCtx, Category, Constant, Library, Param, ParamDefault};
 pub use error::{ErrorKind, RuntimeError};
 pub use interp::Closure;
 pub use limits::Limits;

@@ -24,15 +24,13 @@ impl Limits {
     pub fn check_alloc(&self, rows: usize, cols: usize) -> Result<(), BuiltinError> {
         match rows.checked_mul(cols) {
             Some(n) if n <= self.max_elements => Ok(()),
-            _ => Err(BuiltinError::new(
-                "limit-exceeded",
-                format!("a {rows}×{cols} matrix is too large"),
-            )
-            .with_note(format!(
-                "the limit is {} elements ({} MiB); change it with --max-elements",
-                self.max_elements,
-                self.max_elements * 8 / (1 << 20)
-            ))),
+            _ => Err(BuiltinError::new("limit-exceeded", format!("a {rows}×{cols} matrix is too large")).with_note(
+                format!(
+                    "the limit is {} elements ({} MiB); change it with --max-elements",
+                    self.max_elements,
+                    self.max_elements * 8 / (1 << 20)
+                ),
+            )),
         }
     }
 }

@@ -90,7 +90,9 @@ pub(crate) fn binary(op: BinOp, a: &Value, b: &Value) -> OpResult {
             // Handled with short-circuit in the interpreter; here only for completeness.
             return match (a, b) {
                 (Value::Bool(x), Value::Bool(y)) => Ok(Value::Bool(if op == BinOp::And { *x && *y } else { *x || *y })),
-                (Value::Bool(_), other) => Err(OpError::Type { side: Side::Rhs, expected: "a bool".into(), found: describe(other) }),
+                (Value::Bool(_), other) => {
+                    Err(OpError::Type { side: Side::Rhs, expected: "a bool".into(), found: describe(other) })
+                }
                 (other, _) => Err(OpError::Type { side: Side::Lhs, expected: "a bool".into(), found: describe(other) }),
             };
         }
@@ -228,7 +230,9 @@ fn broadcast(op: BinOp, a: &Matrix, b: &Matrix) -> Result<Matrix, OpError> {
     if column_vs_row || !(fits(ra, r) && fits(rb, r) && fits(ca, c) && fits(cb, c)) {
         let mut help = Vec::new();
         if column_vs_row {
-            help.push("a column and a row do not broadcast to a matrix; for all pairwise products use `outer(v, w)`".into());
+            help.push(
+                "a column and a row do not broadcast to a matrix; for all pairwise products use `outer(v, w)`".into(),
+            );
             help.push("for an element-by-element result, give both the same orientation by transposing one".into());
         } else if ra * ca == rb * cb {
             help.push("the shapes hold the same number of elements: transpose or reshape one operand".into());
@@ -361,8 +365,11 @@ fn matrix_power(m: &Matrix, p: f64) -> OpResult {
 }
 
 fn equality(op: BinOp, a: &Value, b: &Value) -> Value {
-    let numeric_pair = a.shape().is_some() && b.shape().is_some() && !matches!((a, b), (Value::Bool(_), Value::Bool(_)));
-    if numeric_pair && (matches!(a, Value::Matrix(_) | Value::Range(_)) || matches!(b, Value::Matrix(_) | Value::Range(_))) {
+    let numeric_pair =
+        a.shape().is_some() && b.shape().is_some() && !matches!((a, b), (Value::Bool(_), Value::Bool(_)));
+    if numeric_pair
+        && (matches!(a, Value::Matrix(_) | Value::Range(_)) || matches!(b, Value::Matrix(_) | Value::Range(_)))
+    {
         if let (Some(x), Some(y)) = (a.to_matrix(), b.to_matrix()) {
             if let Ok(m) = broadcast(op, &x, &y) {
                 return from_matrix(m);
@@ -381,7 +388,9 @@ pub(crate) fn values_equal(a: &Value, b: &Value) -> bool {
         (Value::Bool(x), Value::Bool(y)) => x == y,
         (Value::Num(x), Value::Num(y)) => x == y,
         (Value::Str(x), Value::Str(y)) => x == y,
-        (Value::List(x), Value::List(y)) => x.len() == y.len() && x.iter().zip(y.iter()).all(|(p, q)| values_equal(p, q)),
+        (Value::List(x), Value::List(y)) => {
+            x.len() == y.len() && x.iter().zip(y.iter()).all(|(p, q)| values_equal(p, q))
+        }
         (Value::Record(x), Value::Record(y)) => {
             x.fields.len() == y.fields.len()
                 && x.fields.iter().all(|(n, v)| y.get(n).is_some_and(|w| values_equal(v, w)))
@@ -402,16 +411,16 @@ pub(crate) fn unary(op: UnOp, v: &Value) -> OpResult {
         (UnOp::Neg, Value::Num(x)) => Ok(Value::Num(-x)),
         (UnOp::Plus, Value::Num(x)) => Ok(Value::Num(*x)),
         (UnOp::Not, Value::Bool(b)) => Ok(Value::Bool(!b)),
-        (UnOp::Not, other) => Err(OpError::Type { side: Side::Rhs, expected: "a bool for `not`".into(), found: describe(other) }),
+        (UnOp::Not, other) => {
+            Err(OpError::Type { side: Side::Rhs, expected: "a bool for `not`".into(), found: describe(other) })
+        }
         (_, Value::Matrix(_) | Value::Range(_)) => {
             let m = v.to_matrix().unwrap_or_default();
             Ok(Value::matrix(if op == UnOp::Neg { m.map(|x| -x) } else { (*m).clone() }))
         }
-        (_, other) => Err(OpError::Type {
-            side: Side::Rhs,
-            expected: "a number or matrix".into(),
-            found: describe(other),
-        }),
+        (_, other) => {
+            Err(OpError::Type { side: Side::Rhs, expected: "a number or matrix".into(), found: describe(other) })
+        }
     }
 }
 
@@ -421,6 +430,10 @@ pub(crate) fn transpose(v: &Value) -> OpResult {
         Value::Num(_) | Value::Bool(_) => Ok(v.clone()),
         Value::Matrix(m) => Ok(Value::matrix(m.transpose())),
         Value::Range(r) => Ok(Value::matrix(r.to_column().transpose())),
-        other => Err(OpError::Type { side: Side::Lhs, expected: "a matrix or number to transpose".into(), found: describe(other) }),
+        other => Err(OpError::Type {
+            side: Side::Lhs,
+            expected: "a matrix or number to transpose".into(),
+            found: describe(other),
+        }),
     }
 }

@@ -82,7 +82,15 @@ pub(crate) fn resolve_program(
     for name in &assigned {
         globals.slot(name);
     }
-    let mut r = Resolver { globals, library, scopes: Vec::new(), diags: Vec::new(), depth: 0, loops: 0, reported: HashSet::new() };
+    let mut r = Resolver {
+        globals,
+        library,
+        scopes: Vec::new(),
+        diags: Vec::new(),
+        depth: 0,
+        loops: 0,
+        reported: HashSet::new(),
+    };
     let stmts = r.stmts(&program.stmts);
     (stmts, r.diags)
 }
@@ -390,7 +398,9 @@ impl Resolver<'_> {
             A::Ident(name) => self.name(name, e.span),
             A::End => ExprKind::End,
             A::Colon => ExprKind::Colon,
-            A::Matrix(rows) => ExprKind::Matrix(rows.iter().map(|r| r.iter().map(|x| self.expr(x)).collect()).collect()),
+            A::Matrix(rows) => {
+                ExprKind::Matrix(rows.iter().map(|r| r.iter().map(|x| self.expr(x)).collect()).collect())
+            }
             A::List(items) => ExprKind::List(items.iter().map(|x| self.expr(x)).collect()),
             A::Record(fields) => {
                 let mut seen = HashSet::new();
@@ -416,7 +426,10 @@ impl Resolver<'_> {
                 let f = self.boxed(f);
                 let args = args
                     .iter()
-                    .map(|a| Arg { name: a.name.as_ref().map(|n| (n.node.clone(), n.span)), value: self.expr(&a.value) })
+                    .map(|a| Arg {
+                        name: a.name.as_ref().map(|n| (n.node.clone(), n.span)),
+                        value: self.expr(&a.value),
+                    })
                     .collect();
                 ExprKind::Call(f, args)
             }

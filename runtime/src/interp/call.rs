@@ -14,7 +14,6 @@ use crate::limits::Limits;
 use crate::resolve::closest;
 use crate::value::Value;
 
-
 /// An evaluated argument.
 pub(crate) struct ArgVal {
     name: Option<(Rc<str>, Span)>,
@@ -264,7 +263,13 @@ impl Interp<'_> {
     }
 
     /// Turns a builtin's error into a runtime error at the call, or at the offending argument.
-    pub(crate) fn builtin_error_at(&self, name: &str, e: BuiltinError, span: Span, arg_spans: &[Span]) -> Box<RuntimeError> {
+    pub(crate) fn builtin_error_at(
+        &self,
+        name: &str,
+        e: BuiltinError,
+        span: Span,
+        arg_spans: &[Span],
+    ) -> Box<RuntimeError> {
         match e {
             BuiltinError::Raised(e) => e,
             BuiltinError::Message { code, message, arg, help, notes } => {

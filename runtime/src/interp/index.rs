@@ -70,7 +70,11 @@ fn too_many<T>(v: &Value, n: usize, max: usize, span: Span) -> R<T> {
         ErrorKind::Builtin {
             function: "[]".into(),
             code: "bad-index",
-            message: format!("{} takes at most {max} index{}, found {n}", describe(v), if max == 1 { "" } else { "es" }),
+            message: format!(
+                "{} takes at most {max} index{}, found {n}",
+                describe(v),
+                if max == 1 { "" } else { "es" }
+            ),
             help: Vec::new(),
             notes: Vec::new(),
             call: None,
@@ -98,7 +102,15 @@ impl Interp<'_> {
             self.ends.push(len);
             let iv = self.eval(e);
             self.ends.pop();
-            let what = if what.is_empty() { if k == 0 { "row" } else { "column" } } else { what };
+            let what = if what.is_empty() {
+                if k == 0 {
+                    "row"
+                } else {
+                    "column"
+                }
+            } else {
+                what
+            };
             out.push(self.to_ix(&iv?, len, what, v.shape(), e.span)?);
         }
         Ok(out)

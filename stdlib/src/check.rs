@@ -1,0 +1,119 @@
+//! Assertions and user-raised errors, for in-language tests and input checks.
+
+use mml_runtime::display::{format_number, format_value, FormatOptions};
+use mml_runtime::{BuiltinError, Value};
+
+use crate::elementwise::{position, Numeric};
+use crate::macros::builtin;
+
+builtin! {
+    /// Stops with an `assertion-failed` error unless `cond` is `true`.
+    /// The optional `message` (any value; strings print without quotes) is added to the error.
+    /// Returns `nothing`.
+    /// ```mml
+    /// assert(1 + 1 == 2)                      # => nothing
+    /// assert(2 > 1, "two is bigger than one") # => nothing
+    /// ```
+    pub static ASSERT: Check = "assert"(cond, message = nothing), |_ctx, args| {
+        let ok = match args.get(0) {
+            Value::Bool(b) => *b,
+            v => {
+                return Err(BuiltinError::type_error(0, "a bool", v)
+                    .with_help("a condition is a comparison such as `x > 0` or `a == b`"))
+            }
+        };
+        if ok {
+            return Ok(Value::Nothing);
+        }
+        let message = match args.get(1) {
+            Value::Nothing => "assertion failed".to_string(),
+            m => format!("assertion failed: {}", format_value(m, &FormatOptions::default())),
+        };
+        Err(BuiltinError::new("assertion-failed", message).at_arg(0))
+    }
+}
+
+/// Whether `x` is within the tolerance of the expected `y` (equal infinities and two NaNs count
+/// as close).
+fn is_close(x: f64, y: f64, tol: f64) -> bool {
+    x == y || (x.is_nan() && y.is_nan()) || (x - y).abs() <= tol * y.abs().max(1.0)
+}
+
+builtin! {
+    /// Stops with an `assertion-failed` error unless `a` is close to the expected `b`.
+    /// The test is element by element: `|a - b| ≤ tol × max(1, |b|)` (an absolute tolerance
+    /// near zero, a relative one for large values).
+    /// The shapes must match (a `shape-mismatch` error otherwise); a failure names the largest
+    /// difference and where it is.
+    /// Two `nan`s in the same place count as close, as do equal infinities.
+    /// ```mml
+    /// assert_close(0.1 + 0.2, 0.3)             # => nothing
+    /// assert_close([1, 2], [1, 2.001], 0.01)   # => nothing
+    /// ```
+    pub static ASSERT_CLOSE: Check = "assert_close"(a, b, tol = 1e-9), |ctx, args| {
+        let a = Numeric::from_value(&*ctx, args.get(0), 0)?;
+        let b = Numeric::from_value(&*ctx, args.get(1), 1)?;
+        let tol = args.num(2)?;
+        if tol.is_nan() || tol < 0.0 {
+            return Err(BuiltinError::arg(2, "the tolerance must be a non-negative number"));
+        }
+        let ((ra, ca), (rb, cb)) = (a.shape(), b.shape());
+        if (ra, ca) != (rb, cb) {
+            return Err(BuiltinError::arg(1, format!("cannot compare a {ra}×{ca} value with a {rb}×{cb} one"))
+                .code("shape-mismatch")
+                .with_help("both sides must have the same shape"));
+        }
+        let mut failures = 0;
+        let mut worst: Option<(usize, f64)> = None;
+        for (k, (x, y)) in a.elements().iter().zip(b.elements()).enumerate() {
+            if is_close(*x, *y, tol) {
+                continue;
+            }
+            failures += 1;
+            let diff = (x - y).abs();
+            let diff = if diff.is_nan() { f64::INFINITY } else { diff };
+            if worst.is_none_or(|(_, d)| diff > d) {
+                worst = Some((k, diff));
+            }
+        }
+        let Some((k, diff)) = worst else {
+            return Ok(Value::Nothing);
+        };
+        let x = a.elements().get(k).copied().unwrap_or(f64::NAN);
+        let y = b.elements().get(k).copied().unwrap_or(f64::NAN);
+        let message = if ra * ca == 1 {
+            format!("assertion failed: {} is not close to {}", format_number(x), format_number(y))
+        } else if failures == 1 {
+            format!("assertion failed: element {} is not close", position(k, ra, ca))
+        } else {
+            format!(
+                "assertion failed: {failures} of {} elements differ, the most at element {}",
+                ra * ca,
+                position(k, ra, ca)
+            )
+        };
+        Err(BuiltinError::new("assertion-failed", message).with_note(format!(
+            "found {}, expected {}: the difference {} exceeds the tolerance {} × max(1, |expected|)",
+            format_number(x),
+            format_number(y),
+            format_number(diff),
+            format_number(tol)
+        )))
+    }
+}
+
+builtin! {
+    /// Stops the script with a `user-error` carrying `message`.
+    /// The message may be any value; strings print without quotes.
+    /// Use it to reject bad input in your own functions.
+    /// ```mml
+    /// fn safe_sqrt(x) {
+    ///     if x < 0 { error("x must be non-negative") }
+    ///     return sqrt(x)
+    /// }
+    /// safe_sqrt(4)   # => 2
+    /// ```
+    pub static ERROR: Check = "error"(message), |_ctx, args| {
+        Err(BuiltinError::new("user-error", format_value(args.get(0), &FormatOptions::default())))
+    }
+}

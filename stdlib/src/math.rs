@@ -1,0 +1,391 @@
+//! Elementary functions (element-wise on matrices and ranges) and the constants `pi`, `e`,
+//! `inf`, `nan`.
+//!
+//! Domain rule: MML's numbers are real, so a function whose real result does not exist
+//! (`sqrt(-1)`, `log(-1)`, `asin(2)`, `mod(1, 0)`) is a `domain-error` pointing at the
+//! argument, never a silent `nan`. Limits that exist are returned: `log(0)` is `-inf`.
+//! NaN inputs propagate (`sqrt(nan)` is `nan`).
+
+use mml_runtime::{BuiltinError, Constant, Value};
+
+use crate::elementwise::{check_domain, domain_error, map_elementwise, position, zip_elementwise, Numeric};
+use crate::macros::builtin;
+
+/// Declares a one-argument element-wise builtin from a Rust `f64 -> f64` function, with an
+/// optional domain (`domain: ok => "what is outside it"`).
+macro_rules! unary {
+    (
+        $(#[doc = $doc:literal])*
+        $stat:ident = $name:literal, $f:expr $(, domain: $ok:expr => $what:literal)?
+    ) => {
+        builtin! {
+            $(#[doc = $doc])*
+            pub static $stat: Math = $name(x), |ctx, args| {
+                $( check_domain(&*ctx, args.get(0), 0, $name, $ok, $what)?; )?
+                map_elementwise(&*ctx, args.get(0), 0, $f)
+            }
+        }
+    };
+}
+
+unary! {
+    /// Sine of an angle in radians, element-wise.
+    /// ```mml
+    /// sin(0)        # => 0
+    /// sin(pi / 2)   # => 1
+    /// ```
+    SIN = "sin", f64::sin
+}
+
+unary! {
+    /// Cosine of an angle in radians, element-wise.
+    /// ```mml
+    /// cos(0)    # => 1
+    /// cos(pi)   # => -1
+    /// ```
+    COS = "cos", f64::cos
+}
+
+unary! {
+    /// Tangent of an angle in radians, element-wise.
+    /// ```mml
+    /// tan(0)   # => 0
+    /// ```
+    TAN = "tan", f64::tan
+}
+
+unary! {
+    /// Inverse sine, in radians (between -pi/2 and pi/2), element-wise.
+    /// The argument must lie in [-1, 1]; anything else is a `domain-error`.
+    /// ```mml
+    /// asin(1)   # => 1.5707963267948966
+    /// ```
+    ASIN = "asin", f64::asin, domain: |x: f64| x.is_nan() || (-1.0..=1.0).contains(&x) => "a number outside [-1, 1]"
+}
+
+unary! {
+    /// Inverse cosine, in radians (between 0 and pi), element-wise.
+    /// The argument must lie in [-1, 1]; anything else is a `domain-error`.
+    /// ```mml
+    /// acos(1)    # => 0
+    /// acos(-1)   # => 3.141592653589793
+    /// ```
+    ACOS = "acos", f64::acos, domain: |x: f64| x.is_nan() || (-1.0..=1.0).contains(&x) => "a number outside [-1, 1]"
+}
+
+unary! {
+    /// Inverse tangent, in radians (between -pi/2 and pi/2), element-wise.
+    /// For the angle of a point `(x, y)` in all four quadrants use `atan2(y, x)`.
+    /// ```mml
+    /// atan(1)   # => 0.7853981633974483
+    /// ```
+    ATAN = "atan", f64::atan
+}
+
+unary! {
+    /// The exponential function `e^x`, element-wise.
+    /// ```mml
+    /// exp(0)   # => 1
+    /// exp(1)   # => 2.718281828459045
+    /// ```
+    EXP = "exp", f64::exp
+}
+
+unary! {
+    /// Natural logarithm, element-wise.
+    /// Negative arguments are a `domain-error`; `log(0)` is `-inf`.
+    /// ```mml
+    /// log(1)   # => 0
+    /// log(e)   # => 1
+    /// log(0)   # => -inf
+    /// ```
+    LOG = "log", f64::ln, domain: |x: f64| x.is_nan() || x >= 0.0 => "a negative number"
+}
+
+unary! {
+    /// Base-2 logarithm, element-wise.
+    /// Negative arguments are a `domain-error`; `log2(0)` is `-inf`.
+    /// ```mml
+    /// log2(8)   # => 3
+    /// ```
+    LOG2 = "log2", f64::log2, domain: |x: f64| x.is_nan() || x >= 0.0 => "a negative number"
+}
+
+unary! {
+    /// Base-10 logarithm, element-wise.
+    /// Negative arguments are a `domain-error`; `log10(0)` is `-inf`.
+    /// ```mml
+    /// log10(1000)   # => 3
+    /// ```
+    LOG10 = "log10", f64::log10, domain: |x: f64| x.is_nan() || x >= 0.0 => "a negative number"
+}
+
+unary! {
+    /// Square root, element-wise.
+    /// Negative arguments are a `domain-error` (complex numbers are not supported yet).
+    /// ```mml
+    /// sqrt(16)       # => 4
+    /// sqrt(2)        # => 1.4142135623730951
+    /// sqrt([4, 9])   # => 2×1 matrix
+    ///                # =>   2
+    ///                # =>   3
+    /// ```
+    SQRT = "sqrt", f64::sqrt, domain: |x: f64| x.is_nan() || x >= 0.0 => "a negative number"
+}
+
+unary! {
+    /// Absolute value, element-wise.
+    /// ```mml
+    /// abs(-3)    # => 3
+    /// abs(2.5)   # => 2.5
+    /// ```
+    ABS = "abs", f64::abs
+}
+
+unary! {
+    /// Rounds down to the nearest whole number, element-wise.
+    /// ```mml
+    /// floor(2.7)    # => 2
+    /// floor(-2.5)   # => -3
+    /// ```
+    FLOOR = "floor", f64::floor
+}
+
+unary! {
+    /// Rounds up to the nearest whole number, element-wise.
+    /// ```mml
+    /// ceil(2.1)    # => 3
+    /// ceil(-2.5)   # => -2
+    /// ```
+    CEIL = "ceil", f64::ceil
+}
+
+unary! {
+    /// The sign of a number: -1, 0 or 1, element-wise (`sign(nan)` is `nan`).
+    /// ```mml
+    /// sign(-2.5)   # => -1
+    /// sign(0)      # => 0
+    /// sign(7)      # => 1
+    /// ```
+    SIGN = "sign", sign
+}
+
+/// -1, 0 or 1 (Rust's `signum` gives 1 for 0).
+fn sign(x: f64) -> f64 {
+    if x > 0.0 {
+        1.0
+    } else if x < 0.0 {
+        -1.0
+    } else {
+        x
+    }
+}
+
+builtin! {
+    /// The angle of the point `(x, y)` from the positive x axis, in radians (between -pi and pi).
+    /// Unlike `atan(y / x)` it knows the quadrant and works for `x = 0`.
+    /// Element-wise; numbers broadcast against matrices.
+    /// ```mml
+    /// atan2(1, 1)    # => 0.7853981633974483
+    /// atan2(1, -1)   # => 2.356194490192345
+    /// atan2(1, 0)    # => 1.5707963267948966
+    /// ```
+    pub static ATAN2: Math = "atan2"(y, x), |ctx, args| {
+        zip_elementwise(&*ctx, (args.get(0), 0), (args.get(1), 1), f64::atan2)
+    }
+}
+
+builtin! {
+    /// Rounds to the nearest whole number, or to `digits` decimal places.
+    /// Halves round away from zero.
+    /// `digits` may be negative to round to tens, hundreds, ….
+    /// Element-wise.
+    /// ```mml
+    /// round(2.5)            # => 3
+    /// round(-2.5)           # => -3
+    /// round(3.14159, 2)     # => 3.14
+    /// round(1234.5, -2)     # => 1200
+    /// ```
+    pub static ROUND: Math = "round"(x, digits = 0), |ctx, args| {
+        let d = args.num(1)?;
+        if !d.is_finite() || d.fract() != 0.0 {
+            return Err(BuiltinError::arg(1, "the number of digits must be a whole number"));
+        }
+        map_elementwise(&*ctx, args.get(0), 0, |x| round_to(x, d))
+    }
+}
+
+/// `x` rounded to `digits` decimal places (half away from zero).
+fn round_to(x: f64, digits: f64) -> f64 {
+    if digits == 0.0 || !x.is_finite() {
+        return x.round();
+    }
+    let scale = 10f64.powf(digits.abs());
+    if digits > 0.0 {
+        let y = x * scale;
+        // Beyond 2^52 every f64 is already whole: nothing to round.
+        if !y.is_finite() || y.abs() >= 4_503_599_627_370_496.0 {
+            x
+        } else {
+            y.round() / scale
+        }
+    } else if scale.is_finite() {
+        (x / scale).round() * scale
+    } else {
+        0.0
+    }
+}
+
+/// The smaller of two numbers, NaN if either is NaN.
+fn min2(a: f64, b: f64) -> f64 {
+    if a.is_nan() || b.is_nan() {
+        f64::NAN
+    } else {
+        a.min(b)
+    }
+}
+
+/// The larger of two numbers, NaN if either is NaN.
+fn max2(a: f64, b: f64) -> f64 {
+    if a.is_nan() || b.is_nan() {
+        f64::NAN
+    } else {
+        a.max(b)
+    }
+}
+
+/// `min`/`max`: reduces one argument, or combines two element-wise.
+fn extremum(
+    ctx: &dyn mml_runtime::CallCtx,
+    args: &mml_runtime::Args<'_>,
+    name: &str,
+    pick: fn(f64, f64) -> f64,
+) -> Result<Value, BuiltinError> {
+    if !args.is_nothing(1) {
+        return zip_elementwise(ctx, (args.get(0), 0), (args.get(1), 1), pick);
+    }
+    let a = Numeric::from_value(ctx, args.get(0), 0)?;
+    let mut it = a.elements().iter().copied();
+    match it.next() {
+        Some(first) => Ok(Value::Num(it.fold(first, pick))),
+        None => Err(BuiltinError::arg(0, format!("{name} of an empty matrix"))
+            .with_help("an empty matrix has no smallest or largest element")),
+    }
+}
+
+builtin! {
+    /// The smallest element of `a`, or the element-wise smaller of `a` and `b`.
+    /// With one argument, `a` may be a number, matrix (all elements) or range; an empty one is
+    /// an error.
+    /// With two, numbers broadcast against matrices.
+    /// A NaN anywhere gives `nan`.
+    /// ```mml
+    /// min(3, 7)           # => 3
+    /// min([4, -1, 3])     # => -1
+    /// min([1, 5], 2)      # => 2×1 matrix
+    ///                     # =>   1
+    ///                     # =>   2
+    /// ```
+    pub static MIN: Math = "min"(a, b = nothing), |ctx, args| {
+        extremum(&*ctx, args, "min", min2)
+    }
+}
+
+builtin! {
+    /// The largest element of `a`, or the element-wise larger of `a` and `b`.
+    /// With one argument, `a` may be a number, matrix (all elements) or range; an empty one is
+    /// an error.
+    /// With two, numbers broadcast against matrices.
+    /// A NaN anywhere gives `nan`.
+    /// ```mml
+    /// max(3, 7)           # => 7
+    /// max([4, -1, 3])     # => 4
+    /// max([1, 5], 2)      # => 2×1 matrix
+    ///                     # =>   2
+    ///                     # =>   5
+    /// ```
+    pub static MAX: Math = "max"(a, b = nothing), |ctx, args| {
+        extremum(&*ctx, args, "max", max2)
+    }
+}
+
+builtin! {
+    /// The remainder of `a / b` with the sign of `b` (as in Python and Octave), element-wise.
+    /// `mod(a, b)` is `a - b * floor(a / b)`, so it is never negative for positive `b`.
+    /// A zero `b` is a `domain-error`.
+    /// ```mml
+    /// mod(7, 3)     # => 1
+    /// mod(-7, 3)    # => 2
+    /// mod(7, -3)    # => -2
+    /// mod(5.5, 2)   # => 1.5
+    /// ```
+    pub static MOD: Math = "mod"(a, b), |ctx, args| {
+        let b = Numeric::from_value(&*ctx, args.get(1), 1)?;
+        if let Some(k) = b.elements().iter().position(|x| *x == 0.0) {
+            let (rows, cols) = b.shape();
+            let message = match b {
+                Numeric::Scalar(_) => "mod by zero".to_string(),
+                Numeric::Matrix(_) => format!("mod by zero: element {} is 0", position(k, rows, cols)),
+            };
+            return Err(domain_error(1, message));
+        }
+        zip_elementwise(&*ctx, (args.get(0), 0), (args.get(1), 1), modulo)
+    }
+}
+
+/// `a mod b` with the sign of `b`, computed like CPython's float `%` (exact for finite inputs).
+fn modulo(a: f64, b: f64) -> f64 {
+    let r = a % b;
+    if r == 0.0 {
+        0.0_f64.copysign(b)
+    } else if (r < 0.0) != (b < 0.0) {
+        r + b
+    } else {
+        r
+    }
+}
+
+/// The named constants.
+pub(crate) static CONSTANTS: [Constant; 4] = [
+    Constant {
+        name: "pi",
+        value: std::f64::consts::PI,
+        doc: concat!(
+            "The ratio of a circle's circumference to its diameter, π ≈ 3.14159.\n",
+            "```mml\n",
+            "pi   # => 3.141592653589793\n",
+            "```\n",
+        ),
+    },
+    Constant {
+        name: "e",
+        value: std::f64::consts::E,
+        doc: concat!(
+            "Euler's number, the base of the natural logarithm, e ≈ 2.71828.\n",
+            "```mml\n",
+            "e   # => 2.718281828459045\n",
+            "```\n",
+        ),
+    },
+    Constant {
+        name: "inf",
+        value: f64::INFINITY,
+        doc: concat!(
+            "Positive infinity: larger than every number; `-inf` is smaller than every number.\n",
+            "```mml\n",
+            "inf   # => inf\n",
+            "```\n",
+        ),
+    },
+    Constant {
+        name: "nan",
+        value: f64::NAN,
+        doc: concat!(
+            "Not a number: the result of undefined arithmetic such as `0 / 0`.\n",
+            "It is not equal to anything, itself included.\n",
+            "```mml\n",
+            "nan   # => nan\n",
+            "```\n",
+        ),
+    },
+];

@@ -1,0 +1,132 @@
+//! The `mml` command line: scripts, `-e`, standard input, `check`, exit statuses and messages.
+
+use std::path::PathBuf;
+use std::sync::atomic::{AtomicUsize, Ordering};
+
+use assert_cmd::Command;
+
+/// A fresh file with `contents` in a directory of its own under the system's temp directory.
+fn temp_file(name: &str, contents: &str) -> PathBuf {
+    static COUNTER: AtomicUsize = AtomicUsize::new(0);
+    let n = COUNTER.fetch_add(1, Ordering::SeqCst);
+    let dir = std::env::temp_dir().join(format!("mml-it-cli-{}-{n}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let path = dir.join(name);
+    std::fs::write(&path, contents).unwrap();
+    path
+}
+
+fn mml() -> Command {
+    let mut cmd = Command::cargo_bin("mml").unwrap();
+    // Whatever the developer's terminal, the child's stderr is a pipe: no colour either way.
+    cmd.env_remove("NO_COLOR");
+    cmd
+}
+
+/// Runs `cmd` and returns (exit status, stdout, stderr).
+fn output(cmd: &mut Command) -> (i32, String, String) {
+    let out = cmd.output().unwrap();
+    (out.status.code().unwrap_or(-1), String::from_utf8(out.stdout).unwrap(), String::from_utf8(out.stderr).unwrap())
+}
+
+#[test]
+fn runs_a_script_file() {
+    let path = temp_file("sum.mml", "x = 1 + 2\nprint(x)\n");
+    let (status, stdout, stderr) = output(mml().arg(&path));
+    assert_eq!((status, stdout.as_str(), stderr.as_str()), (0, "3\n", ""));
+}
+
+#[test]
+fn evaluates_a_snippet() {
+    let (status, stdout, stderr) = output(mml().args(["-e", "print(1 + 2)"]));
+    assert_eq!((status, stdout.as_str(), stderr.as_str()), (0, "3\n", ""));
+}
+
+#[test]
+fn reads_a_script_from_standard_input() {
+    let (status, stdout, stderr) = output(mml().write_stdin("print(1+2)\n"));
+    assert_eq!((status, stdout.as_str(), stderr.as_str()), (0, "3\n", ""));
+    let (status, stdout, _) = output(mml().arg("-").write_stdin("print(2 * 3)\n"));
+    assert_eq!((status, stdout.as_str()), (0, "6\n"));
+}
+
+#[test]
+fn an_error_exits_1_with_an_uncoloured_diagnostic() {
+    let (status, stdout, stderr) = output(mml().args(["-e", "print(1)\nx = [1, 2] * [3, 4]\nprint(2)"]));
+    assert_eq!(status, 1, "stderr: {stderr}");
+    assert_eq!(stdout, "1\n", "the script stops at the error");
+    assert!(stderr.contains("shape mismatch"), "{stderr}");
+    assert!(stderr.contains("<-e>"), "the source is named `<-e>`: {stderr}");
+    assert!(!stderr.contains('\x1b'), "no ANSI escapes when stderr is not a terminal: {stderr:?}");
+}
+
+#[test]
+fn errors_in_a_file_name_the_file() {
+    let path = temp_file("bad.mml", "x = [1, 2] * [3, 4]\n");
+    let (status, _, stderr) = output(mml().arg(&path));
+    assert_eq!(status, 1);
+    assert!(stderr.contains("bad.mml"), "{stderr}");
+    assert!(stderr.contains("shape mismatch"), "{stderr}");
+}
+
+#[test]
+fn check_accepts_a_good_file_without_running_it() {
+    let path = temp_file("good.mml", "x = 2\nprint(x * 21)\n");
+    let (status, stdout, stderr) = output(mml().arg("check").arg(&path));
+    assert_eq!(status, 0, "stderr: {stderr}");
+    assert!(!stdout.contains("42"), "check must not run the script: {stdout}");
+    assert_eq!(stdout, format!("{}: no errors\n", path.display()));
+    assert_eq!(stderr, "");
+}
+
+#[test]
+fn check_reports_parse_and_name_errors() {
+    let path = temp_file("broken.mml", "print(\"ran\")\ny = undefined_thing + 1\n");
+    let (status, stdout, stderr) = output(mml().arg("check").arg(&path));
+    assert_eq!(status, 1, "stderr: {stderr}");
+    assert!(!stdout.contains("ran"), "check must not run the script: {stdout}");
+    assert!(stderr.contains("undefined_thing"), "{stderr}");
+
+    let path = temp_file("syntax.mml", "x = [1, 2\ny = )\n");
+    let (status, _, stderr) = output(mml().arg("check").arg(&path));
+    assert_eq!(status, 1);
+    assert!(stderr.contains("syntax.mml"), "{stderr}");
+}
+
+#[test]
+fn a_missing_file_exits_2() {
+    let (status, stdout, stderr) = output(mml().arg("no-such-file.mml"));
+    assert_eq!(status, 2);
+    assert_eq!(stdout, "");
+    assert_eq!(stderr, "mml: cannot read `no-such-file.mml`: No such file or directory\n");
+}
+
+#[test]
+fn usage_errors_exit_2() {
+    let (status, _, stderr) = output(mml().arg("--no-such-option"));
+    assert_eq!(status, 2);
+    assert!(stderr.starts_with("mml: unknown option `--no-such-option`\n"), "{stderr}");
+}
+
+#[test]
+fn version() {
+    let (status, stdout, _) = output(mml().arg("--version"));
+    assert_eq!((status, stdout), (0, format!("mml {}\n", env!("CARGO_PKG_VERSION"))));
+}
+
+#[test]
+fn help() {
+    let (status, stdout, _) = output(mml().arg("--help"));
+    assert_eq!(status, 0);
+    for part in ["Usage:", "mml [OPTIONS] FILE", "-e CODE", "check FILE", "--max-depth", "--precision"] {
+        assert!(stdout.contains(part), "`{part}` missing from:\n{stdout}");
+    }
+}
+
+#[test]
+fn limits_are_passed_to_the_session() {
+    let code = "fn f(n) { return f(n + 1) }\nf(1)";
+    let (status, _, stderr) = output(mml().args(["--max-depth", "20", "-e", code]));
+    assert_eq!(status, 1);
+    assert!(stderr.contains("20"), "the error names the limit: {stderr}");
+}
