@@ -1,10 +1,17 @@
 #!/usr/bin/env python3
 """Times MML's benchmark scripts side by side with the peer languages, in one run.
 
-Usage: python3 bench/run.py [--runs N] [--peers DIR]
+Usage: python3 bench/run.py [--runs N] [--peers DIR] [--linalg]
 Builds the release binary, then runs each workload N times per tool and prints a Markdown
 table of median wall-clock seconds (whole process) and MML's ratio to CPython.
 Peers that are not installed are skipped.
+
+With --linalg it runs the matrix kernels W4-W7 instead: each script (MML's and NumPy's) times
+its kernel alone and prints `kernel_s=...` plus residual checks; the table gives the median
+kernel time of MML, of NumPy on one OpenBLAS thread (MML is single-threaded) and on its
+default threads, and the residuals of MML's last run. NumPy runs with OPENBLAS_CORETYPE and
+OPENBLAS_L2_SIZE unset (they are set on some machines for old OpenBLAS builds and slow a
+current one down); the BLAS it then uses is printed first.
 """
 import argparse
 import os
@@ -22,6 +29,12 @@ WORKLOADS = [
     ("W3", "gradient descent, 200k steps", "w3_gd"),
     ("W9", "start-up: print one number", "w9_startup"),
 ]
+LINALG = [
+    ("W4", "matmul 1000×1000", "w4_matmul"),
+    ("W5", "solve 1000×1000", "w5_solve"),
+    ("W6", "symmetric eigen 784×784", "w6_eigen"),
+    ("W7", "thin SVD 2000×300", "w7_svd"),
+]
 
 
 def median_time(cmd, runs):
@@ -35,13 +48,64 @@ def median_time(cmd, runs):
     return statistics.median(times), r.stdout.decode().strip()
 
 
+def numpy_env(threads):
+    env = {k: v for k, v in os.environ.items() if k not in ("OPENBLAS_CORETYPE", "OPENBLAS_L2_SIZE")}
+    if threads:
+        env["OPENBLAS_NUM_THREADS"] = str(threads)
+    return env
+
+
+def kernel_time(cmd, runs, env=None):
+    """Median `kernel_s=` of `runs` runs, and the last run's other `key=value` fields."""
+    times, fields = [], ""
+    for _ in range(runs):
+        r = subprocess.run(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env)
+        if r.returncode != 0:
+            sys.exit(f"{' '.join(cmd)} failed:\n{r.stderr.decode()}")
+        parts = r.stdout.decode().split()
+        kv = dict(p.split("=", 1) for p in parts if "=" in p)
+        times.append(float(kv["kernel_s"]))
+        fields = " ".join(p for p in parts if not p.startswith("kernel_s="))
+    return statistics.median(times), fields
+
+
+def linalg(mml, peers_dir, runs):
+    python = os.path.join(peers_dir, "python")
+    info = os.path.join(python, "blas_info.py")
+    if os.path.exists(info):
+        r = subprocess.run([sys.executable, info], stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=numpy_env(None))
+        print("NumPy BLAS:", r.stdout.decode().strip().replace("\n", "; ") or r.stderr.decode().strip())
+        print()
+    header = ["id", "workload", "MML", "NumPy 1 thread", "NumPy default", "MML / NumPy 1 thread", "MML checks"]
+    print("| " + " | ".join(header) + " |")
+    print("|" + "---|" * len(header))
+    for wid, desc, stem in LINALG:
+        t_mml, checks = kernel_time([mml, os.path.join(ROOT, "bench", "mml", stem + ".mml")], runs)
+        row = [wid, desc, f"{t_mml:.4f}"]
+        path = os.path.join(python, stem + ".py")
+        t1 = None
+        if os.path.exists(path):
+            t1, _ = kernel_time([sys.executable, path], runs, numpy_env(1))
+            tn, _ = kernel_time([sys.executable, path], runs, numpy_env(None))
+            row += [f"{t1:.4f}", f"{tn:.4f}"]
+        else:
+            row += ["–", "–"]
+        row.append(f"{t_mml / t1:.2f}×" if t1 else "–")
+        row.append(checks)
+        print("| " + " | ".join(row) + " |", flush=True)
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--runs", type=int, default=5)
     ap.add_argument("--peers", default=os.path.join(ROOT, "..", "shared", "bench", "peers"))
+    ap.add_argument("--linalg", action="store_true", help="time the matrix kernels W4-W7 against NumPy")
     args = ap.parse_args()
     subprocess.run(["cargo", "build", "--release", "--quiet"], cwd=ROOT, check=True)
     mml = os.path.join(ROOT, "target", "release", "mml")
+    if args.linalg:
+        linalg(mml, args.peers, args.runs)
+        return
     peers = [("CPython", [sys.executable], "python", ".py")]
     if shutil.which("lua5.4"):
         peers.append(("Lua 5.4", ["lua5.4"], "lua", ".lua"))

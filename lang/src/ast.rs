@@ -139,6 +139,8 @@ pub type Expr = Spanned<ExprKind>;
 pub enum ExprKind {
     /// A number literal.
     Num(f64),
+    /// An imaginary literal: `2i` is `Imag(2.0)`.
+    Imag(f64),
     /// `true` or `false`.
     Bool(bool),
     /// `nothing`.
@@ -246,6 +248,18 @@ pub enum BinOp {
     Gt,
     /// `>=`
     Ge,
+    /// `.==` (element-wise)
+    ElemEq,
+    /// `.!=` (element-wise)
+    ElemNe,
+    /// `.<` (element-wise)
+    ElemLt,
+    /// `.<=` (element-wise)
+    ElemLe,
+    /// `.>` (element-wise)
+    ElemGt,
+    /// `.>=` (element-wise)
+    ElemGe,
     /// `and` / `&&` (short-circuit)
     And,
     /// `or` / `||` (short-circuit)
@@ -271,6 +285,12 @@ impl BinOp {
             BinOp::Le => "<=",
             BinOp::Gt => ">",
             BinOp::Ge => ">=",
+            BinOp::ElemEq => ".==",
+            BinOp::ElemNe => ".!=",
+            BinOp::ElemLt => ".<",
+            BinOp::ElemLe => ".<=",
+            BinOp::ElemGt => ".>",
+            BinOp::ElemGe => ".>=",
             BinOp::And => "and",
             BinOp::Or => "or",
         }

@@ -160,6 +160,10 @@ fn list(out: &mut String, head: &str, items: &[Expr]) {
 fn expr(out: &mut String, e: &Expr) {
     deep(|| match &e.node {
         ExprKind::Num(n) => num(out, *n),
+        ExprKind::Imag(n) => {
+            num(out, *n);
+            out.push('i');
+        }
         ExprKind::Bool(b) => {
             let _ = write!(out, "{b}");
         }

@@ -26,6 +26,10 @@ pub enum Token {
     #[regex(r"[0-9][0-9_]*(\.[0-9][0-9_]*)?([eE][+-]?[0-9][0-9_]*)?", number)]
     #[regex(r"\.[0-9][0-9_]*([eE][+-]?[0-9][0-9_]*)?", number)]
     Number(f64),
+    /// An imaginary number literal such as `2i` or `1.5e3i`.
+    #[regex(r"[0-9][0-9_]*(\.[0-9][0-9_]*)?([eE][+-]?[0-9][0-9_]*)?i", imaginary)]
+    #[regex(r"\.[0-9][0-9_]*([eE][+-]?[0-9][0-9_]*)?i", imaginary)]
+    Imag(f64),
     /// A string literal: the raw text between the quotes, escapes and `{...}` not yet processed.
     #[token("\"", string)]
     Str(Rc<str>),
@@ -166,6 +170,24 @@ pub enum Token {
     /// `==`
     #[token("==")]
     EqEq,
+    /// `.==`
+    #[token(".==")]
+    DotEqEq,
+    /// `.!=`
+    #[token(".!=")]
+    DotNotEq,
+    /// `.<`
+    #[token(".<")]
+    DotLt,
+    /// `.<=`
+    #[token(".<=")]
+    DotLe,
+    /// `.>`
+    #[token(".>")]
+    DotGt,
+    /// `.>=`
+    #[token(".>=")]
+    DotGe,
     /// `!=`
     #[token("!=")]
     NotEq,
@@ -190,6 +212,11 @@ pub enum Token {
     /// `!`
     #[token("!")]
     Bang,
+}
+
+fn imaginary(lex: &mut Lexer<'_, Token>) -> Option<f64> {
+    let digits: String = lex.slice().trim_end_matches('i').chars().filter(|c| *c != '_').collect();
+    digits.parse().ok()
 }
 
 fn number(lex: &mut Lexer<'_, Token>) -> Option<f64> {
@@ -223,7 +250,7 @@ impl Token {
     pub fn text(&self) -> Option<&'static str> {
         use Token::*;
         Some(match self {
-            Number(_) | Str(_) | Ident(_) => return None,
+            Number(_) | Imag(_) | Str(_) | Ident(_) => return None,
             Newline => "\n",
             Fn => "fn",
             If => "if",
@@ -269,6 +296,12 @@ impl Token {
             DotCaret => ".^",
             EqEq => "==",
             NotEq => "!=",
+            DotEqEq => ".==",
+            DotNotEq => ".!=",
+            DotLt => ".<",
+            DotLe => ".<=",
+            DotGt => ".>",
+            DotGe => ".>=",
             Lt => "<",
             Le => "<=",
             Gt => ">",
@@ -295,6 +328,12 @@ impl Token {
                 | DotCaret
                 | EqEq
                 | NotEq
+                | DotEqEq
+                | DotNotEq
+                | DotLt
+                | DotLe
+                | DotGt
+                | DotGe
                 | Lt
                 | Le
                 | Gt
@@ -321,7 +360,7 @@ impl fmt::Display for Token {
     /// The name used in messages: "number", "identifier", "newline", or the token in backticks.
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
-            Token::Number(_) => f.write_str("number"),
+            Token::Number(_) | Token::Imag(_) => f.write_str("number"),
             Token::Str(_) => f.write_str("string"),
             Token::Ident(_) => f.write_str("identifier"),
             Token::Newline => f.write_str("newline"),

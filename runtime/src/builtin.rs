@@ -67,6 +67,16 @@ pub enum Category {
     Io,
     /// Assertions and errors.
     Check,
+    /// Vectors and matrices: products, norms, geometry, orthogonality.
+    Linalg,
+    /// Solving linear systems, elimination and decompositions.
+    Solve,
+    /// Eigenvalues, eigenvectors and iterations such as PageRank.
+    Eigen,
+    /// Random numbers.
+    Random,
+    /// Plots.
+    Plot,
 }
 
 impl Category {
@@ -77,6 +87,11 @@ impl Category {
             Category::Construct => "Construction and shape",
             Category::Io => "Printing, strings and types",
             Category::Check => "Checks and errors",
+            Category::Linalg => "Vectors and matrices",
+            Category::Solve => "Solving and decompositions",
+            Category::Eigen => "Eigenvalues and eigenvectors",
+            Category::Random => "Random numbers",
+            Category::Plot => "Plots",
         }
     }
 }
@@ -336,4 +351,7 @@ pub struct Library {
     pub builtins: &'static [&'static Builtin],
     /// The named constants.
     pub constants: &'static [Constant],
+    /// Called when a session starts, to reset library state kept between calls (such as
+    /// the random number generator), so every session starts the same way.
+    pub on_new_session: Option<fn()>,
 }

@@ -22,7 +22,7 @@
 //!   written (`1:5`, `0:0.25:1`), functions as `<function f>` / `<builtin round(x, digits = 0)>`,
 //!   and `nothing`.
 
-use crate::value::{Matrix, Value};
+use crate::value::{CMatrix, Matrix, Value, C64};
 
 /// Display settings.
 #[derive(Clone, Copy, Debug, Default)]
@@ -117,6 +117,7 @@ pub fn format_value(v: &Value, opts: &FormatOptions) -> String {
     match v {
         Value::Str(s) => s.to_string(),
         Value::Matrix(m) => format_matrix(m, opts),
+        Value::CMatrix(m) => format_cmatrix(m, opts),
         Value::Record(r) => {
             let line = format_inline(v, opts);
             let all_inline = r.fields.iter().all(|(_, f)| !matches!(f, Value::Matrix(m) if !is_inline_matrix(m)));
@@ -147,6 +148,18 @@ fn format_inline(v: &Value, opts: &FormatOptions) -> String {
         Value::Nothing => "nothing".to_string(),
         Value::Bool(b) => b.to_string(),
         Value::Num(x) => format_num(*x, opts.precision),
+        Value::Complex(c) => format_complex(**c, opts.precision),
+        Value::CMatrix(m) => {
+            if m.len() <= MAX_INLINE_ELEMENTS && !m.is_empty() {
+                let lines: Vec<String> = m
+                    .row_iter()
+                    .map(|row| row.iter().map(|c| format_complex(*c, opts.precision)).collect::<Vec<_>>().join(", "))
+                    .collect();
+                format!("[{}]", lines.join("; "))
+            } else {
+                format!("{}×{} complex matrix", m.nrows(), m.ncols())
+            }
+        }
         Value::Str(s) => quote(s),
         Value::Matrix(m) => {
             if is_inline_matrix(m) {
@@ -267,6 +280,49 @@ fn format_matrix(m: &Matrix, opts: &FormatOptions) -> String {
     out
 }
 
+/// A complex number as `a + bi` or `a - bi`.
+pub fn format_complex(c: C64, precision: Option<usize>) -> String {
+    let re = format_num(c.re, precision);
+    if c.im < 0.0 {
+        format!("{re} - {}i", format_num(-c.im, precision))
+    } else {
+        format!("{re} + {}i", format_num(c.im, precision))
+    }
+}
+
+/// A complex matrix in full: header, then rows with right-aligned `a + bi` cells.
+fn format_cmatrix(m: &CMatrix, opts: &FormatOptions) -> String {
+    let (nrows, ncols) = m.shape();
+    let mut out = format!("{nrows}×{ncols} complex matrix");
+    if m.is_empty() {
+        return out;
+    }
+    let rows = shown_indices(nrows, MAX_ROWS, EDGE_ROWS);
+    let cols = shown_indices(ncols, MAX_COLS, EDGE_COLS);
+    let columns: Vec<Vec<String>> = cols
+        .iter()
+        .map(|col| {
+            let cells: Vec<String> = rows
+                .iter()
+                .map(|r| match (r, col) {
+                    (Some(i), Some(j)) => format_complex(m[(*i, *j)], opts.precision),
+                    (None, Some(_)) => "⋮".to_string(),
+                    (Some(_), None) => "…".to_string(),
+                    (None, None) => "⋱".to_string(),
+                })
+                .collect();
+            let width = cells.iter().map(|c| c.chars().count()).max().unwrap_or(0);
+            cells.into_iter().map(|c| format!("{c:>width$}")).collect()
+        })
+        .collect();
+    for r in 0..rows.len() {
+        let cells: Vec<&str> = columns.iter().filter_map(|c| c.get(r)).map(String::as_str).collect();
+        out.push_str("\n  ");
+        out.push_str(cells.join("  ").trim_end());
+    }
+    out
+}
+
 /// The cells of one column, padded so their decimal points line up; `None` rows become `⋮`.
 fn align_column(rows: &[Option<usize>], element: impl Fn(usize) -> String) -> Vec<String> {
     let texts: Vec<Option<String>> = rows.iter().map(|r| r.map(&element)).collect();
@@ -297,6 +353,8 @@ pub fn describe(v: &Value) -> String {
         Value::Nothing => "nothing".to_string(),
         Value::Bool(_) => "a bool".to_string(),
         Value::Num(x) => format!("a number ({})", format_number(*x)),
+        Value::Complex(c) => format!("a complex number ({})", format_complex(**c, None)),
+        Value::CMatrix(m) => format!("a {}×{} complex matrix", m.nrows(), m.ncols()),
         Value::Str(_) => "a string".to_string(),
         Value::Matrix(m) => {
             let (r, c) = m.shape();

@@ -287,6 +287,10 @@ impl RuntimeError {
             ErrorKind::Builtin { function, message, help, notes, call, .. } => {
                 let label = if call.is_some() {
                     "this argument".to_string()
+                } else if function == "if" || function == "while" {
+                    "this condition".to_string()
+                } else if function == "for" {
+                    "this is iterated".to_string()
                 } else if function.chars().all(|c| c.is_alphanumeric() || c == '_') {
                     format!("in this call to `{function}`")
                 } else {

@@ -30,6 +30,8 @@ pub struct Expr {
 #[derive(Debug)]
 pub enum ExprKind {
     Num(f64),
+    /// An imaginary literal.
+    Imag(f64),
     Bool(bool),
     Nothing,
     Str(Rc<str>),

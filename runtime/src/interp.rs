@@ -21,7 +21,7 @@ use crate::limits::Limits;
 use crate::ops::{self, OpError, Side};
 use crate::resolve::{resolve_program, GlobalNames};
 use crate::session::{Outcome, Session, Sink};
-use crate::value::{Matrix, RangeVal, Record, Value};
+use crate::value::{RangeVal, Record, Value, C64};
 
 pub(crate) type R<T> = Result<T, Box<RuntimeError>>;
 
@@ -34,7 +34,8 @@ pub(crate) const STACK_SEGMENT: usize = 32 * 1024 * 1024;
 #[derive(Debug)]
 pub struct Closure {
     pub(crate) proto: Rc<Proto>,
-    pub(crate) captures: Box<[Value]>,
+    /// Copied at creation; `None` for a variable that had no value then.
+    pub(crate) captures: Box<[Option<Value>]>,
 }
 
 impl Closure {
@@ -280,11 +281,33 @@ impl Interp<'_> {
         match &s.kind {
             StmtKind::Expr(e) => {
                 self.eval(e)?;
+                Ok(Flow::Normal)
             }
             StmtKind::SetVar(var, e) => {
                 let v = self.eval(e)?;
                 self.set_var(*var, v);
+                Ok(Flow::Normal)
             }
+            StmtKind::If(branches, else_block) => {
+                for (cond, body) in branches {
+                    if self.condition(cond, "if")? {
+                        return self.exec_block(body);
+                    }
+                }
+                match else_block {
+                    Some(body) => self.exec_block(body),
+                    None => Ok(Flow::Normal),
+                }
+            }
+            StmtKind::Return(Some(e)) => Ok(Flow::Return(self.eval(e)?)),
+            _ => self.exec_other(s),
+        }
+    }
+
+    #[inline(never)]
+    fn exec_other(&mut self, s: &Stmt) -> R<Flow> {
+        match &s.kind {
+            StmtKind::Expr(_) | StmtKind::SetVar(..) => return self.exec(s),
             StmtKind::OpVar(var, op, e) => {
                 let rhs = self.eval(e)?;
                 let name = self.var_name(*var);
@@ -303,16 +326,7 @@ impl Interp<'_> {
                     self.assign_place(place, None, item, e.span)?;
                 }
             }
-            StmtKind::If(branches, else_block) => {
-                for (cond, body) in branches {
-                    if self.condition(cond, "if")? {
-                        return self.exec_block(body);
-                    }
-                }
-                if let Some(body) = else_block {
-                    return self.exec_block(body);
-                }
-            }
+            StmtKind::If(..) => return self.exec(s),
             StmtKind::While(cond, body) => {
                 while self.condition(cond, "while")? {
                     self.tick(s.span)?;
@@ -345,10 +359,18 @@ impl Interp<'_> {
         }
     }
 
+    #[inline]
     fn condition(&mut self, cond: &Expr, what: &str) -> R<bool> {
         match self.eval(cond)? {
             Value::Bool(b) => Ok(b),
-            other => {
+            other => self.condition_error(other, cond, what),
+        }
+    }
+
+    #[inline(never)]
+    fn condition_error(&self, other: Value, cond: &Expr, what: &str) -> R<bool> {
+        {
+            {
                 let mut e = RuntimeError::new(
                     ErrorKind::TypeMismatch {
                         op: format!("the `{what}` condition"),
@@ -362,7 +384,9 @@ impl Interp<'_> {
                         function: what.to_string(),
                         code: "type-mismatch",
                         message: format!("the `{what}` condition must be a bool, found {}", describe(&other)),
-                        help: vec!["comparing matrices gives a matrix of 0s and 1s; compare numbers, or reduce the matrix first (for example `sum(v .> 0) == rows(v)`)".into()],
+                        help: vec![
+                            "`==` compares whole matrices; element-wise comparisons (`.<`, `.==`, …) give a matrix of 0s and 1s: reduce it with `all(...)` or `any(...)`".into(),
+                        ],
                         notes: Vec::new(),
                         call: None,
                     };
@@ -406,6 +430,16 @@ impl Interp<'_> {
                     run_body!(items[i].clone());
                 }
             }
+            Value::Complex(_) => {
+                for v in [seq.clone()] {
+                    run_body!(v);
+                }
+            }
+            Value::CMatrix(m) if m.nrows() == 1 || m.ncols() == 1 => {
+                for i in 0..m.len() {
+                    run_body!(Value::complex(m[i]));
+                }
+            }
             Value::Matrix(m) => {
                 return Err(Box::new(RuntimeError::new(
                     ErrorKind::Builtin {
@@ -447,7 +481,8 @@ impl Interp<'_> {
         Ok(items)
     }
 
-    /// Evaluates an expression.
+    /// Evaluates an expression. The common kinds are handled here, in a small function
+    /// that is cheap to enter; the rest in [`Interp::eval_other`].
     pub(crate) fn eval(&mut self, e: &Expr) -> R<Value> {
         match &e.kind {
             ExprKind::Num(x) => Ok(Value::Num(*x)),
@@ -455,6 +490,17 @@ impl Interp<'_> {
             ExprKind::Binary(op, l, r) => self.eval_binary(*op, l, r, e.span),
             ExprKind::Call(f, args) => self.call_expr(f, args, e.span),
             ExprKind::Index(base, ix) => self.eval_index(base, ix, e.span),
+            _ => self.eval_other(e),
+        }
+    }
+
+    #[inline(never)]
+    fn eval_other(&mut self, e: &Expr) -> R<Value> {
+        match &e.kind {
+            ExprKind::Num(_) | ExprKind::Var(..) | ExprKind::Binary(..) | ExprKind::Call(..) | ExprKind::Index(..) => {
+                self.eval(e)
+            }
+            ExprKind::Imag(x) => Ok(Value::complex(C64::new(0.0, *x))),
             ExprKind::Bool(b) => Ok(Value::Bool(*b)),
             ExprKind::Nothing => Ok(Value::Nothing),
             ExprKind::Str(s) => Ok(Value::Str(s.clone())),
@@ -565,9 +611,9 @@ impl Interp<'_> {
                         Var::Local(i) => self.stack.get(self.base + i as usize),
                         Var::Global(i) => self.globals.get(i as usize),
                     };
-                    // A variable not yet assigned when the closure is made is captured as
-                    // nothing; reading it inside gives `nothing`, as it had no value to copy.
-                    captures.push(slot.cloned().flatten().unwrap_or(Value::Nothing));
+                    // A variable with no value yet stays empty: reading it inside the
+                    // function reports that it had no value when the function was made.
+                    captures.push(slot.cloned().flatten());
                 }
                 Ok(Value::Func(Rc::new(Closure { proto: proto.clone(), captures: captures.into_boxed_slice() })))
             }
@@ -582,6 +628,7 @@ impl Interp<'_> {
         }
     }
 
+    #[inline(never)]
     fn eval_binary(&mut self, op: BinOp, l: &Expr, r: &Expr, span: Span) -> R<Value> {
         match op {
             BinOp::And | BinOp::Or => {
@@ -647,40 +694,49 @@ impl Interp<'_> {
     /// Builds a matrix literal: a single row of numbers is a column vector; otherwise the
     /// items of each row are joined side by side and the rows stacked.
     fn eval_matrix(&mut self, rows: &[Vec<Expr>], span: Span) -> R<Value> {
-        if rows.len() == 1 {
-            let row = &rows[0];
-            let mut nums = Vec::with_capacity(row.len());
-            let mut all_scalars = true;
-            let mut values = Vec::with_capacity(row.len());
-            for x in row {
-                let v = self.eval(x)?;
-                match &v {
-                    Value::Num(n) => nums.push(*n),
-                    Value::Bool(b) => nums.push(f64::from(u8::from(*b))),
-                    Value::Matrix(m) if m.len() == 1 => nums.push(m[0]),
-                    _ => all_scalars = false,
-                }
-                values.push(v);
-            }
-            if all_scalars {
-                return Ok(Value::column(nums));
-            }
-            return self.concat(vec![(values, row)], span);
-        }
         let mut evaluated = Vec::with_capacity(rows.len());
         for row in rows {
             let values = row.iter().map(|x| self.eval(x)).collect::<R<Vec<_>>>()?;
             evaluated.push((values, row));
         }
-        self.concat(evaluated, span)
+        let complex =
+            evaluated.iter().any(|(vals, _)| vals.iter().any(|v| matches!(v, Value::Complex(_) | Value::CMatrix(_))));
+        if evaluated.len() == 1 && evaluated[0].0.iter().all(|v| v.shape() == Some((1, 1))) {
+            // `[1, 2, 3]` is a column.
+            let items = &evaluated[0].0;
+            if complex {
+                let data: Vec<C64> = items.iter().filter_map(|v| v.to_cmatrix().map(|m| m[0])).collect();
+                return Ok(Value::cmatrix(nalgebra::DMatrix::from_vec(data.len(), 1, data)));
+            }
+            return Ok(Value::column(items.iter().filter_map(Value::as_scalar).collect()));
+        }
+        if complex {
+            let m = self.concat(&evaluated, C64::new(0.0, 0.0), Value::to_cmatrix)?;
+            self.finish_literal(m.shape(), span)?;
+            return Ok(narrow(Value::cmatrix(m)));
+        }
+        let m = self.concat(&evaluated, 0.0, Value::to_matrix)?;
+        self.finish_literal(m.shape(), span)?;
+        Ok(ops::from_matrix(m))
     }
 
-    fn concat(&self, rows: Vec<(Vec<Value>, &Vec<Expr>)>, span: Span) -> R<Value> {
-        let mut blocks: Vec<(Matrix, Span)> = Vec::new();
+    fn finish_literal(&self, (rows, cols): (usize, usize), span: Span) -> R<()> {
+        self.limits.check_alloc(rows, cols).map_err(|e| self.builtin_error_at("[...]", e, span, &[]))
+    }
+
+    /// Joins the items of each row side by side, then stacks the rows.
+    fn concat<T: nalgebra::Scalar + Copy>(
+        &self,
+        rows: &[(Vec<Value>, &Vec<Expr>)],
+        zero: T,
+        convert: impl Fn(&Value) -> Option<Rc<nalgebra::DMatrix<T>>>,
+    ) -> R<nalgebra::DMatrix<T>> {
+        type Block<T> = (nalgebra::DMatrix<T>, Span);
+        let mut blocks: Vec<Block<T>> = Vec::new();
         for (values, exprs) in rows {
-            let mut parts: Vec<(Rc<Matrix>, Span)> = Vec::new();
+            let mut parts: Vec<(Rc<nalgebra::DMatrix<T>>, Span)> = Vec::new();
             for (v, x) in values.iter().zip(exprs.iter()) {
-                let Some(m) = v.to_matrix() else {
+                let Some(m) = convert(v) else {
                     return type_err("a matrix literal", "numbers or matrices", v, x.span);
                 };
                 if !m.is_empty() {
@@ -702,7 +758,7 @@ impl Interp<'_> {
                 )));
             }
             let width: usize = parts.iter().map(|(m, _)| m.ncols()).sum();
-            let mut row = Matrix::zeros(height, width);
+            let mut row = nalgebra::DMatrix::from_element(height, width, zero);
             let mut c = 0;
             for (m, _) in &parts {
                 row.view_mut((0, c), m.shape()).copy_from(&**m);
@@ -711,7 +767,7 @@ impl Interp<'_> {
             let rspan = parts[0].1.to(parts[parts.len() - 1].1);
             blocks.push((row, rspan));
         }
-        let Some(first) = blocks.first() else { return Ok(Value::matrix(Matrix::zeros(0, 0))) };
+        let Some(first) = blocks.first() else { return Ok(nalgebra::DMatrix::from_element(0, 0, zero)) };
         let width = first.0.ncols();
         if let Some((bad, bspan)) = blocks.iter().find(|(m, _)| m.ncols() != width) {
             return Err(Box::new(RuntimeError::new(
@@ -726,13 +782,21 @@ impl Interp<'_> {
             )));
         }
         let height: usize = blocks.iter().map(|(m, _)| m.nrows()).sum();
-        self.limits.check_alloc(height, width).map_err(|e| self.builtin_error_at("[...]", e, span, &[]))?;
-        let mut out = Matrix::zeros(height, width);
+        let mut out = nalgebra::DMatrix::from_element(height, width, zero);
         let mut r = 0;
         for (m, _) in &blocks {
             out.view_mut((r, 0), m.shape()).copy_from(m);
             r += m.nrows();
         }
-        Ok(ops::from_matrix(out))
+        Ok(out)
+    }
+}
+
+/// A 1×1 matrix literal result is a number.
+fn narrow(v: Value) -> Value {
+    match &v {
+        Value::CMatrix(m) if m.len() == 1 && m.nrows() == 1 => Value::complex(m[0]),
+        Value::Matrix(m) if m.len() == 1 && m.nrows() == 1 => Value::Num(m[0]),
+        _ => v,
     }
 }

@@ -18,5 +18,6 @@ pub use builtin::{Args, Builtin, BuiltinError, BuiltinFn, CallCtx, Category, Con
 pub use error::{ErrorKind, RuntimeError};
 pub use interp::Closure;
 pub use limits::Limits;
+pub use mml_kernel as kernel;
 pub use session::{Outcome, Session, Sink};
-pub use value::{Matrix, RangeVal, Record, Value};
+pub use value::{CMatrix, Matrix, RangeVal, Record, Value, C64};

@@ -9,7 +9,9 @@ use std::rc::Rc;
 use mml_lang::ast::{BinOp, UnOp};
 
 use crate::display::describe;
-use crate::value::{Matrix, Value};
+use nalgebra::DMatrix;
+
+use crate::value::{CMatrix, Matrix, Value, C64};
 
 /// Which operand an error is about.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -75,6 +77,18 @@ pub(crate) fn binary(op: BinOp, a: &Value, b: &Value) -> OpResult {
             }
         }
         BinOp::Lt | BinOp::Le | BinOp::Gt | BinOp::Ge => {
+            let not_scalar = |v: &Value| {
+                matches!(v, Value::Matrix(_) | Value::Range(_) | Value::CMatrix(_)) && v.shape() != Some((1, 1))
+            };
+            if not_scalar(a) || not_scalar(b) {
+                let dotted = format!(".{}", op.symbol());
+                return Err(OpError::Other {
+                    side: if not_scalar(a) { Side::Lhs } else { Side::Rhs },
+                    code: "type-mismatch",
+                    message: format!("`{}` compares two numbers, found a matrix", op.symbol()),
+                    help: vec![format!("for an element-by-element comparison (a matrix of 0s and 1s) use `{dotted}`")],
+                });
+            }
             if let (Value::Str(x), Value::Str(y)) = (a, b) {
                 let ord = x.cmp(y);
                 let r = match op {
@@ -97,6 +111,9 @@ pub(crate) fn binary(op: BinOp, a: &Value, b: &Value) -> OpResult {
             };
         }
         _ => {}
+    }
+    if is_complex(a) || is_complex(b) {
+        return complex_binary(op, a, b);
     }
     let x = numeric(a, Side::Lhs)?;
     let y = numeric(b, Side::Rhs)?;
@@ -122,6 +139,12 @@ fn scalar_op(op: BinOp, x: f64, y: f64) -> Value {
         BinOp::Le => Value::Bool(x <= y),
         BinOp::Gt => Value::Bool(x > y),
         BinOp::Ge => Value::Bool(x >= y),
+        BinOp::ElemEq => Value::Bool(x == y),
+        BinOp::ElemNe => Value::Bool(x != y),
+        BinOp::ElemLt => Value::Bool(x < y),
+        BinOp::ElemLe => Value::Bool(x <= y),
+        BinOp::ElemGt => Value::Bool(x > y),
+        BinOp::ElemGe => Value::Bool(x >= y),
         BinOp::And => Value::Bool(x != 0.0 && y != 0.0),
         BinOp::Or => Value::Bool(x != 0.0 || y != 0.0),
     }
@@ -139,12 +162,12 @@ fn elem_fn(op: BinOp) -> fn(f64, f64) -> f64 {
         BinOp::Div | BinOp::ElemDiv => |x, y| x / y,
         BinOp::LeftDiv => |x, y| y / x,
         BinOp::Pow | BinOp::ElemPow => f64::powf,
-        BinOp::Eq => |x, y| b(x == y),
-        BinOp::Ne => |x, y| b(x != y),
-        BinOp::Lt => |x, y| b(x < y),
-        BinOp::Le => |x, y| b(x <= y),
-        BinOp::Gt => |x, y| b(x > y),
-        BinOp::Ge => |x, y| b(x >= y),
+        BinOp::Eq | BinOp::ElemEq => |x, y| b(x == y),
+        BinOp::Ne | BinOp::ElemNe => |x, y| b(x != y),
+        BinOp::Lt | BinOp::ElemLt => |x, y| b(x < y),
+        BinOp::Le | BinOp::ElemLe => |x, y| b(x <= y),
+        BinOp::Gt | BinOp::ElemGt => |x, y| b(x > y),
+        BinOp::Ge | BinOp::ElemGe => |x, y| b(x >= y),
         BinOp::And => |x, y| b(x != 0.0 && y != 0.0),
         BinOp::Or => |x, y| b(x != 0.0 || y != 0.0),
     }
@@ -218,7 +241,16 @@ fn matrix_matrix(op: BinOp, a: &Matrix, b: &Matrix) -> OpResult {
 
 /// Element-wise `op` with broadcasting of 1×1, rows and columns.
 fn broadcast(op: BinOp, a: &Matrix, b: &Matrix) -> Result<Matrix, OpError> {
-    let f = elem_fn(op);
+    broadcast_with(op, a, b, elem_fn(op))
+}
+
+/// Element-wise `f` with broadcasting of 1×1, rows and columns, for real or complex matrices.
+fn broadcast_with<T: nalgebra::Scalar + Copy>(
+    op: BinOp,
+    a: &DMatrix<T>,
+    b: &DMatrix<T>,
+    f: impl Fn(T, T) -> T,
+) -> Result<DMatrix<T>, OpError> {
     let (ra, ca) = a.shape();
     let (rb, cb) = b.shape();
     if (ra, ca) == (rb, cb) {
@@ -247,36 +279,40 @@ fn broadcast(op: BinOp, a: &Matrix, b: &Matrix) -> Result<Matrix, OpError> {
             help,
         });
     }
-    Ok(Matrix::from_fn(r, c, |i, j| {
+    Ok(DMatrix::from_fn(r, c, |i, j| {
         let x = a[(if ra == 1 { 0 } else { i }, if ca == 1 { 0 } else { j })];
         let y = b[(if rb == 1 { 0 } else { i }, if cb == 1 { 0 } else { j })];
         f(x, y)
     }))
 }
 
+/// The message and fix-its for `*` with inner dimensions that do not agree.
+fn matmul_shape_error(a: (usize, usize), b: (usize, usize)) -> OpError {
+    let mut help = Vec::new();
+    if a.1 == 1 && b.1 == 1 && a.0 == b.0 {
+        help.push("for the dot product use `v' * w`; for element-wise products use `v .* w`".into());
+    } else if a.0 == b.0 {
+        help.push("transpose the left operand: `A' * B`".into());
+    } else if a.1 == b.1 {
+        help.push("transpose the right operand: `A * B'`".into());
+    }
+    if a == b && help.is_empty() {
+        help.push("for element-wise products use `.*`".into());
+    }
+    OpError::Shape {
+        lhs: a,
+        rhs: b,
+        rule: format!(
+            "`*` is the matrix product: the left operand's columns ({}) must equal the right operand's rows ({})",
+            a.1, b.0
+        ),
+        help,
+    }
+}
+
 fn matmul(a: &Matrix, b: &Matrix) -> OpResult {
     if a.ncols() != b.nrows() {
-        let mut help = Vec::new();
-        if a.ncols() == 1 && b.ncols() == 1 && a.nrows() == b.nrows() {
-            help.push("for the dot product use `v' * w`; for element-wise products use `v .* w`".into());
-        } else if a.nrows() == b.nrows() {
-            help.push("transpose the left operand: `A' * B`".into());
-        } else if a.ncols() == b.ncols() {
-            help.push("transpose the right operand: `A * B'`".into());
-        }
-        if a.shape() == b.shape() && help.is_empty() {
-            help.push("for element-wise products use `.*`".into());
-        }
-        return Err(OpError::Shape {
-            lhs: a.shape(),
-            rhs: b.shape(),
-            rule: format!(
-                "`*` is the matrix product: the left operand's columns ({}) must equal the right operand's rows ({})",
-                a.ncols(),
-                b.nrows()
-            ),
-            help,
-        });
+        return Err(matmul_shape_error(a.shape(), b.shape()));
     }
     Ok(from_matrix(a * b))
 }
@@ -291,36 +327,45 @@ pub(crate) fn solve(a: &Matrix, b: &Matrix) -> OpResult {
             help: Vec::new(),
         });
     }
-    if a.iter().chain(b.iter()).any(|x| !x.is_finite()) {
-        return Err(OpError::Other {
-            side: Side::Lhs,
+    match crate::kernel::solve(a, b) {
+        Ok(x) => Ok(from_matrix(x)),
+        Err(crate::kernel::SolveError::NotFinite) => Err(OpError::Other {
+            side: if crate::kernel::all_finite(a) { Side::Rhs } else { Side::Lhs },
             code: "not-finite",
             message: "cannot solve a system containing nan or inf".into(),
             help: Vec::new(),
-        });
-    }
-    if a.is_square() {
-        let lu = a.clone().lu();
-        let singular = || OpError::Other {
-            side: Side::Lhs,
-            code: "singular-matrix",
-            message: format!("the {}×{} matrix is singular", a.nrows(), a.ncols()),
-            help: vec!["its columns are linearly dependent, so the system has no unique solution".into()],
-        };
-        // A pivot tiny relative to the matrix's scale means the matrix is singular to
-        // working precision.
-        let scale = a.iter().fold(0.0f64, |m, x| m.max(x.abs()));
-        let u = lu.u();
-        let min_pivot = (0..u.nrows()).map(|i| u[(i, i)].abs()).fold(f64::INFINITY, f64::min);
-        if a.nrows() > 0 && (scale == 0.0 || min_pivot <= scale * f64::EPSILON * a.nrows() as f64) {
-            return Err(singular());
+        }),
+        Err(crate::kernel::SolveError::Singular { rcond }) => {
+            let (n, _) = a.shape();
+            let (message, note) = if rcond > 0.0 {
+                (
+                    format!("the {n}×{n} matrix is singular to working precision"),
+                    format!("its reciprocal condition number is about {rcond:.1e}, below machine epsilon (2.2e-16)"),
+                )
+            } else {
+                (
+                    format!("the {n}×{n} matrix is singular"),
+                    "elimination meets a zero pivot: its columns are linearly dependent".into(),
+                )
+            };
+            Err(OpError::Other {
+                side: Side::Lhs,
+                code: "singular-matrix",
+                message,
+                help: vec![
+                    note,
+                    "a singular system has no unique solution; `pinv(A) * b` gives the least-squares solution of minimum norm"
+                        .into(),
+                ],
+            })
         }
-        return lu.solve(b).map(from_matrix).ok_or_else(singular);
+        Err(crate::kernel::SolveError::NoConvergence) => Err(OpError::Other {
+            side: Side::Lhs,
+            code: "solve-failed",
+            message: "the singular value decomposition did not converge".into(),
+            help: Vec::new(),
+        }),
     }
-    let svd = a.clone().svd(true, true);
-    svd.solve(b, f64::EPSILON * a.nrows().max(a.ncols()) as f64 * svd.singular_values.max())
-        .map(from_matrix)
-        .map_err(|e| OpError::Other { side: Side::Lhs, code: "solve-failed", message: e.to_string(), help: Vec::new() })
 }
 
 fn matrix_power(m: &Matrix, p: f64) -> OpResult {
@@ -364,19 +409,8 @@ fn matrix_power(m: &Matrix, p: f64) -> OpResult {
     Ok(from_matrix(acc))
 }
 
+/// `==` and `!=`: whole values, always a bool (element-wise comparison is `.==`).
 fn equality(op: BinOp, a: &Value, b: &Value) -> Value {
-    let numeric_pair =
-        a.shape().is_some() && b.shape().is_some() && !matches!((a, b), (Value::Bool(_), Value::Bool(_)));
-    if numeric_pair
-        && (matches!(a, Value::Matrix(_) | Value::Range(_)) || matches!(b, Value::Matrix(_) | Value::Range(_)))
-    {
-        if let (Some(x), Some(y)) = (a.to_matrix(), b.to_matrix()) {
-            if let Ok(m) = broadcast(op, &x, &y) {
-                return from_matrix(m);
-            }
-        }
-        return Value::Bool(op == BinOp::Ne);
-    }
     let eq = values_equal(a, b);
     Value::Bool(if op == BinOp::Eq { eq } else { !eq })
 }
@@ -398,6 +432,12 @@ pub(crate) fn values_equal(a: &Value, b: &Value) -> bool {
         (Value::Func(x), Value::Func(y)) => Rc::ptr_eq(x, y),
         (Value::Builtin(x), Value::Builtin(y)) => std::ptr::eq(*x, *y),
         (Value::Bool(_), _) | (_, Value::Bool(_)) => false,
+        (Value::Complex(_) | Value::CMatrix(_), _) | (_, Value::Complex(_) | Value::CMatrix(_)) => {
+            match (a.to_cmatrix(), b.to_cmatrix()) {
+                (Some(x), Some(y)) => x.shape() == y.shape() && x.iter().zip(y.iter()).all(|(p, q)| p == q),
+                _ => false,
+            }
+        }
         _ => match (a.to_matrix(), b.to_matrix()) {
             (Some(x), Some(y)) => x.shape() == y.shape() && x.iter().zip(y.iter()).all(|(p, q)| p == q),
             _ => false,
@@ -411,6 +451,10 @@ pub(crate) fn unary(op: UnOp, v: &Value) -> OpResult {
         (UnOp::Neg, Value::Num(x)) => Ok(Value::Num(-x)),
         (UnOp::Plus, Value::Num(x)) => Ok(Value::Num(*x)),
         (UnOp::Not, Value::Bool(b)) => Ok(Value::Bool(!b)),
+        (UnOp::Neg, Value::Complex(c)) => Ok(Value::complex(-**c)),
+        (UnOp::Plus, Value::Complex(c)) => Ok(Value::complex(**c)),
+        (UnOp::Neg, Value::CMatrix(m)) => Ok(Value::cmatrix(m.map(|c| -c))),
+        (UnOp::Plus, Value::CMatrix(m)) => Ok(Value::CMatrix(m.clone())),
         (UnOp::Not, other) => {
             Err(OpError::Type { side: Side::Rhs, expected: "a bool for `not`".into(), found: describe(other) })
         }
@@ -429,6 +473,9 @@ pub(crate) fn transpose(v: &Value) -> OpResult {
     match v {
         Value::Num(_) | Value::Bool(_) => Ok(v.clone()),
         Value::Matrix(m) => Ok(Value::matrix(m.transpose())),
+        // `'` is the conjugate transpose, as in the maths (Aᴴ) and in Octave.
+        Value::Complex(c) => Ok(Value::complex(c.conj())),
+        Value::CMatrix(m) => Ok(Value::cmatrix(m.adjoint())),
         Value::Range(r) => Ok(Value::matrix(r.to_column().transpose())),
         other => Err(OpError::Type {
             side: Side::Lhs,
@@ -436,4 +483,170 @@ pub(crate) fn transpose(v: &Value) -> OpResult {
             found: describe(other),
         }),
     }
+}
+
+/// `p^q`, exact for whole exponents (so `(1i)^2` is exactly `-1`).
+fn cpow(p: C64, q: C64) -> C64 {
+    if q.im == 0.0 && q.re.fract() == 0.0 && q.re.abs() < f64::from(i32::MAX) {
+        p.powi(q.re as i32)
+    } else {
+        p.powc(q)
+    }
+}
+
+fn is_complex(v: &Value) -> bool {
+    matches!(v, Value::Complex(_) | Value::CMatrix(_))
+}
+
+/// A complex result: a number when 1×1, narrowed to real when exactly real.
+fn from_cmatrix(m: CMatrix) -> Value {
+    if m.len() == 1 && m.nrows() == 1 {
+        Value::complex(m[0])
+    } else {
+        Value::cmatrix(m)
+    }
+}
+
+/// Binary operators where at least one operand is complex.
+fn complex_binary(op: BinOp, a: &Value, b: &Value) -> OpResult {
+    let x = a.to_cmatrix().ok_or_else(|| type_err(Side::Lhs, a))?;
+    let y = b.to_cmatrix().ok_or_else(|| type_err(Side::Rhs, b))?;
+    let scalar_x = x.len() == 1;
+    let scalar_y = y.len() == 1;
+    let elem: fn(C64, C64) -> C64 = match op {
+        BinOp::Add => |p, q| p + q,
+        BinOp::Sub => |p, q| p - q,
+        BinOp::ElemMul => |p, q| p * q,
+        BinOp::ElemDiv => |p, q| p / q,
+        BinOp::ElemPow => cpow,
+        BinOp::Mul if scalar_x || scalar_y => |p, q| p * q,
+        BinOp::Div if scalar_y => |p, q| p / q,
+        BinOp::LeftDiv if scalar_x => |p, q| q / p,
+        BinOp::Pow if scalar_x && scalar_y => cpow,
+        BinOp::Mul => {
+            if x.ncols() != y.nrows() {
+                return Err(matmul_shape_error(x.shape(), y.shape()));
+            }
+            return Ok(from_cmatrix(&*x * &*y));
+        }
+        BinOp::Pow => return complex_power(&x, &y),
+        BinOp::LeftDiv => return complex_solve(&x, &y).map(from_cmatrix),
+        BinOp::Div => {
+            if x.ncols() != y.ncols() {
+                return Err(OpError::Shape {
+                    lhs: x.shape(),
+                    rhs: y.shape(),
+                    rule: "`A / B` needs A and B with the same number of columns".into(),
+                    help: vec!["for element-wise division use `./`".into()],
+                });
+            }
+            return complex_solve(&y.transpose(), &x.transpose()).map(|m| from_cmatrix(m.transpose()));
+        }
+        BinOp::ElemEq | BinOp::ElemNe => {
+            let eq = op == BinOp::ElemEq;
+            let m = broadcast_with(op, &x, &y, |p, q| C64::new(f64::from(u8::from((p == q) == eq)), 0.0))?;
+            return Ok(if m.len() == 1 && scalar_x && scalar_y {
+                Value::Bool(m[0].re != 0.0)
+            } else {
+                from_matrix(m.map(|c| c.re))
+            });
+        }
+        BinOp::Lt
+        | BinOp::Le
+        | BinOp::Gt
+        | BinOp::Ge
+        | BinOp::ElemLt
+        | BinOp::ElemLe
+        | BinOp::ElemGt
+        | BinOp::ElemGe
+        | BinOp::And
+        | BinOp::Or => {
+            return Err(OpError::Other {
+                side: Side::Lhs,
+                code: "type-mismatch",
+                message: format!("complex numbers cannot be compared with `{}`", op.symbol()),
+                help: vec!["compare their real parts `re(z)` or their magnitudes `abs(z)`".into()],
+            })
+        }
+        BinOp::Eq | BinOp::Ne => return Ok(equality(op, a, b)),
+    };
+    broadcast_with(op, &x, &y, elem).map(from_cmatrix)
+}
+
+fn complex_power(x: &CMatrix, y: &CMatrix) -> OpResult {
+    if y.len() != 1 {
+        return Err(OpError::Other {
+            side: Side::Rhs,
+            code: "shape-mismatch",
+            message: "a matrix power needs a number as the exponent".into(),
+            help: vec!["for element-wise powers use `.^`".into()],
+        });
+    }
+    let p = y[0];
+    if !x.is_square() {
+        return Err(OpError::NotSquare { shape: x.shape(), help: vec!["for element-wise powers use `.^`".into()] });
+    }
+    if p.im != 0.0 || p.re.fract() != 0.0 || !p.re.is_finite() {
+        return Err(OpError::Other {
+            side: Side::Rhs,
+            code: "invalid-argument",
+            message: "a matrix power needs a whole-number exponent".into(),
+            help: vec!["for element-wise powers use `.^`".into()],
+        });
+    }
+    let mut base = if p.re < 0.0 {
+        match x.clone().try_inverse() {
+            Some(inv) => inv,
+            None => {
+                return Err(OpError::Other {
+                    side: Side::Lhs,
+                    code: "singular-matrix",
+                    message: "a negative power of a singular matrix does not exist".into(),
+                    help: Vec::new(),
+                })
+            }
+        }
+    } else {
+        x.clone()
+    };
+    let mut n = p.re.abs() as u64;
+    let mut acc = CMatrix::identity(x.nrows(), x.ncols());
+    while n > 0 {
+        if n & 1 == 1 {
+            acc = &acc * &base;
+        }
+        n >>= 1;
+        if n > 0 {
+            base = &base * &base;
+        }
+    }
+    Ok(from_cmatrix(acc))
+}
+
+fn complex_solve(a: &CMatrix, b: &CMatrix) -> Result<CMatrix, OpError> {
+    if a.nrows() != b.nrows() {
+        return Err(OpError::Shape {
+            lhs: a.shape(),
+            rhs: b.shape(),
+            rule: format!("`A \\ b` needs b with as many rows as A ({}), found {}", a.nrows(), b.nrows()),
+            help: Vec::new(),
+        });
+    }
+    let singular = || OpError::Other {
+        side: Side::Lhs,
+        code: "singular-matrix",
+        message: format!("the {}×{} matrix is singular", a.nrows(), a.ncols()),
+        help: vec!["its columns are linearly dependent, so the system has no unique solution".into()],
+    };
+    if a.is_square() {
+        return a.clone().lu().solve(b).ok_or_else(singular);
+    }
+    let svd = a.clone().svd(true, true);
+    let eps = f64::EPSILON * a.nrows().max(a.ncols()) as f64 * svd.singular_values.max();
+    svd.solve(b, eps).map_err(|e| OpError::Other {
+        side: Side::Lhs,
+        code: "solve-failed",
+        message: e.to_string(),
+        help: Vec::new(),
+    })
 }

@@ -305,22 +305,30 @@ impl Resolver<'_> {
         if scope.name.as_ref() == Some(name) {
             return Some(Err(()));
         }
+        let is_lambda = scope.name.is_none();
         match self.lookup(name, level - 1)? {
-            Ok(Var::Local(parent_slot)) => {
-                let scope = &mut self.scopes[level - 1];
-                // Captures sit after every other slot; the pre-scan fixed the locals, so
-                // appending keeps the layout [params, locals, captures].
-                let slot = scope.nslots;
-                scope.nslots += 1;
-                scope.capture_names.insert(name.clone(), scope.captures.len());
-                scope.captures.push((name.clone(), Var::Local(parent_slot)));
-                Some(Ok(Var::Local(slot)))
-            }
+            // A lambda copies the values it uses when it is created, globals included;
+            // named functions read globals when they run.
+            Ok(source @ Var::Global(_)) if is_lambda => Some(Ok(self.add_capture(level - 1, name, source))),
+            Ok(source @ Var::Local(_)) => Some(Ok(self.add_capture(level - 1, name, source))),
             Ok(Var::Global(g)) => Some(Ok(Var::Global(g))),
             // The enclosing function's own name: capture it like any other value when it
             // is a local there; otherwise it is reached as a global.
             Err(()) => self.globals.map.get(name).map(|&i| Ok(Var::Global(i))),
         }
+    }
+
+    /// Adds a captured variable to function scope `index`, copied from `source` in the
+    /// enclosing scope when the function is created; returns its slot.
+    fn add_capture(&mut self, index: usize, name: &Rc<str>, source: Var) -> Var {
+        let scope = &mut self.scopes[index];
+        // Captures sit after every other slot; the pre-scan fixed the locals, so appending
+        // keeps the layout [params, locals, captures].
+        let slot = scope.nslots;
+        scope.nslots += 1;
+        scope.capture_names.insert(name.clone(), scope.captures.len());
+        scope.captures.push((name.clone(), source));
+        Var::Local(slot)
     }
 
     fn name(&mut self, name: &Rc<str>, span: Span) -> ExprKind {
@@ -374,6 +382,7 @@ impl Resolver<'_> {
     fn expr_kind(&mut self, e: &ast::Expr) -> ExprKind {
         match &e.node {
             A::Num(x) => ExprKind::Num(*x),
+            A::Imag(x) => ExprKind::Imag(*x),
             A::Bool(b) => ExprKind::Bool(*b),
             A::Nothing | A::Error => ExprKind::Nothing,
             A::Str(parts) => {

@@ -43,6 +43,9 @@ pub struct Session {
 impl Session {
     /// A session with the given library, writing all output to `out`.
     pub fn new(library: &'static Library, out: Sink) -> Session {
+        if let Some(reset) = library.on_new_session {
+            reset();
+        }
         Session {
             sources: SourceMap::new(),
             library,

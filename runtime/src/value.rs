@@ -11,6 +11,12 @@ use crate::interp::Closure;
 /// A dense matrix of `f64`; vectors are `n×1` columns, row vectors `1×n`.
 pub type Matrix = DMatrix<f64>;
 
+/// A complex number.
+pub type C64 = nalgebra::Complex<f64>;
+
+/// A dense complex matrix (eigenvectors of non-symmetric matrices).
+pub type CMatrix = DMatrix<C64>;
+
 /// Every MML value. Copying a `Value` never copies a matrix: the matrix is shared and copied
 /// lazily on write (`Rc::make_mut`), which gives value semantics at reference cost.
 #[derive(Clone)]
@@ -21,6 +27,10 @@ pub enum Value {
     Bool(bool),
     /// A real number.
     Num(f64),
+    /// A complex number (boxed: rare, and it keeps `Value` at 16 bytes).
+    Complex(Rc<C64>),
+    /// A complex matrix.
+    CMatrix(Rc<CMatrix>),
     /// An immutable string.
     Str(Rc<str>),
     /// A matrix (vectors are `n×1`).
@@ -44,6 +54,8 @@ impl Value {
             Value::Nothing => "nothing",
             Value::Bool(_) => "bool",
             Value::Num(_) => "number",
+            Value::Complex(_) => "complex",
+            Value::CMatrix(_) => "complex matrix",
             Value::Str(_) => "string",
             Value::Matrix(_) => "matrix",
             Value::Range(_) => "range",
@@ -56,6 +68,33 @@ impl Value {
     /// Wraps a matrix.
     pub fn matrix(m: Matrix) -> Value {
         Value::Matrix(Rc::new(m))
+    }
+
+    /// A complex number, or a real one when the imaginary part is exactly zero.
+    pub fn complex(c: C64) -> Value {
+        if c.im == 0.0 {
+            Value::Num(c.re)
+        } else {
+            Value::Complex(Rc::new(c))
+        }
+    }
+
+    /// A complex matrix, or a real one when every imaginary part is exactly zero.
+    pub fn cmatrix(m: CMatrix) -> Value {
+        if m.iter().all(|c| c.im == 0.0) {
+            Value::matrix(m.map(|c| c.re))
+        } else {
+            Value::CMatrix(Rc::new(m))
+        }
+    }
+
+    /// Converts any numeric value (real or complex, scalar or matrix) to a complex matrix.
+    pub fn to_cmatrix(&self) -> Option<Rc<CMatrix>> {
+        match self {
+            Value::Complex(c) => Some(Rc::new(CMatrix::from_element(1, 1, **c))),
+            Value::CMatrix(m) => Some(m.clone()),
+            other => other.to_matrix().map(|m| Rc::new(m.map(|x| C64::new(x, 0.0)))),
+        }
     }
 
     /// Wraps a string.
@@ -76,6 +115,8 @@ impl Value {
             Value::Num(_) | Value::Bool(_) => Some((1, 1)),
             Value::Matrix(m) => Some(m.shape()),
             Value::Range(r) => Some((r.len(), 1)),
+            Value::Complex(_) => Some((1, 1)),
+            Value::CMatrix(m) => Some(m.shape()),
             _ => None,
         }
     }

@@ -33,6 +33,7 @@ static LIBRARY: Library = Library {
         value: std::f64::consts::PI,
         doc: "The ratio of a circle's circumference to its diameter.",
     }],
+    on_new_session: None,
 };
 
 fn session() -> Session {

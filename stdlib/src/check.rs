@@ -36,7 +36,9 @@ builtin! {
 /// Whether `x` is within the tolerance of the expected `y` (equal infinities and two NaNs count
 /// as close).
 fn is_close(x: f64, y: f64, tol: f64) -> bool {
-    x == y || (x.is_nan() && y.is_nan()) || (x - y).abs() <= tol * y.abs().max(1.0)
+    // Equal infinities are close; an infinity is never close to anything else (the
+    // difference would be compared with an infinite tolerance).
+    x == y || (x.is_nan() && y.is_nan()) || (y.is_finite() && (x - y).abs() <= tol * y.abs().max(1.0))
 }
 
 builtin! {
@@ -115,5 +117,39 @@ builtin! {
     /// ```
     pub static ERROR: Check = "error"(message), |_ctx, args| {
         Err(BuiltinError::new("user-error", format_value(args.get(0), &FormatOptions::default())))
+    }
+}
+
+/// Reads a bool, number or matrix as a list of truth values (non-zero is true).
+fn truth_values(args: &mml_runtime::Args<'_>) -> Result<Vec<bool>, BuiltinError> {
+    match args.get(0) {
+        Value::Bool(b) => Ok(vec![*b]),
+        v => match v.to_matrix() {
+            Some(m) => Ok(m.iter().map(|x| *x != 0.0).collect()),
+            None => Err(BuiltinError::type_error(0, "a bool or a matrix of 0s and 1s", v)),
+        },
+    }
+}
+
+builtin! {
+    /// Whether every element is true (non-zero); `true` for an empty matrix.
+    /// Reduces an element-wise comparison to one bool.
+    /// ```mml
+    /// all([1, 2, 3] .> 0)   # => true
+    /// all([1, 0, 3])        # => false
+    /// ```
+    pub static ALL: Check = "all"(v), |_ctx, args| {
+        Ok(Value::Bool(truth_values(args)?.iter().all(|b| *b)))
+    }
+}
+
+builtin! {
+    /// Whether at least one element is true (non-zero); `false` for an empty matrix.
+    /// ```mml
+    /// any([1, 2, 3] .> 2)   # => true
+    /// any([0, 0])           # => false
+    /// ```
+    pub static ANY: Check = "any"(v), |_ctx, args| {
+        Ok(Value::Bool(truth_values(args)?.iter().any(|b| *b)))
     }
 }

@@ -5,8 +5,10 @@
 
 use std::rc::Rc;
 
-use mml_runtime::{Args, BuiltinError, CallCtx, Matrix, RangeVal, Value};
+use mml_runtime::display::{describe, format_number};
+use mml_runtime::{Args, BuiltinError, CallCtx, Matrix, RangeVal, Record, Value};
 
+use crate::elementwise::Numeric;
 use crate::macros::builtin;
 
 /// The `(rows, cols)` of `zeros`/`ones`/`eye`: `cols` defaults to `rows`; checked against the
@@ -201,5 +203,251 @@ builtin! {
         let step = if last == 0 { 0.0 } else { (b - a) / last as f64 };
         let column = Matrix::from_fn(n, 1, |i, _| if i == last && last > 0 { b } else { a + step * i as f64 });
         Ok(Value::matrix(column))
+    }
+}
+
+builtin! {
+    /// An `n×m` matrix with every element equal to `value`.
+    /// `full(n, m, nan)` is handy for NaN-separated polygons in plots.
+    /// ```mml
+    /// full(2, 3, 7)   # => 2×3 matrix
+    ///                 # =>   7  7  7
+    ///                 # =>   7  7  7
+    /// ```
+    pub static FULL: Construct = "full"(n, m, value), |ctx, args| {
+        let (r, c) = (args.count(0)?, args.count(1)?);
+        let value = args.num(2)?;
+        ctx.check_alloc(r, c)?;
+        Ok(Value::matrix(Matrix::from_element(r, c, value)))
+    }
+}
+
+/// Argument `i` as a whole number that may be negative (a diagonal offset).
+fn offset(args: &Args<'_>, i: usize) -> Result<i64, BuiltinError> {
+    let k = args.num(i)?;
+    if k.is_finite() && k.fract() == 0.0 && k.abs() < 9.0e15 {
+        Ok(k as i64)
+    } else {
+        Err(BuiltinError::arg(i, format!("the diagonal offset must be a whole number, found {}", format_number(k))))
+    }
+}
+
+builtin! {
+    /// A diagonal matrix from a vector, or the diagonal of a matrix as a column.
+    /// With `k`, the `k`-th diagonal: `k > 0` above the main diagonal, `k < 0` below it.
+    /// A vector of `n` elements (a column, a row or a range) gives an `(n + |k|)×(n + |k|)`
+    /// matrix; a matrix with more than one row and column gives its `k`-th diagonal, which must
+    /// exist.
+    /// ```mml
+    /// diag([1, 2])          # => 2×2 matrix
+    ///                       # =>   1  0
+    ///                       # =>   0  2
+    /// diag([1, 2; 3, 4])    # => 2×1 matrix
+    ///                       # =>   1
+    ///                       # =>   4
+    /// diag([5, 6], 1)       # => 3×3 matrix
+    ///                       # =>   0  5  0
+    ///                       # =>   0  0  6
+    ///                       # =>   0  0  0
+    /// ```
+    pub static DIAG: Construct = "diag"(v, k = 0), |ctx, args| {
+        let m = Numeric::from_value(&*ctx, args.get(0), 0)?;
+        let k = offset(args, 1)?;
+        let (r, c) = m.shape();
+        let elems = m.elements();
+        if r <= 1 || c <= 1 {
+            let n = elems.len();
+            let size = n.saturating_add(k.unsigned_abs() as usize);
+            ctx.check_alloc(size, size)?;
+            let (dr, dc) = if k >= 0 { (0, k as usize) } else { (k.unsigned_abs() as usize, 0) };
+            let mut out = Matrix::zeros(size, size);
+            for (i, x) in elems.iter().enumerate() {
+                out[(i + dr, i + dc)] = *x;
+            }
+            return Ok(Value::matrix(out));
+        }
+        let (r0, c0) = if k >= 0 { (0usize, k as usize) } else { (k.unsigned_abs() as usize, 0usize) };
+        if r0 >= r || c0 >= c {
+            return Err(BuiltinError::arg(1, format!("a {r}×{c} matrix has no diagonal {k}"))
+                .with_help(format!("its diagonals run from k = {} (bottom left) to k = {} (top right)", -(r as i64 - 1), c - 1)));
+        }
+        let len = (r - r0).min(c - c0);
+        Ok(Value::column((0..len).map(|i| elems[(r0 + i) + (c0 + i) * r]).collect()))
+    }
+}
+
+builtin! {
+    /// The elements of `A` rearranged into an `r×c` matrix, in column-major order.
+    /// Elements are read down the columns of `A` (first column top to bottom, then the second,
+    /// …) and written down the columns of the result, as in Octave, Julia and Fortran (NumPy's
+    /// default is row-major: `np.reshape(a, (r, c))` is `reshape(A', c, r)'` here).
+    /// The number of elements must stay the same.
+    /// ```mml
+    /// reshape(1:6, 2, 3)   # => 2×3 matrix
+    ///                      # =>   1  3  5
+    ///                      # =>   2  4  6
+    /// reshape([1, 2; 3, 4], 1, 4)   # => 1×4 matrix
+    ///                               # =>   1  3  2  4
+    /// ```
+    pub static RESHAPE: Construct = "reshape"(A, r, c), |ctx, args| {
+        let a = Numeric::from_value(&*ctx, args.get(0), 0)?;
+        let (r, c) = (args.count(1)?, args.count(2)?);
+        let (ar, ac) = a.shape();
+        let n = ar * ac;
+        if r.checked_mul(c) != Some(n) {
+            return Err(BuiltinError::arg(
+                1,
+                format!("cannot reshape a {ar}×{ac} matrix ({n} elements) into {r}×{c} ({} elements)", r.saturating_mul(c)),
+            )
+            .code("shape-mismatch")
+            .with_help("the new shape must hold the same number of elements"));
+        }
+        Ok(Value::matrix(Matrix::from_column_slice(r, c, a.elements())))
+    }
+}
+
+builtin! {
+    /// The elements of `A` as one column, in column-major order (down each column in turn).
+    /// `flatten(A)` is `reshape(A, numel(A), 1)`.
+    /// ```mml
+    /// flatten([1, 2; 3, 4])   # => 4×1 matrix
+    ///                         # =>   1
+    ///                         # =>   3
+    ///                         # =>   2
+    ///                         # =>   4
+    /// ```
+    pub static FLATTEN: Construct = "flatten"(A), |ctx, args| {
+        let a = Numeric::from_value(&*ctx, args.get(0), 0)?;
+        Ok(Value::column(a.elements().to_vec()))
+    }
+}
+
+/// The numeric blocks of a variadic concatenation, skipping empty ones (as matrix literals do),
+/// with their argument indices.
+fn blocks(ctx: &dyn CallCtx, args: &Args<'_>) -> Result<Vec<(usize, Rc<Matrix>)>, BuiltinError> {
+    let mut out = Vec::new();
+    for (k, v) in args.rest().iter().enumerate() {
+        let i = args.nfixed + k;
+        let m = match Numeric::from_value(ctx, v, i)? {
+            Numeric::Scalar(x) => Rc::new(Matrix::from_element(1, 1, x)),
+            Numeric::Matrix(m) => m,
+        };
+        if !m.is_empty() {
+            out.push((i, m));
+        }
+    }
+    Ok(out)
+}
+
+/// Joins blocks side by side (`horizontal`) or stacked; 1×1 results are numbers, as for `[A, B]`.
+fn concatenate(ctx: &dyn CallCtx, args: &Args<'_>, horizontal: bool) -> Result<Value, BuiltinError> {
+    let parts = blocks(ctx, args)?;
+    let Some((first_i, first)) = parts.first() else { return Ok(Value::matrix(Matrix::zeros(0, 0))) };
+    let along = |m: &Matrix| if horizontal { m.nrows() } else { m.ncols() };
+    let need = along(first);
+    if let Some((i, bad)) = parts.iter().find(|(_, m)| along(m) != need) {
+        let (what, help) = if horizontal {
+            ("rows", "to stack blocks on top of each other use vcat (or `;` in a matrix literal)")
+        } else {
+            ("columns", "to put blocks side by side use hcat (or `,` in a matrix literal)")
+        };
+        let (fr, fc) = first.shape();
+        let (br, bc) = bad.shape();
+        return Err(BuiltinError::arg(
+            *i,
+            format!("cannot join a {br}×{bc} matrix to a {fr}×{fc} one: they need the same number of {what}"),
+        )
+        .code("shape-mismatch")
+        .with_note(format!("argument {} is {fr}×{fc}, argument {} is {br}×{bc}", first_i + 1, i + 1))
+        .with_help(help));
+    }
+    let total: usize = parts.iter().map(|(_, m)| if horizontal { m.ncols() } else { m.nrows() }).sum();
+    let (rows, cols) = if horizontal { (need, total) } else { (total, need) };
+    ctx.check_alloc(rows, cols)?;
+    let mut out = Matrix::zeros(rows, cols);
+    let mut at = 0;
+    for (_, m) in &parts {
+        if horizontal {
+            out.view_mut((0, at), m.shape()).copy_from(&**m);
+            at += m.ncols();
+        } else {
+            out.view_mut((at, 0), m.shape()).copy_from(&**m);
+            at += m.nrows();
+        }
+    }
+    if out.len() == 1 {
+        return Ok(Value::Num(out[0]));
+    }
+    Ok(Value::matrix(out))
+}
+
+builtin! {
+    /// Joins matrices side by side, like the matrix literal `[A, B, …]`.
+    /// All blocks need the same number of rows; numbers are 1×1 blocks and ranges columns;
+    /// empty matrices are skipped. `hcat()` is the 0×0 matrix.
+    /// ```mml
+    /// hcat([1, 2], [3, 4])   # => 2×2 matrix
+    ///                        # =>   1  3
+    ///                        # =>   2  4
+    /// hcat(1, 2, 3)          # => 1×3 matrix
+    ///                        # =>   1  2  3
+    /// ```
+    pub static HCAT: Construct = "hcat"(blocks...), |ctx, args| {
+        concatenate(&*ctx, args, true)
+    }
+}
+
+builtin! {
+    /// Stacks matrices on top of each other, like the matrix literal `[A; B; …]`.
+    /// All blocks need the same number of columns; numbers are 1×1 blocks and ranges columns;
+    /// empty matrices are skipped. `vcat()` is the 0×0 matrix.
+    /// ```mml
+    /// vcat([1, 2]', [3, 4]')   # => 2×2 matrix
+    ///                          # =>   1  2
+    ///                          # =>   3  4
+    /// vcat([1, 2], 3)          # => 3×1 matrix
+    ///                          # =>   1
+    ///                          # =>   2
+    ///                          # =>   3
+    /// ```
+    pub static VCAT: Construct = "vcat"(blocks...), |ctx, args| {
+        concatenate(&*ctx, args, false)
+    }
+}
+
+/// Argument `i` as the elements of a vector (a column, a row, a range or a number).
+fn vector_elements(ctx: &dyn CallCtx, args: &Args<'_>, i: usize) -> Result<Vec<f64>, BuiltinError> {
+    let m = Numeric::from_value(ctx, args.get(i), i)?;
+    let (r, c) = m.shape();
+    if r > 1 && c > 1 {
+        return Err(BuiltinError::arg(i, format!("expected a vector, found {}", describe(args.get(i))))
+            .code("shape-mismatch")
+            .with_help("give the grid points along this axis as a vector, e.g. linspace(0, 1, 5)"));
+    }
+    Ok(m.elements().to_vec())
+}
+
+builtin! {
+    /// Grids of coordinates for evaluating a function of two variables on every pair `(x, y)`.
+    /// Returns a record `{X, Y}` of two `ny×nx` matrices: row `i`, column `j` holds the point
+    /// `(x[j], y[i])`, so rows follow `y` and columns follow `x` (NumPy's default `'xy'`
+    /// indexing, as used for contour plots). `y` defaults to `x`.
+    /// Unpack it with `X, Y = meshgrid(x, y)`.
+    /// ```mml
+    /// X, Y = meshgrid([1, 2, 3], [10, 20])
+    /// X   # => 2×3 matrix
+    ///     # =>   1  2  3
+    ///     # =>   1  2  3
+    /// Y   # => 2×3 matrix
+    ///     # =>   10  10  10
+    ///     # =>   20  20  20
+    /// ```
+    pub static MESHGRID: Construct = "meshgrid"(x, y = nothing), |ctx, args| {
+        let x = vector_elements(&*ctx, args, 0)?;
+        let y = if args.is_nothing(1) { x.clone() } else { vector_elements(&*ctx, args, 1)? };
+        ctx.check_alloc(y.len(), x.len())?;
+        let xs = Matrix::from_fn(y.len(), x.len(), |_, j| x[j]);
+        let ys = Matrix::from_fn(y.len(), x.len(), |i, _| y[i]);
+        Ok(Value::Record(Rc::new(Record::from_pairs([("X", Value::matrix(xs)), ("Y", Value::matrix(ys))]))))
     }
 }

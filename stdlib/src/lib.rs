@@ -5,12 +5,23 @@
 #![warn(missing_docs)]
 
 mod check;
+mod complex;
 mod construct;
+mod decomp;
 pub mod docs;
+mod eigen;
 mod elementwise;
 mod io;
+mod linalg;
 mod macros;
 mod math;
+mod ortho;
+mod pagerank;
+pub mod plot;
+mod random;
+mod rref;
+mod solve;
+mod time;
 
 #[cfg(test)]
 mod tests;
@@ -20,7 +31,12 @@ use mml_runtime::{Builtin, Library};
 /// Every builtin, grouped by category and alphabetical within each group.
 static BUILTINS: &[&Builtin] = &[
     // Elementary maths.
-    &math::ABS,
+    &complex::ABS,
+    &complex::ARG,
+    &complex::COMPLEX,
+    &complex::CONJ,
+    &complex::IM,
+    &complex::RE,
     &math::ACOS,
     &math::ASIN,
     &math::ATAN,
@@ -51,12 +67,94 @@ static BUILTINS: &[&Builtin] = &[
     &construct::ROWS,
     &construct::SIZE,
     &construct::ZEROS,
+    // Construction and shape, continued (issue 3: vectors and geometry).
+    &construct::DIAG,
+    &construct::FLATTEN,
+    &construct::FULL,
+    &construct::HCAT,
+    &construct::MESHGRID,
+    &construct::RESHAPE,
+    &construct::VCAT,
+    // Vectors, geometry and orthogonality (issue 3).
+    &linalg::ALLCLOSE,
+    &linalg::ANGLE,
+    &linalg::APPROX,
+    &linalg::CHANGE_BASIS,
+    &linalg::CROSS,
+    &linalg::DIST,
+    &linalg::DOT,
+    &linalg::KRON,
+    &linalg::NORM,
+    &linalg::OUTER,
+    &linalg::SCALAR_PROJ,
+    &linalg::UNIT,
+    &linalg::VEC_PROJ,
+    &ortho::GRAM_SCHMIDT,
+    &ortho::IS_ORTHONORMAL,
+    &ortho::PROJECT,
+    &ortho::PROJECTION_MATRIX,
+    &ortho::REFLECTION,
+    &ortho::ROTATION,
+    &ortho::SCALE,
+    &ortho::SHEAR,
+    // Power iteration and PageRank (issue 3).
+    &pagerank::PAGERANK,
+    &pagerank::POWER_ITERATION,
+    // Random numbers (issue 3).
+    &random::RAND,
+    &random::RANDN,
+    &random::SEED,
+    // Solving, elimination, decompositions and eigenvalues (issue 3).
+    &decomp::CHOL,
+    &decomp::LU,
+    &decomp::QR,
+    &decomp::SVD,
+    &eigen::CHARPOLY,
+    &eigen::DIAGONALIZE,
+    &eigen::EIG,
+    &eigen::EIGH,
+    &eigen::MATPOW,
+    &rref::ECHELON,
+    &rref::RREF,
+    &solve::COND,
+    &solve::DET,
+    &solve::INV,
+    &solve::IS_SINGULAR,
+    &solve::NULL,
+    &solve::ORTH,
+    &solve::PINV,
+    &solve::RANK,
+    &solve::SOLVE,
+    &solve::TRACE,
+    // Timing (issue 3).
+    &time::TIC,
+    &time::TOC,
+    // Plots (issue 6).
+    &plot::ARROW,
+    &plot::BAR,
+    &plot::CONTOUR,
+    &plot::ERRORBAR,
+    &plot::FIGURE,
+    &plot::FILL,
+    &plot::HEATMAP,
+    &plot::HIST,
+    &plot::IMGRID,
+    &plot::IMSHOW,
+    &plot::PLOT,
+    &plot::QUIVER,
+    &plot::SAVEFIG,
+    &plot::SCATTER,
+    &plot::SHOW,
+    &plot::SUBPLOT,
+    &plot::SURFACE,
     // Printing, strings and types.
     &io::FORMAT,
     &io::PRINT,
     &io::STRING,
     &io::TYPEOF,
     // Checks and errors.
+    &check::ALL,
+    &check::ANY,
     &check::ASSERT,
     &check::ASSERT_CLOSE,
     &check::ERROR,
@@ -64,6 +162,7 @@ static BUILTINS: &[&Builtin] = &[
 
 /// The whole standard library: builtins and constants.
 pub fn library() -> &'static Library {
-    static LIB: Library = Library { builtins: BUILTINS, constants: &math::CONSTANTS };
+    static LIB: Library =
+        Library { builtins: BUILTINS, constants: &math::CONSTANTS, on_new_session: Some(random::reset) };
     &LIB
 }

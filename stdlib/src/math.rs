@@ -134,15 +134,6 @@ unary! {
 }
 
 unary! {
-    /// Absolute value, element-wise.
-    /// ```mml
-    /// abs(-3)    # => 3
-    /// abs(2.5)   # => 2.5
-    /// ```
-    ABS = "abs", f64::abs
-}
-
-unary! {
     /// Rounds down to the nearest whole number, element-wise.
     /// ```mml
     /// floor(2.7)    # => 2

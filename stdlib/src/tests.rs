@@ -13,6 +13,8 @@ use mml_runtime::{Args, Builtin, BuiltinError, CallCtx, Limits, Matrix, ParamDef
 
 use crate::library;
 
+mod geometry;
+
 /// A context that collects output, has default limits and cannot call MML functions.
 #[derive(Default)]
 struct FakeCtx {

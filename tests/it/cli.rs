@@ -130,3 +130,19 @@ fn limits_are_passed_to_the_session() {
     assert_eq!(status, 1);
     assert!(stderr.contains("20"), "the error names the limit: {stderr}");
 }
+
+#[test]
+fn a_time_limit_stops_an_endless_loop() {
+    let (status, _, stderr) = output(mml().args(["--max-seconds", "0.2", "-e", "while true { }"]));
+    assert_eq!(status, 1);
+    assert!(stderr.contains("[timeout]") && stderr.contains("0.2 s"), "{stderr}");
+}
+
+#[test]
+fn the_element_limit_is_configurable() {
+    let (status, _, stderr) = output(mml().args(["--max-elements", "100", "-e", "A = zeros(20, 20)"]));
+    assert_eq!(status, 1);
+    assert!(stderr.contains("[limit-exceeded]") && stderr.contains("20×20"), "{stderr}");
+    let (status, stdout, _) = output(mml().args(["--max-elements", "100", "-e", "print(size(zeros(10, 10)))"]));
+    assert_eq!(status, 0, "{stdout}");
+}

@@ -8,6 +8,9 @@ use mml_runtime::Session;
 
 /// A session that echoes expression values into a shared buffer.
 fn echo_session() -> (Session, Rc<RefCell<String>>) {
+    // Each example starts with no open figures, and plot files go to a temporary folder.
+    mml_stdlib::plot::reset();
+    mml_stdlib::plot::set_output_dir(Some(std::env::temp_dir().join("mml-doc-plots")));
     let out = Rc::new(RefCell::new(String::new()));
     let sink = out.clone();
     let mut s = Session::new(mml_stdlib::library(), Box::new(move |t: &str| sink.borrow_mut().push_str(t)));

@@ -29,6 +29,9 @@ fn examples_match_their_recorded_output() {
     for file in &files {
         let rel = file.strip_prefix(root).unwrap_or(file).to_string_lossy().replace('\\', "/");
         let text = std::fs::read_to_string(file).unwrap();
+        // Plots start afresh in each example and are written to a temporary folder.
+        mml_stdlib::plot::reset();
+        mml_stdlib::plot::set_output_dir(Some(std::env::temp_dir().join("mml-example-plots")));
         let result = run(&rel, &text);
         if !result.ok {
             failures.push(format!("{rel} failed:\n{}", result.diagnostics));

@@ -9,5 +9,6 @@ mod common;
 mod docs;
 mod errors;
 mod examples;
+mod lang;
 mod props;
 mod repl;

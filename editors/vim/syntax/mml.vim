@@ -4,10 +4,16 @@ if exists("b:current_syntax")
 endif
 
 syn keyword mmlKeyword fn if else while for in break continue return and or not true false nothing end
-syn keyword mmlBuiltin abs acos asin assert assert_close atan atan2 ceil cols cos error exp
-syn keyword mmlBuiltin eye floor format length linspace log log10 log2 max min mod numel
-syn keyword mmlBuiltin ones print range round rows sign sin size sqrt string tan typeof
-syn keyword mmlBuiltin zeros
+syn keyword mmlBuiltin abs acos all allclose angle any approx arg arrow asin assert assert_close
+syn keyword mmlBuiltin atan atan2 bar ceil change_basis charpoly chol cols complex cond conj contour
+syn keyword mmlBuiltin cos cross det diag diagonalize dist dot echelon eig eigh error errorbar
+syn keyword mmlBuiltin exp eye figure fill flatten floor format full gram_schmidt hcat heatmap hist
+syn keyword mmlBuiltin im imgrid imshow inv is_orthonormal is_singular kron length linspace log log10 log2
+syn keyword mmlBuiltin lu matpow max meshgrid min mod norm null numel ones orth outer
+syn keyword mmlBuiltin pagerank pinv plot power_iteration print project projection_matrix qr quiver rand randn range
+syn keyword mmlBuiltin rank re reflection reshape rotation round rows rref savefig scalar_proj scale scatter
+syn keyword mmlBuiltin seed shear show sign sin size solve sqrt string subplot surface svd
+syn keyword mmlBuiltin tan tic toc trace typeof unit vcat vec_proj zeros
 syn keyword mmlConstant pi e inf nan
 syn match mmlNumber "\<\d[0-9_]*\(\.\d*\)\=\([eE][+-]\=\d\+\)\="
 syn match mmlNumber "\.\d\+\([eE][+-]\=\d\+\)\="

@@ -22,6 +22,7 @@ fn starts_expr(t: &Token) -> bool {
     matches!(
         t,
         Token::Number(_)
+            | Token::Imag(_)
             | Token::Str(_)
             | Token::Ident(_)
             | Token::True
@@ -63,6 +64,7 @@ pub(super) fn expr_parser<'src>(expr: P<'src, Expr>, block: P<'src, Block>) -> P
 
     let literal = select! {
         Token::Number(n) => ExprKind::Num(n),
+        Token::Imag(n) => ExprKind::Imag(n),
         Token::True => ExprKind::Bool(true),
         Token::False => ExprKind::Bool(false),
         Token::Nothing => ExprKind::Nothing,
@@ -162,6 +164,12 @@ pub(super) fn expr_parser<'src>(expr: P<'src, Expr>, block: P<'src, Block>) -> P
                 Token::Le => BinOp::Le,
                 Token::Gt => BinOp::Gt,
                 Token::Ge => BinOp::Ge,
+                Token::DotEqEq => BinOp::ElemEq,
+                Token::DotNotEq => BinOp::ElemNe,
+                Token::DotLt => BinOp::ElemLt,
+                Token::DotLe => BinOp::ElemLe,
+                Token::DotGt => BinOp::ElemGt,
+                Token::DotGe => BinOp::ElemGe,
             },
             |l: Expr, op: BinOp, r: Expr, e: &mut Extras<'src, '_>| {
                 let span = sp(e);
@@ -222,7 +230,21 @@ pub(super) fn expr_parser<'src>(expr: P<'src, Expr>, block: P<'src, Block>) -> P
 }
 
 fn is_comparison(op: BinOp) -> bool {
-    matches!(op, BinOp::Eq | BinOp::Ne | BinOp::Lt | BinOp::Le | BinOp::Gt | BinOp::Ge)
+    matches!(
+        op,
+        BinOp::Eq
+            | BinOp::Ne
+            | BinOp::Lt
+            | BinOp::Le
+            | BinOp::Gt
+            | BinOp::Ge
+            | BinOp::ElemEq
+            | BinOp::ElemNe
+            | BinOp::ElemLt
+            | BinOp::ElemLe
+            | BinOp::ElemGt
+            | BinOp::ElemGe
+    )
 }
 
 /// Folds `l : r`. A bare `a:b` on the left makes `a:b:r` (with step `b`); a longer chain is

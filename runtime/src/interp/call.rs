@@ -9,7 +9,7 @@ use super::{err, Closure, Interp, R, STACK_RED_ZONE, STACK_SEGMENT};
 use crate::builtin::{Args, Builtin, BuiltinError, CallCtx, ParamDefault};
 use crate::display::{describe, FormatOptions};
 use crate::error::{ErrorKind, RuntimeError};
-use crate::hir::{Arg, Expr, ExprKind};
+use crate::hir::{Arg, Expr, ExprKind, Proto};
 use crate::limits::Limits;
 use crate::resolve::closest;
 use crate::value::Value;
@@ -22,6 +22,7 @@ pub(crate) struct ArgVal {
 }
 
 impl Interp<'_> {
+    #[inline(never)]
     pub(crate) fn call_expr(&mut self, callee: &Expr, args: &[Arg], span: Span) -> R<Value> {
         let f = match &callee.kind {
             ExprKind::SelfFn => match &self.current {
@@ -146,22 +147,18 @@ impl Interp<'_> {
         self.stack.resize(base + proto.nslots as usize, None);
         let capture_base = base + (proto.nslots - proto.ncaptures) as usize;
         for (k, v) in c.captures.iter().enumerate() {
-            self.stack[capture_base + k] = Some(v.clone());
+            self.stack[capture_base + k] = v.clone();
         }
         let saved_base = std::mem::replace(&mut self.base, base);
         let saved_current = self.current.replace(c.clone());
         self.depth += 1;
-        let result = stacker::maybe_grow(STACK_RED_ZONE, STACK_SEGMENT, || {
-            for (i, p) in proto.params.iter().enumerate() {
-                if self.stack[base + i].is_none() {
-                    if let Some(d) = &p.default {
-                        let v = self.eval(d)?;
-                        self.stack[base + i] = Some(v);
-                    }
-                }
-            }
-            self.exec_body(&proto.body)
-        });
+        // Checking the stack costs a little, so it is done every few levels; the red zone
+        // is large enough for the levels in between.
+        let result = if self.depth.is_multiple_of(8) {
+            stacker::maybe_grow(STACK_RED_ZONE, STACK_SEGMENT, || self.run_frame(proto, base))
+        } else {
+            self.run_frame(proto, base)
+        };
         self.depth -= 1;
         self.current = saved_current;
         self.base = saved_base;
@@ -170,6 +167,22 @@ impl Interp<'_> {
             e.trace.push((proto.name.to_string(), span));
             e
         })
+    }
+
+    /// Fills in defaulted parameters and runs the body of the frame at `base`.
+    #[inline]
+    fn run_frame(&mut self, proto: &Proto, base: usize) -> R<Value> {
+        if self.stack[base..base + proto.params.len()].iter().any(Option::is_none) {
+            for (i, p) in proto.params.iter().enumerate() {
+                if self.stack[base + i].is_none() {
+                    if let Some(d) = &p.default {
+                        let v = self.eval(d)?;
+                        self.stack[base + i] = Some(v);
+                    }
+                }
+            }
+        }
+        self.exec_body(&proto.body)
     }
 
     fn call_builtin(&mut self, b: &'static Builtin, args: Vec<ArgVal>, span: Span) -> R<Value> {

@@ -179,26 +179,13 @@ impl Interp<'_> {
                 Ix::One(i) => Value::Num(r.at(*i)),
                 sel => Value::column((0..sel.len()).map(|k| r.at(sel.at(k))).collect()),
             }),
+            Value::Complex(_) | Value::CMatrix(_) => {
+                let Some(m) = v.to_cmatrix() else { return Ok(Value::Nothing) };
+                Ok(gather_matrix(&m, ix, Value::complex, Value::cmatrix))
+            }
             _ => {
                 let Some(m) = v.to_matrix() else { return Ok(Value::Nothing) };
-                if ix.len() == 1 {
-                    let sel = &ix[0];
-                    if let Ix::One(i) = sel {
-                        return Ok(Value::Num(m[*i]));
-                    }
-                    let data: Vec<f64> = (0..sel.len()).map(|k| m[sel.at(k)]).collect();
-                    let n = data.len();
-                    return Ok(if m.nrows() == 1 && m.ncols() != 1 {
-                        Value::matrix(Matrix::from_vec(1, n, data))
-                    } else {
-                        Value::matrix(Matrix::from_vec(n, 1, data))
-                    });
-                }
-                let (rs, cs) = (&ix[0], &ix[1]);
-                if let (Ix::One(i), Ix::One(j)) = (rs, cs) {
-                    return Ok(Value::Num(m[(*i, *j)]));
-                }
-                Ok(Value::matrix(Matrix::from_fn(rs.len(), cs.len(), |i, j| m[(rs.at(i), cs.at(j))])))
+                Ok(gather_matrix(&m, ix, Value::Num, Value::matrix))
             }
         }
     }
@@ -295,6 +282,20 @@ fn set_path(target: &mut Value, steps: &[Step], value: Value, vspan: Span) -> R<
                 let items = Rc::make_mut(items);
                 set_path(&mut items[i], rest, value, vspan)
             }
+            Value::Complex(_) | Value::CMatrix(_) => {
+                if !rest.is_empty() {
+                    return type_err("indexing", "a list or record", &Value::Num(0.0), *span);
+                }
+                set_complex(target, ix, &value, *span, vspan)
+            }
+            Value::Num(_) | Value::Bool(_) | Value::Range(_) | Value::Matrix(_)
+                if matches!(value, Value::Complex(_) | Value::CMatrix(_)) =>
+            {
+                if !rest.is_empty() {
+                    return type_err("indexing", "a list or record", &Value::Num(0.0), *span);
+                }
+                set_complex(target, ix, &value, *span, vspan)
+            }
             Value::Num(_) | Value::Bool(_) | Value::Range(_) | Value::Matrix(_) => {
                 if !rest.is_empty() {
                     return type_err("indexing", "a list or record", &Value::Num(0.0), *span);
@@ -355,5 +356,72 @@ fn set_matrix(m: &mut Matrix, ix: &[Ix], value: &Value, span: Span, vspan: Span)
     for (k, c) in coords.into_iter().enumerate() {
         m[c] = src[k];
     }
+    Ok(())
+}
+
+/// The part of a matrix that `ix` selects, built with `scalar` for one element and `matrix`
+/// otherwise (shared by real and complex matrices).
+fn gather_matrix<T: nalgebra::Scalar + Copy>(
+    m: &nalgebra::DMatrix<T>,
+    ix: &[Ix],
+    scalar: impl Fn(T) -> Value,
+    matrix: impl Fn(nalgebra::DMatrix<T>) -> Value,
+) -> Value {
+    if ix.len() == 1 {
+        let sel = &ix[0];
+        if let Ix::One(i) = sel {
+            return scalar(m[*i]);
+        }
+        let data: Vec<T> = (0..sel.len()).map(|k| m[sel.at(k)]).collect();
+        let n = data.len();
+        return if m.nrows() == 1 && m.ncols() != 1 {
+            matrix(nalgebra::DMatrix::from_vec(1, n, data))
+        } else {
+            matrix(nalgebra::DMatrix::from_vec(n, 1, data))
+        };
+    }
+    let (rs, cs) = (&ix[0], &ix[1]);
+    if let (Ix::One(i), Ix::One(j)) = (rs, cs) {
+        return scalar(m[(*i, *j)]);
+    }
+    matrix(nalgebra::DMatrix::from_fn(rs.len(), cs.len(), |i, j| m[(rs.at(i), cs.at(j))]))
+}
+
+/// Assignment where the target or the value is complex: the target becomes complex.
+fn set_complex(target: &mut Value, ix: &[Ix], value: &Value, span: Span, vspan: Span) -> R<()> {
+    let Some(mut m) = target.to_cmatrix().map(|m| (*m).clone()) else {
+        return type_err("indexed assignment", "a matrix", target, span);
+    };
+    let Some(src) = value.to_cmatrix() else {
+        return type_err("indexed assignment", "a number or matrix", value, vspan);
+    };
+    let (nr, nc) = if ix.len() == 1 { (ix[0].len(), 1) } else { (ix[0].len(), ix[1].len()) };
+    let count = nr * nc;
+    let rows = m.nrows().max(1);
+    let pos = |k: usize| -> (usize, usize) {
+        if ix.len() == 1 {
+            let p = ix[0].at(k);
+            (p % rows, p / rows)
+        } else {
+            (ix[0].at(k % nr.max(1)), ix[1].at(k / nr.max(1)))
+        }
+    };
+    if src.len() != 1 && src.len() != count {
+        return Err(Box::new(RuntimeError::new(
+            ErrorKind::ShapeMismatch {
+                op: "=".into(),
+                lhs: ((nr, nc), span),
+                rhs: (src.shape(), vspan),
+                rule: "the value assigned must have the shape of the selection, or be a number".into(),
+                help: Vec::new(),
+            },
+            span,
+        )));
+    }
+    for k in 0..count {
+        let c = pos(k);
+        m[c] = if src.len() == 1 { src[0] } else { src[k] };
+    }
+    *target = if m.len() == 1 && m.nrows() == 1 { Value::complex(m[0]) } else { Value::cmatrix(m) };
     Ok(())
 }

@@ -1,0 +1,596 @@
+//! Products and geometry of vectors and matrices: dot, cross, outer and Kronecker products,
+//! norms, unit vectors, angles, distances, projections, change of basis and closeness tests.
+//!
+//! A *vector* argument may be a column (`n×1`), a row (`1×n`), a range or a number (a vector of
+//! one element); results that are vectors are columns. New error kind: `zero-vector`, for a
+//! direction, unit vector or angle asked of a vector whose length is zero.
+
+use std::rc::Rc;
+
+use mml_runtime::display::{describe, format_number};
+use mml_runtime::{Args, BuiltinError, CallCtx, Matrix, Value};
+use nalgebra::DVector;
+
+use crate::elementwise::{position, Numeric};
+use crate::macros::builtin;
+
+// ---------------------------------------------------------------------------------------------
+// Argument helpers shared by the linear-algebra modules.
+
+/// The elements of a vector argument, and whether it was a row.
+pub(crate) struct Vector {
+    /// The elements in order.
+    pub(crate) data: DVector<f64>,
+    /// Whether the argument was a `1×n` row (with `n > 1`).
+    pub(crate) row: bool,
+}
+
+/// Argument `i` (called `name` in messages) as a vector: a column, a row, a range or a number.
+pub(crate) fn vector_arg(ctx: &dyn CallCtx, args: &Args<'_>, i: usize, name: &str) -> Result<Vector, BuiltinError> {
+    let v = args.get(i);
+    let m = Numeric::from_value(ctx, v, i)?;
+    let (r, c) = m.shape();
+    if r > 1 && c > 1 {
+        return Err(BuiltinError::arg(i, format!("`{name}` must be a vector, found {}", describe(v)))
+            .code("shape-mismatch")
+            .with_help("a vector is a column such as [1, 2, 3]; take one column of a matrix with A[:, j]"));
+    }
+    Ok(Vector { data: DVector::from_column_slice(m.elements()), row: r == 1 && c > 1 })
+}
+
+/// Argument `i` as a matrix (numbers are 1×1, ranges columns), within the allocation limit.
+pub(crate) fn matrix_arg(ctx: &dyn CallCtx, args: &Args<'_>, i: usize) -> Result<Rc<Matrix>, BuiltinError> {
+    Ok(match Numeric::from_value(ctx, args.get(i), i)? {
+        Numeric::Scalar(x) => Rc::new(Matrix::from_element(1, 1, x)),
+        Numeric::Matrix(m) => m,
+    })
+}
+
+/// Fails at argument `i` (called `name`) if `m` holds a NaN or an infinity: the iterative and
+/// orthogonalising algorithms would silently produce garbage (or never stop) on them.
+pub(crate) fn require_finite(m: &Matrix, i: usize, name: &str) -> Result<(), BuiltinError> {
+    match m.iter().position(|x| !x.is_finite()) {
+        None => Ok(()),
+        Some(k) => Err(BuiltinError::arg(
+            i,
+            format!(
+                "`{name}` contains {} (element {})",
+                format_number(m.as_slice()[k]),
+                position(k, m.nrows(), m.ncols())
+            ),
+        )
+        .with_help("this function needs finite numbers; check where the nan or inf came from")),
+    }
+}
+
+/// A `shape-mismatch` error at argument `i` for two vectors of different lengths.
+pub(crate) fn length_mismatch(i: usize, (a, na): (&str, usize), (b, nb): (&str, usize)) -> BuiltinError {
+    BuiltinError::arg(i, format!("`{a}` has {na} elements but `{b}` has {nb}"))
+        .code("shape-mismatch")
+        .with_help("both vectors must have the same number of elements")
+}
+
+/// A `zero-vector` error at argument `i`.
+pub(crate) fn zero_vector(i: usize, message: impl Into<String>) -> BuiltinError {
+    BuiltinError::arg(i, message).code("zero-vector")
+}
+
+/// Two vector arguments of the same length.
+fn vector_pair(
+    ctx: &dyn CallCtx,
+    args: &Args<'_>,
+    (a, b): (&str, &str),
+) -> Result<(DVector<f64>, DVector<f64>), BuiltinError> {
+    let v = vector_arg(ctx, args, 0, a)?.data;
+    let w = vector_arg(ctx, args, 1, b)?.data;
+    if v.len() != w.len() {
+        return Err(length_mismatch(1, (a, v.len()), (b, w.len())));
+    }
+    Ok((v, w))
+}
+
+/// The Euclidean length of `x`: `sqrt(Σ xᵢ²)` as NumPy computes it, rescaled only when that
+/// would overflow or underflow.
+pub(crate) fn norm2(x: &[f64]) -> f64 {
+    let sum: f64 = x.iter().map(|v| v * v).sum();
+    let plain = sum.sqrt();
+    if plain.is_nan()
+        || (plain.is_finite() && sum >= f64::MIN_POSITIVE)
+        || (plain == 0.0 && x.iter().all(|v| *v == 0.0))
+    {
+        return plain;
+    }
+    let scale = x.iter().fold(0.0f64, |m, v| m.max(v.abs()));
+    if scale == 0.0 || scale.is_infinite() {
+        return scale;
+    }
+    scale * x.iter().map(|v| (v / scale).powi(2)).sum::<f64>().sqrt()
+}
+
+/// The singular values of `m`, in no particular order; `None` when the SVD does not converge
+/// (only for finite `m`, which callers check first).
+pub(crate) fn singular_values(m: &Matrix) -> Option<DVector<f64>> {
+    if m.is_empty() {
+        return Some(DVector::zeros(0));
+    }
+    let max_iterations = 100 * (m.nrows() + m.ncols()).max(100);
+    nalgebra::SVD::try_new_unordered(m.clone(), false, false, f64::EPSILON, max_iterations)
+        .map(|svd| svd.singular_values)
+}
+
+/// The `no-convergence` error of an SVD of argument `i`.
+fn svd_failed(i: usize) -> BuiltinError {
+    BuiltinError::arg(i, "the singular value decomposition did not converge").code("no-convergence")
+}
+
+/// A vector result as a column, or as a row when `row`.
+pub(crate) fn oriented(v: DVector<f64>, row: bool) -> Value {
+    let n = v.len();
+    Value::matrix(if row {
+        Matrix::from_row_slice(1, n, v.as_slice())
+    } else {
+        Matrix::from_column_slice(n, 1, v.as_slice())
+    })
+}
+
+// ---------------------------------------------------------------------------------------------
+// Products.
+
+builtin! {
+    /// The dot product `v · w = Σ vᵢ wᵢ` of two vectors of the same length.
+    /// Either may be a column or a row; the result is a number.
+    /// For two column vectors it equals `v' * w`.
+    /// ```mml
+    /// dot([1, 2, 3], [4, 5, 6])   # => 32
+    /// dot([1, 0], [0, 1])         # => 0
+    /// ```
+    pub static DOT: Linalg = "dot"(v, w), |ctx, args| {
+        for i in 0..2 {
+            if let Some((r, c)) = matches!(args.get(i), Value::Matrix(_)).then(|| args.get(i).shape()).flatten().filter(|(r, c)| *r > 1 && *c > 1) {
+                let name = if i == 0 { "v" } else { "w" };
+                return Err(BuiltinError::arg(i, format!("`{name}` must be a vector, found a {r}×{c} matrix"))
+                    .code("shape-mismatch")
+                    .with_help("for matrices use the product A * B, or sum(A .* B) for the sum of element-wise products"));
+            }
+        }
+        let (v, w) = vector_pair(&*ctx, args, ("v", "w"))?;
+        Ok(Value::Num(v.dot(&w)))
+    }
+}
+
+builtin! {
+    /// The cross product `a × b` of two 3-vectors.
+    /// It is perpendicular to both, with length `|a| |b| sin θ`, following the right-hand rule.
+    /// The result is a column (a row when both arguments are rows).
+    /// ```mml
+    /// cross([1, 0, 0], [0, 1, 0])   # => 3×1 matrix
+    ///                               # =>   0
+    ///                               # =>   0
+    ///                               # =>   1
+    /// ```
+    pub static CROSS: Linalg = "cross"(a, b), |ctx, args| {
+        let a = vector_arg(&*ctx, args, 0, "a")?;
+        let b = vector_arg(&*ctx, args, 1, "b")?;
+        for (i, v, name) in [(0, &a, "a"), (1, &b, "b")] {
+            if v.data.len() != 3 {
+                return Err(BuiltinError::arg(i, format!("the cross product needs 3-vectors, but `{name}` has {} elements", v.data.len()))
+                    .code("shape-mismatch")
+                    .with_help("for 2-D vectors, the z component a[1] * b[2] - a[2] * b[1] is the signed area"));
+            }
+        }
+        Ok(oriented(a.data.cross(&b.data), a.row && b.row))
+    }
+}
+
+builtin! {
+    /// The outer product `v w'` of two vectors: the `n×m` matrix with elements `vᵢ wⱼ`.
+    /// Either may be a column or a row.
+    /// ```mml
+    /// outer([1, 2], [3, 4, 5])   # => 2×3 matrix
+    ///                            # =>   3  4   5
+    ///                            # =>   6  8  10
+    /// ```
+    pub static OUTER: Linalg = "outer"(v, w), |ctx, args| {
+        let v = vector_arg(&*ctx, args, 0, "v")?.data;
+        let w = vector_arg(&*ctx, args, 1, "w")?.data;
+        ctx.check_alloc(v.len(), w.len())?;
+        Ok(Value::matrix(Matrix::from_fn(v.len(), w.len(), |i, j| v[i] * w[j])))
+    }
+}
+
+builtin! {
+    /// The Kronecker product `A ⊗ B`: every element `aᵢⱼ` of `A` replaced by the block `aᵢⱼ B`.
+    /// An `m×n` and a `p×q` matrix give an `mp×nq` matrix.
+    /// ```mml
+    /// kron(eye(2), [1, 2; 3, 4])   # => 4×4 matrix
+    ///                              # =>   1  2  0  0
+    ///                              # =>   3  4  0  0
+    ///                              # =>   0  0  1  2
+    ///                              # =>   0  0  3  4
+    /// ```
+    pub static KRON: Linalg = "kron"(A, B), |ctx, args| {
+        let a = matrix_arg(&*ctx, args, 0)?;
+        let b = matrix_arg(&*ctx, args, 1)?;
+        let rows = a.nrows().saturating_mul(b.nrows());
+        let cols = a.ncols().saturating_mul(b.ncols());
+        ctx.check_alloc(rows, cols)?;
+        Ok(Value::matrix(a.kronecker(&b)))
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Norms.
+
+/// Which norm `norm` computes.
+#[derive(Clone, Copy, Debug, PartialEq)]
+enum NormKind {
+    /// `p`-norm with a finite `p ≥ 1`.
+    P(f64),
+    /// Largest absolute value (vectors) or largest absolute row sum (matrices).
+    Inf,
+    /// Frobenius: the 2-norm of all elements.
+    Fro,
+}
+
+/// Reads the `p` argument of `norm`.
+fn norm_kind(args: &Args<'_>, i: usize) -> Result<NormKind, BuiltinError> {
+    let help = "use p = 1, 2, inf (or \"inf\"), any p ≥ 1 for vectors, or \"fro\" for matrices";
+    match args.get(i) {
+        Value::Str(s) => match &**s {
+            "fro" => Ok(NormKind::Fro),
+            "inf" => Ok(NormKind::Inf),
+            other => Err(BuiltinError::arg(i, format!("unknown norm \"{other}\"")).with_help(help)),
+        },
+        _ => {
+            let p = args.num(i).map_err(|e| e.with_help(help))?;
+            if p == f64::INFINITY {
+                Ok(NormKind::Inf)
+            } else if p >= 1.0 && p.is_finite() {
+                Ok(NormKind::P(p))
+            } else {
+                Err(BuiltinError::arg(
+                    i,
+                    format!("p = {} does not give a norm: p must be at least 1", format_number(p)),
+                )
+                .with_help(help))
+            }
+        }
+    }
+}
+
+/// The `p`-norm of a vector's elements.
+fn vector_norm(x: &[f64], kind: NormKind) -> f64 {
+    if x.iter().any(|v| v.is_nan()) {
+        return f64::NAN;
+    }
+    match kind {
+        NormKind::Inf => x.iter().fold(0.0f64, |m, v| m.max(v.abs())),
+        NormKind::Fro => norm2(x),
+        NormKind::P(1.0) => x.iter().map(|v| v.abs()).sum(),
+        NormKind::P(2.0) => norm2(x),
+        NormKind::P(p) => {
+            let scale = x.iter().fold(0.0f64, |m, v| m.max(v.abs()));
+            if scale == 0.0 || scale.is_infinite() {
+                return scale;
+            }
+            scale * x.iter().map(|v| (v.abs() / scale).powf(p)).sum::<f64>().powf(1.0 / p)
+        }
+    }
+}
+
+builtin! {
+    /// The length (norm) of a vector, or a norm of a matrix.
+    /// For a vector `v` (column or row): `p = 2` (the default) is the Euclidean length
+    /// `sqrt(Σ vᵢ²)`, `p = 1` the sum of absolute values, `p = inf` the largest absolute
+    /// value, and any `p ≥ 1` gives `(Σ |vᵢ|^p)^(1/p)`.
+    /// For a matrix: `p = 2` is the largest singular value (how much `A` can stretch a unit
+    /// vector), `p = 1` the largest absolute column sum, `p = inf` the largest absolute row sum,
+    /// and `p = "fro"` the Frobenius norm `sqrt(Σ aᵢⱼ²)`.
+    /// `p` may be written as a number or as the strings `"inf"` and `"fro"`.
+    /// A NaN anywhere gives NaN.
+    /// ```mml
+    /// norm([3, 4])          # => 5
+    /// norm([3, -4], 1)      # => 7
+    /// norm([3, -4], inf)    # => 4
+    /// norm([3, 0; 0, -5])   # => 5
+    /// norm([1, 2; 3, 4], "fro")^2   # => 30
+    /// ```
+    pub static NORM: Linalg = "norm"(v, p = 2), |ctx, args| {
+        let kind = norm_kind(args, 1)?;
+        let m = Numeric::from_value(&*ctx, args.get(0), 0)?;
+        let (r, c) = m.shape();
+        let x = m.elements();
+        if r <= 1 || c <= 1 {
+            return Ok(Value::Num(vector_norm(x, kind)));
+        }
+        if x.iter().any(|v| v.is_nan()) {
+            return Ok(Value::Num(f64::NAN));
+        }
+        let Numeric::Matrix(a) = &m else { return Ok(Value::Num(vector_norm(x, kind))) };
+        let value = match kind {
+            NormKind::Fro => norm2(x),
+            NormKind::P(1.0) => a.column_iter().map(|col| col.iter().map(|v| v.abs()).sum::<f64>()).fold(0.0, f64::max),
+            NormKind::Inf => a.row_iter().map(|row| row.iter().map(|v| v.abs()).sum::<f64>()).fold(0.0, f64::max),
+            NormKind::P(2.0) => {
+                if x.iter().any(|v| v.is_infinite()) {
+                    f64::INFINITY
+                } else {
+                    singular_values(a).ok_or_else(|| svd_failed(0))?.iter().fold(0.0, |m: f64, s| m.max(*s))
+                }
+            }
+            NormKind::P(p) => {
+                return Err(BuiltinError::arg(1, format!("the {}-norm of a matrix is not supported", format_number(p)))
+                    .with_help("for matrices use p = 1, 2, inf or \"fro\"; for the p-norm of all elements use norm(flatten(A), p)"))
+            }
+        };
+        Ok(Value::Num(value))
+    }
+}
+
+builtin! {
+    /// The unit vector `v / |v|` pointing the same way as `v`.
+    /// The zero vector has no direction: that is a `zero-vector` error.
+    /// ```mml
+    /// unit([3, 4])   # => 2×1 matrix
+    ///                # =>   0.6
+    ///                # =>   0.8
+    /// norm(unit([1, 2, 2]))   # => 1
+    /// ```
+    pub static UNIT: Linalg = "unit"(v), |ctx, args| {
+        let v = vector_arg(&*ctx, args, 0, "v")?;
+        let len = norm2(v.data.as_slice());
+        if len == 0.0 {
+            return Err(zero_vector(0, "the zero vector has no direction").with_help("unit(v) needs a vector with a non-zero element"));
+        }
+        Ok(oriented(v.data / len, v.row))
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Geometry.
+
+/// The length of `v`, or a `zero-vector` error at argument `i` (what the error says `op` needs).
+fn nonzero_length(v: &DVector<f64>, i: usize, name: &str, op: &str) -> Result<f64, BuiltinError> {
+    let len = norm2(v.as_slice());
+    if len == 0.0 {
+        return Err(zero_vector(i, format!("`{name}` is the zero vector, which has no {op}")));
+    }
+    Ok(len)
+}
+
+builtin! {
+    /// The angle between two vectors in radians, between 0 and pi.
+    /// It is the `θ` of `cos θ = v · w / (|v| |w|)`, computed by Kahan's formula
+    /// `2 atan2(|a - b|, |a + b|)` with `a = v / |v|` and `b = w / |w|`, which agrees with
+    /// `acos` but stays accurate for nearly parallel vectors, where `acos` loses half the
+    /// digits (`acos` of a rounded cosine would give `angle([1, 1], [2, 2])` as 2.1e-8, not 0).
+    /// A zero vector has no direction, so it has no angle (a `zero-vector` error).
+    /// Multiply by `180 / pi` for degrees.
+    /// ```mml
+    /// angle([1, 0], [0, 1])   # => 1.5707963267948966
+    /// angle([1, 1], [2, 2])   # => 0
+    /// angle([1, 0], [-1, 0]) == pi   # => true
+    /// angle([1, 0], [1, 1]) * 180 / pi   # => 45
+    /// ```
+    pub static ANGLE: Linalg = "angle"(v, w), |ctx, args| {
+        let (v, w) = vector_pair(&*ctx, args, ("v", "w"))?;
+        let nv = nonzero_length(&v, 0, "v", "direction, so no angle")?;
+        let nw = nonzero_length(&w, 1, "w", "direction, so no angle")?;
+        let (a, b) = (v / nv, w / nw);
+        Ok(Value::Num(2.0 * norm2((&a - &b).as_slice()).atan2(norm2((&a + &b).as_slice()))))
+    }
+}
+
+builtin! {
+    /// The Euclidean distance `|v - w|` between two points given as vectors of the same length.
+    /// ```mml
+    /// dist([1, 1], [4, 5])   # => 5
+    /// dist(2, 7)             # => 5
+    /// ```
+    pub static DIST: Linalg = "dist"(v, w), |ctx, args| {
+        let (v, w) = vector_pair(&*ctx, args, ("v", "w"))?;
+        Ok(Value::Num(norm2((v - w).as_slice())))
+    }
+}
+
+builtin! {
+    /// The scalar projection of `v` onto the direction of `onto`: `v · u / |u|` for `u = onto`.
+    /// It is the signed length of `v`'s shadow along `onto` (negative when the angle is more
+    /// than 90°). `onto` must not be the zero vector.
+    /// ```mml
+    /// scalar_proj([3, 4], [1, 0])    # => 3
+    /// scalar_proj([2, 1], [3, 4])    # => 2
+    /// ```
+    pub static SCALAR_PROJ: Linalg = "scalar_proj"(v, onto), |ctx, args| {
+        let (v, u) = vector_pair(&*ctx, args, ("v", "onto"))?;
+        let len = nonzero_length(&u, 1, "onto", "direction to project onto")?;
+        Ok(Value::Num(v.dot(&u) / len))
+    }
+}
+
+builtin! {
+    /// The vector projection of `v` onto the line of `onto`: `(v · u / u · u) u` for `u = onto`.
+    /// The result points along `onto` (a column, or a row when `onto` is a row), and `v` minus it
+    /// is perpendicular to `onto`. `onto` must not be the zero vector.
+    /// ```mml
+    /// vec_proj([2, 1], [3, 4])   # => 2×1 matrix
+    ///                            # =>   1.2
+    ///                            # =>   1.6
+    /// ```
+    pub static VEC_PROJ: Linalg = "vec_proj"(v, onto), |ctx, args| {
+        let (v, u) = vector_pair(&*ctx, args, ("v", "onto"))?;
+        nonzero_length(&u, 1, "onto", "direction to project onto")?;
+        let p = (&u * v.dot(&u)) / u.dot(&u);
+        Ok(oriented(p, vector_arg(&*ctx, args, 1, "onto")?.row))
+    }
+}
+
+/// Whether the columns of `b` are mutually orthogonal (to a relative `1e-10`) and non-zero.
+fn orthogonal_columns(b: &Matrix) -> bool {
+    let norms: Vec<f64> = b.column_iter().map(|c| norm2(c.as_slice())).collect();
+    if norms.contains(&0.0) {
+        return false;
+    }
+    for i in 0..b.ncols() {
+        for j in i + 1..b.ncols() {
+            if b.column(i).dot(&b.column(j)).abs() > 1e-10 * norms[i] * norms[j] {
+                return false;
+            }
+        }
+    }
+    true
+}
+
+/// Fails at argument `i` (called `name`) when the square matrix `b` is singular to working
+/// precision (its smallest singular value is below `n·ε` times its largest).
+pub(crate) fn require_invertible(b: &Matrix, i: usize, name: &str) -> Result<(), BuiltinError> {
+    let s = singular_values(b).ok_or_else(|| svd_failed(i))?;
+    let smax = s.iter().fold(0.0f64, |m, x| m.max(*x));
+    let smin = s.iter().fold(f64::INFINITY, |m, x| m.min(*x));
+    if smax == 0.0 || smin <= b.nrows() as f64 * f64::EPSILON * smax {
+        return Err(dependent_basis(i, name, b.nrows()));
+    }
+    Ok(())
+}
+
+/// The `singular-matrix` error for an `n×n` basis `name` (argument `i`) whose columns are
+/// dependent.
+fn dependent_basis(i: usize, name: &str, n: usize) -> BuiltinError {
+    BuiltinError::arg(i, format!("the columns of `{name}` are linearly dependent, so they are not a basis"))
+        .code("singular-matrix")
+        .with_note(format!("{name} is {n}×{n} but its columns span fewer than {n} dimensions"))
+        .with_help("gram_schmidt(B) shows which columns depend on earlier ones: they come out as zero columns")
+}
+
+builtin! {
+    /// The coordinates of `v` in the basis whose vectors are the columns of `B`.
+    /// They are the vector `c` with `B c = v`, so `v = c[1] B[:, 1] + … + c[n] B[:, n]`.
+    /// When the columns of `B` are orthogonal, each coordinate is a projection,
+    /// `c[i] = v · bᵢ / |bᵢ|²` (the course's method); otherwise the system `B c = v` is solved.
+    /// `B` must be square with independent columns (a `singular-matrix` error otherwise).
+    /// `v` may also be a matrix with one point per column: each column is converted.
+    /// ```mml
+    /// change_basis([3, 4], [2, -2; 1, 4])   # => 2×1 matrix
+    ///                                       # =>   2
+    ///                                       # =>   0.5
+    /// change_basis([5, -1], [1, 1; 1, -1])  # => 2×1 matrix
+    ///                                       # =>   2
+    ///                                       # =>   3
+    /// ```
+    pub static CHANGE_BASIS: Linalg = "change_basis"(v, B), |ctx, args| {
+        let b = matrix_arg(&*ctx, args, 1)?;
+        let mut v = matrix_arg(&*ctx, args, 0)?;
+        let (n, k) = b.shape();
+        if n != k {
+            return Err(BuiltinError::arg(1, format!("a basis of ℝ^{n} needs {n} vectors, but B is {n}×{k}"))
+                .code("not-square")
+                .with_help("for coordinates within a subspace, project onto it with project(v, B) or solve the least-squares problem B \\ v"));
+        }
+        let row = v.nrows() == 1 && v.ncols() == n && n > 1;
+        if row {
+            v = Rc::new(v.transpose());
+        }
+        if v.nrows() != n {
+            return Err(BuiltinError::arg(0, format!("`v` has {} elements but the basis vectors have {n}", v.nrows()))
+                .code("shape-mismatch")
+                .with_help("v and the columns of B must live in the same space"));
+        }
+        require_finite(&b, 1, "B")?;
+        let coords = if orthogonal_columns(&b) {
+            let mut c = b.transpose() * &*v;
+            for (i, mut r) in c.row_iter_mut().enumerate() {
+                r /= b.column(i).norm_squared();
+            }
+            c
+        } else {
+            require_invertible(&b, 1, "B")?;
+            b.as_ref().clone().lu().solve(&*v).ok_or_else(|| dependent_basis(1, "B", n))?
+        };
+        Ok(Value::matrix(if row { coords.transpose() } else { coords }))
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Closeness.
+
+/// Two numeric arguments of the same shape (or a number against anything), as element lists
+/// with the result shape.
+fn comparable(ctx: &dyn CallCtx, args: &Args<'_>) -> Result<(Numeric, Numeric), BuiltinError> {
+    let a = Numeric::from_value(ctx, args.get(0), 0)?;
+    let b = Numeric::from_value(ctx, args.get(1), 1)?;
+    let (sa, sb) = (a.shape(), b.shape());
+    if sa != sb && sa != (1, 1) && sb != (1, 1) {
+        return Err(BuiltinError::arg(
+            1,
+            format!("cannot compare {} with {}", describe(args.get(0)), describe(args.get(1))),
+        )
+        .code("shape-mismatch")
+        .with_help("both must have the same shape, or one must be a number"));
+    }
+    Ok((a, b))
+}
+
+/// Whether `f(aᵢ, bᵢ)` holds for every pair of elements (a number pairs with every element).
+fn all_pairs(a: &Numeric, b: &Numeric, f: impl Fn(f64, f64) -> bool) -> bool {
+    let (x, y) = (a.elements(), b.elements());
+    match (x.len(), y.len()) {
+        (1, _) => y.iter().all(|q| f(x[0], *q)),
+        (_, 1) => x.iter().all(|p| f(*p, y[0])),
+        _ => x.iter().zip(y).all(|(p, q)| f(*p, *q)),
+    }
+}
+
+/// Reads a tolerance argument: a non-negative number.
+fn tolerance(args: &Args<'_>, i: usize) -> Result<f64, BuiltinError> {
+    let t = args.num(i)?;
+    if t.is_nan() || t < 0.0 {
+        return Err(BuiltinError::arg(
+            i,
+            format!("a tolerance must be a non-negative number, found {}", format_number(t)),
+        ));
+    }
+    Ok(t)
+}
+
+builtin! {
+    /// Whether every element of `A` is close to the matching element of `B` (NumPy's rule).
+    /// The rule is `|a - b| ≤ atol + rtol · |b|`, so `B` is the reference.
+    /// The shapes must match, or one side may be a number. NaN is never close to anything;
+    /// equal infinities are close.
+    /// ```mml
+    /// allclose([1, 2], [1, 2 + 1e-12])   # => true
+    /// allclose(1e-13, 0)                 # => true
+    /// allclose([1, 2], [1, 2.1])         # => false
+    /// allclose([1, 2], [1, 2.1], rtol = 0.1)   # => true
+    /// ```
+    pub static ALLCLOSE: Check = "allclose"(A, B, rtol = 1e-9, atol = 1e-12), |ctx, args| {
+        let (a, b) = comparable(&*ctx, args)?;
+        let rtol = tolerance(args, 2)?;
+        let atol = tolerance(args, 3)?;
+        Ok(Value::Bool(all_pairs(&a, &b, |x, y| {
+            x == y || (x.is_finite() && y.is_finite() && (x - y).abs() <= atol + rtol * y.abs())
+        })))
+    }
+}
+
+builtin! {
+    /// Whether `a` is approximately `b`, element by element.
+    /// The test is `|a - b| ≤ tol · max(1, |b|)`: an absolute tolerance near zero and a relative
+    /// one for large values.
+    /// This is the test `assert_close` makes: two NaNs in the same place count as close here,
+    /// and an infinity is close only to the same infinity.
+    /// Shapes must match, or one side may be a number.
+    /// ```mml
+    /// approx(0.1 + 0.2, 0.3)        # => true
+    /// approx(1e6 + 1e-4, 1e6)       # => true
+    /// approx([1, 2], [1, 2.01])     # => false
+    /// approx([1, 2], [1, 2.01], 0.01)   # => true
+    /// ```
+    pub static APPROX: Check = "approx"(a, b, tol = 1e-9), |ctx, args| {
+        let (a, b) = comparable(&*ctx, args)?;
+        let tol = tolerance(args, 2)?;
+        Ok(Value::Bool(all_pairs(&a, &b, |x, y| {
+            x == y || (x.is_nan() && y.is_nan()) || (y.is_finite() && (x - y).abs() <= tol * y.abs().max(1.0))
+        })))
+    }
+}

@@ -1,0 +1,1123 @@
+//! The plot builtins. Each one reads its arguments (calling the user's functions first), then
+//! adds its series to the current panel and applies the shared axes options.
+
+use mml_runtime::display::{describe, format_number};
+use mml_runtime::{Args, BuiltinError, CallCtx, Matrix, Value};
+
+use super::colormap::{cycle, Rgb, VIRIDIS_MAP};
+use super::contour::{bands, lines, ring_area, Grid};
+use super::figure::{nice_ticks, short_number, ColorBar, Dash, Figure, Panel, Pt, Series};
+use super::input::{
+    call_xy, cmap, color_value, count_in, grid_axis, image_from, labels, line_style, linspace, number_result,
+    opt_color, opt_interval, opt_shape, opt_str, vector,
+};
+use super::{resolve_path, show_all, with_state, write_figure};
+use crate::macros::builtin;
+
+/// The shared options every 2-D plot builtin ends with, in this order.
+const AXES_N: usize = 9;
+
+/// Declares a 2-D plot builtin: its own parameters, then `title, xlabel, ylabel, xlim, ylim,
+/// equal, legend, figsize, file`.
+macro_rules! plot_builtin {
+    (
+        $(#[doc = $doc:literal])*
+        $vis:vis static $stat:ident = $name:literal ( $($params:tt)* ),
+        |$ctx:tt, $args:tt| $body:block
+    ) => {
+        builtin! {
+            $(#[doc = $doc])*
+            $vis static $stat: Plot = $name(
+                $($params)*, title = nothing, xlabel = nothing, ylabel = nothing, xlim = nothing,
+                ylim = nothing, equal = false, legend = nothing, figsize = nothing, file = nothing
+            ),
+            |$ctx, $args| $body
+        }
+    };
+}
+
+/// The shared axes options of one call.
+struct AxesOpts {
+    title: Option<String>,
+    xlabel: Option<String>,
+    ylabel: Option<String>,
+    xlim: Option<(f64, f64)>,
+    ylim: Option<(f64, f64)>,
+    equal: bool,
+    legend: Option<bool>,
+    figsize: Option<(u32, u32)>,
+    /// The file to write, and the index of the `file` argument.
+    file: Option<(String, usize)>,
+}
+
+fn figsize(args: &Args<'_>, i: usize) -> Result<Option<(u32, u32)>, BuiltinError> {
+    if args.is_nothing(i) {
+        return Ok(None);
+    }
+    let v = vector(args, i)?;
+    match v[..] {
+        [w, h] if (100.0..=4000.0).contains(&w) && (100.0..=4000.0).contains(&h) => {
+            Ok(Some((w.round() as u32, h.round() as u32)))
+        }
+        _ => Err(BuiltinError::arg(i, "expected a size [width, height] in pixels, each from 100 to 4000")),
+    }
+}
+
+fn file_opt(args: &Args<'_>, i: usize) -> Result<Option<(String, usize)>, BuiltinError> {
+    Ok(if args.is_nothing(i) { None } else { Some((args.str(i)?.to_string(), i)) })
+}
+
+fn axes_opts(args: &Args<'_>) -> Result<AxesOpts, BuiltinError> {
+    let b = args.nfixed.saturating_sub(AXES_N);
+    let legend = if args.is_nothing(b + 6) { None } else { Some(args.bool(b + 6)?) };
+    Ok(AxesOpts {
+        title: opt_str(args, b)?,
+        xlabel: opt_str(args, b + 1)?,
+        ylabel: opt_str(args, b + 2)?,
+        xlim: opt_interval(args, b + 3)?,
+        ylim: opt_interval(args, b + 4)?,
+        equal: args.bool(b + 5)?,
+        legend,
+        figsize: figsize(args, b + 7)?,
+        file: file_opt(args, b + 8)?,
+    })
+}
+
+impl AxesOpts {
+    fn apply(&self, fig: &mut Figure) {
+        if self.figsize.is_some() {
+            fig.size = self.figsize;
+        }
+        let p = fig.panel();
+        if self.title.is_some() {
+            p.title.clone_from(&self.title);
+        }
+        if self.xlabel.is_some() {
+            p.xlabel.clone_from(&self.xlabel);
+        }
+        if self.ylabel.is_some() {
+            p.ylabel.clone_from(&self.ylabel);
+        }
+        if self.xlim.is_some() {
+            p.xlim = self.xlim;
+        }
+        if self.ylim.is_some() {
+            p.ylim = self.ylim;
+        }
+        if self.equal {
+            p.equal = true;
+        }
+        if self.legend.is_some() {
+            p.legend = self.legend;
+        }
+    }
+}
+
+/// Whether a call draws in 2-D or 3-D; a panel holds one or the other.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Space {
+    Flat,
+    Solid,
+}
+
+/// Adds to the current panel (starting a new figure when the panel holds the other kind of
+/// plot), applies the options, and writes the `file` when one was given.
+fn commit(opts: &AxesOpts, space: Space, add: impl FnOnce(&mut Panel)) -> Result<Value, BuiltinError> {
+    let to_write = with_state(|s| {
+        let fig = s.figure();
+        let locked = fig.locked;
+        let p = fig.panel();
+        let clash = locked
+            || match space {
+                Space::Flat => p.is_3d(),
+                Space::Solid => !p.series.is_empty(),
+            };
+        if clash {
+            s.new_figure();
+        }
+        let fig = s.figure();
+        add(fig.panel());
+        opts.apply(fig);
+        fig.dirty = opts.file.is_none();
+        opts.file.as_ref().map(|f| (fig.clone(), f.clone()))
+    });
+    if let Some((fig, (path, i))) = to_write {
+        write_figure(&fig, &resolve_path(&path)).map_err(|e| e.at_arg(i))?;
+    }
+    Ok(Value::Nothing)
+}
+
+fn nothing_to_plot(i: usize) -> BuiltinError {
+    BuiltinError::arg(i, "nothing to plot: no points given").code("shape-mismatch")
+}
+
+/// Legend texts for `k` series from a `label` argument: one text for one series, numbered
+/// texts for several, or one per series from a list.
+fn series_labels(args: &Args<'_>, i: usize, k: usize) -> Result<Vec<Option<String>>, BuiltinError> {
+    match labels(args, i)? {
+        None => Ok(vec![None; k]),
+        Some(l) if l.len() == k => Ok(l.into_iter().map(Some).collect()),
+        Some(l) if l.len() == 1 => {
+            let base = &l[0];
+            Ok(if k == 1 { vec![Some(base.clone())] } else { (1..=k).map(|j| Some(format!("{base} {j}"))).collect() })
+        }
+        Some(l) => Err(BuiltinError::arg(i, format!("{} labels for {k} series", l.len())).code("shape-mismatch")),
+    }
+}
+
+plot_builtin! {
+    /// Draws a line through points, or the graph of a function.
+    /// `plot(y)` uses x = 1, 2, …; `plot(x, y)` joins the points (x_i, y_i), one line per column
+    /// when `y` is a matrix; `plot(f, a, b)` draws y = f(x) for a ≤ x ≤ b (NaN or infinite
+    /// values leave gaps). Calls add to the current figure, so several lines overlay.
+    /// `style` is `"-"`, `"--"`, `":"`, `"o"` (dots only) or a line with dots (`"-o"`); `width`
+    /// is the line width in pixels; `label` names the line in the legend.
+    /// Shared options of every plot: `title`, `xlabel`, `ylabel`, `xlim = [a, b]`,
+    /// `ylim = [a, b]`, `equal = true` (same scale on both axes), `legend = false`,
+    /// `figsize = [width, height]` (pixels) and `file = "name.png"` (or `.svg`).
+    /// ```mml
+    /// x = linspace(0, 2 * pi, 50)
+    /// plot(x, sin(x), label = "sin", title = "Waves")   # => nothing
+    /// plot(cos, 0, 2 * pi, label = "cos", style = "--")   # => nothing
+    /// ```
+    pub(crate) static PLOT = "plot"(x, y = nothing, b = nothing, label = nothing, color = nothing, style = str "-", width = 2), |ctx, args| {
+        let opts = axes_opts(args)?;
+        let (dash, marker) = line_style(args, 5)?;
+        let width = count_in(args, 6, 1, 20)? as u32;
+        let color = opt_color(args, 4)?;
+        let mut lines_: Vec<Vec<Pt>> = Vec::new();
+        if args.get(0).is_function() {
+            if args.is_nothing(1) || args.is_nothing(2) {
+                return Err(BuiltinError::arg(0, "plotting a function needs an interval")
+                    .with_help("give the ends of the x axis: plot(f, a, b)"));
+            }
+            let (a, b) = (args.num(1)?, args.num(2)?);
+            if !(a.is_finite() && b.is_finite()) || a >= b {
+                return Err(BuiltinError::arg(2, "expected finite ends a < b of the interval"));
+            }
+            let f = args.get(0);
+            let mut pts = Vec::with_capacity(400);
+            for x in linspace(a, b, 400) {
+                let v = ctx.call(f, &[Value::Num(x)])?;
+                let y = number_result(&v, 0, &format!("f({})", format_number(x)))?;
+                pts.push((x, if y.is_finite() { y } else { f64::NAN }));
+            }
+            lines_.push(pts);
+        } else {
+            if !args.is_nothing(2) {
+                return Err(BuiltinError::arg(2, "a third argument is only for a function: plot(f, a, b)"));
+            }
+            let xm = args.matrix(0)?;
+            if args.is_nothing(1) {
+                let cols: Vec<Vec<f64>> = if xm.nrows() == 1 || xm.ncols() == 1 {
+                    vec![xm.iter().copied().collect()]
+                } else {
+                    xm.column_iter().map(|c| c.iter().copied().collect()).collect()
+                };
+                for c in cols {
+                    lines_.push(c.iter().enumerate().map(|(k, &y)| ((k + 1) as f64, y)).collect());
+                }
+            } else {
+                let xs = vector(args, 0)?;
+                let ym = args.matrix(1)?;
+                let n = xs.len();
+                if (ym.nrows() == 1 || ym.ncols() == 1) && ym.len() == n {
+                    lines_.push(xs.iter().copied().zip(ym.iter().copied()).collect());
+                } else if ym.nrows() == n {
+                    for c in ym.column_iter() {
+                        lines_.push(xs.iter().copied().zip(c.iter().copied()).collect());
+                    }
+                } else {
+                    return Err(BuiltinError::arg(
+                        1,
+                        format!("x has {n} points but y is {}", describe(args.get(1))),
+                    )
+                    .code("shape-mismatch")
+                    .with_help("x and y need the same number of points (or y one row per x value)"));
+                }
+            }
+        }
+        if lines_.iter().all(|l| l.is_empty()) {
+            return Err(nothing_to_plot(0));
+        }
+        let labels = series_labels(args, 3, lines_.len())?;
+        commit(&opts, Space::Flat, |p| {
+            for (pts, label) in lines_.into_iter().zip(labels) {
+                let color = color.unwrap_or_else(|| p.next_color());
+                p.series.push(Series::Line { pts, color, width, dash, marker, label });
+            }
+        })
+    }
+}
+
+plot_builtin! {
+    /// Draws points as dots: `scatter(x, y)`, or `scatter(P)` for an n×2 matrix of points.
+    /// `c` colours the points: class labels (whole numbers, up to 12 classes) each get a colour
+    /// of their own and a legend entry; other numbers map through viridis with a colour bar;
+    /// a colour name colours them all. `markersize` is the dot radius in pixels.
+    /// ```mml
+    /// scatter([1, 2, 3, 4], [1, 4, 2, 3], c = [0, 0, 1, 1], label = "class")   # => nothing
+    /// ```
+    pub(crate) static SCATTER = "scatter"(x, y = nothing, c = nothing, label = nothing, color = nothing, markersize = 4), |_ctx, args| {
+        let opts = axes_opts(args)?;
+        let pts: Vec<Pt> = if args.is_nothing(1) {
+            let m = args.matrix(0)?;
+            if m.ncols() != 2 {
+                return Err(BuiltinError::arg(0, format!("expected an n×2 matrix of points, found {}", describe(args.get(0))))
+                    .code("shape-mismatch")
+                    .with_help("give x and y: scatter(x, y)"));
+            }
+            m.row_iter().map(|r| (r[0], r[1])).collect()
+        } else {
+            let (xs, ys) = (vector(args, 0)?, vector(args, 1)?);
+            if xs.len() != ys.len() {
+                return Err(BuiltinError::arg(1, format!("x has {} points but y has {}", xs.len(), ys.len()))
+                    .code("shape-mismatch"));
+            }
+            xs.into_iter().zip(ys).collect()
+        };
+        if pts.is_empty() {
+            return Err(nothing_to_plot(0));
+        }
+        let radius = count_in(args, 5, 1, 50)? as u32;
+        let label = opt_str(args, 3)?;
+        let color = opt_color(args, 4)?;
+        enum Coloring {
+            One(Option<Rgb>),
+            Classes(Vec<f64>, Vec<f64>),
+            Values(Vec<f64>, f64, f64),
+        }
+        let coloring = match args.get(2) {
+            Value::Nothing => Coloring::One(color),
+            Value::Str(_) => Coloring::One(Some(color_value(args.get(2), 2)?)),
+            _ => {
+                let c = vector(args, 2)?;
+                if c.len() != pts.len() {
+                    return Err(BuiltinError::arg(2, format!("{} colours for {} points", c.len(), pts.len()))
+                        .code("shape-mismatch"));
+                }
+                let mut classes: Vec<f64> = c.iter().copied().filter(|v| v.is_finite()).collect();
+                classes.sort_by(f64::total_cmp);
+                classes.dedup();
+                if c.iter().all(|v| v.fract() == 0.0) && classes.len() <= 12 {
+                    Coloring::Classes(c, classes)
+                } else {
+                    let lo = classes.first().copied().unwrap_or(0.0);
+                    let hi = classes.last().copied().unwrap_or(1.0);
+                    Coloring::Values(c, lo, hi)
+                }
+            }
+        };
+        commit(&opts, Space::Flat, |p| match coloring {
+            Coloring::One(color) => {
+                let color = color.unwrap_or_else(|| p.next_color());
+                let legend = label.map(|l| vec![(l, color)]).unwrap_or_default();
+                p.series.push(Series::Scatter { colors: vec![color; pts.len()], pts, radius, legend });
+            }
+            Coloring::Classes(c, classes) => {
+                let color_of = |v: f64| {
+                    classes.iter().position(|k| *k == v).map_or(Rgb(150, 150, 150), cycle)
+                };
+                let colors = c.iter().map(|v| color_of(*v)).collect();
+                let legend = classes
+                    .iter()
+                    .map(|k| {
+                        let name = short_number(*k);
+                        (label.as_ref().map_or(name.clone(), |l| format!("{l} {name}")), color_of(*k))
+                    })
+                    .collect();
+                p.series.push(Series::Scatter { pts, colors, radius, legend });
+            }
+            Coloring::Values(c, lo, hi) => {
+                let scale = if hi > lo { hi - lo } else { 1.0 };
+                let colors = c.iter().map(|v| VIRIDIS_MAP.at((v - lo) / scale)).collect();
+                p.colorbar = Some(ColorBar { cmap: VIRIDIS_MAP, range: (lo, hi) });
+                p.series.push(Series::Scatter { pts, colors, radius, legend: Vec::new() });
+            }
+        })
+    }
+}
+
+plot_builtin! {
+    /// Draws bars: `bar(heights)` at x = 1, 2, …, or `bar(x, heights)`.
+    /// `ticks` names the positions (a list of strings, one per bar); `width` is the bar width
+    /// in x units (default 0.8); `offset` shifts the bars off their positions, so that groups
+    /// of bars stand side by side (`offset = -0.2` and `0.2` with `width = 0.4`).
+    /// ```mml
+    /// bar([0.4, 0.25, 0.35], ticks = {"A", "B", "C"}, title = "PageRank")   # => nothing
+    /// ```
+    pub(crate) static BAR = "bar"(x, heights = nothing, ticks = nothing, label = nothing, color = nothing, width = 0.8, offset = 0), |_ctx, args| {
+        let opts = axes_opts(args)?;
+        let (xs, hs) = if args.is_nothing(1) {
+            let h = vector(args, 0)?;
+            ((1..=h.len()).map(|k| k as f64).collect::<Vec<_>>(), h)
+        } else {
+            let (x, h) = (vector(args, 0)?, vector(args, 1)?);
+            if x.len() != h.len() {
+                return Err(BuiltinError::arg(1, format!("{} positions but {} heights", x.len(), h.len()))
+                    .code("shape-mismatch"));
+            }
+            (x, h)
+        };
+        if xs.is_empty() {
+            return Err(nothing_to_plot(0));
+        }
+        let w = args.num(5)?;
+        if !(w > 0.0 && w.is_finite()) {
+            return Err(BuiltinError::arg(5, "the bar width must be positive"));
+        }
+        let names = labels(args, 2)?;
+        if let Some(n) = &names {
+            if n.len() != xs.len() {
+                return Err(BuiltinError::arg(2, format!("{} tick names for {} bars", n.len(), xs.len()))
+                    .code("shape-mismatch"));
+            }
+        }
+        let label = opt_str(args, 3)?;
+        let color = opt_color(args, 4)?;
+        let offset = args.num(6)?;
+        if !offset.is_finite() {
+            return Err(BuiltinError::arg(6, "the offset must be a finite number"));
+        }
+        let rects: Vec<[f64; 4]> = xs
+            .iter()
+            .zip(&hs)
+            .map(|(&x, &h)| [x + offset - w / 2.0, 0.0f64.min(h), x + offset + w / 2.0, 0.0f64.max(h)])
+            .collect();
+        commit(&opts, Space::Flat, |p| {
+            let color = color.unwrap_or_else(|| p.next_color());
+            if let Some(n) = names {
+                p.xticks = Some(xs.iter().copied().zip(n).collect());
+            }
+            p.series.push(Series::Bars { rects, color, label });
+        })
+    }
+}
+
+plot_builtin! {
+    /// A histogram of the values in `x`: `bins` equal bins over the data's range, or the bin
+    /// edges as an increasing vector. `density = true` scales the bars to unit area.
+    /// NaN values are left out; the last bin includes its right edge.
+    /// ```mml
+    /// hist([1, 2, 2, 3, 3, 3, 4], bins = 4, xlabel = "value")   # => nothing
+    /// ```
+    pub(crate) static HIST = "hist"(x, bins = 10, density = false, label = nothing, color = nothing), |ctx, args| {
+        let opts = axes_opts(args)?;
+        let data: Vec<f64> = args.matrix(0)?.iter().copied().filter(|v| !v.is_nan()).collect();
+        if data.iter().any(|v| v.is_infinite()) {
+            return Err(BuiltinError::arg(0, "cannot bin infinite values").code("domain-error"));
+        }
+        if data.is_empty() {
+            return Err(nothing_to_plot(0));
+        }
+        let edges: Vec<f64> = match args.get(1).as_scalar() {
+            Some(_) => {
+                let n = count_in(args, 1, 1, 10_000)?;
+                let lo = data.iter().copied().fold(f64::INFINITY, f64::min);
+                let hi = data.iter().copied().fold(f64::NEG_INFINITY, f64::max);
+                let (lo, hi) = if hi > lo { (lo, hi) } else { (lo - 0.5, hi + 0.5) };
+                linspace(lo, hi, n + 1)
+            }
+            None => {
+                let e = vector(args, 1)?;
+                if e.len() < 2 || !e.windows(2).all(|w| w[1] > w[0]) || !e.iter().all(|v| v.is_finite()) {
+                    return Err(BuiltinError::arg(1, "bin edges must be 2 or more finite, increasing numbers"));
+                }
+                e
+            }
+        };
+        ctx.check_alloc(edges.len(), 1)?;
+        let nb = edges.len() - 1;
+        let mut counts = vec![0.0; nb];
+        let (first, last) = (edges[0], edges[nb]);
+        for &v in &data {
+            if v < first || v > last {
+                continue;
+            }
+            let k = edges.partition_point(|e| *e <= v).saturating_sub(1).min(nb - 1);
+            counts[k] += 1.0;
+        }
+        if args.bool(2)? {
+            let total: f64 = counts.iter().sum();
+            for (k, c) in counts.iter_mut().enumerate() {
+                let w = edges[k + 1] - edges[k];
+                *c = if total > 0.0 { *c / (total * w) } else { 0.0 };
+            }
+        }
+        let label = opt_str(args, 3)?;
+        let color = opt_color(args, 4)?;
+        let rects = (0..nb).map(|k| [edges[k], 0.0, edges[k + 1], counts[k]]).collect();
+        commit(&opts, Space::Flat, |p| {
+            let color = color.unwrap_or_else(|| p.next_color());
+            p.series.push(Series::Bars { rects, color, label });
+        })
+    }
+}
+
+plot_builtin! {
+    /// Points with error bars: `err` is one number for all points, a vector (y ± err), or an
+    /// n×2 matrix of the distances below and above. `style = "-o"` also joins the points.
+    /// ```mml
+    /// errorbar([1, 2, 3], [2, 4, 3], [0.5, 0.3, 0.8], label = "measured")   # => nothing
+    /// ```
+    pub(crate) static ERRORBAR = "errorbar"(x, y, err, label = nothing, color = nothing, style = str "o"), |_ctx, args| {
+        let opts = axes_opts(args)?;
+        let (xs, ys) = (vector(args, 0)?, vector(args, 1)?);
+        let n = xs.len();
+        if ys.len() != n {
+            return Err(BuiltinError::arg(1, format!("x has {n} points but y has {}", ys.len())).code("shape-mismatch"));
+        }
+        if n == 0 {
+            return Err(nothing_to_plot(0));
+        }
+        let e = args.matrix(2)?;
+        let (below, above): (Vec<f64>, Vec<f64>) = if e.len() == 1 {
+            (vec![e[0]; n], vec![e[0]; n])
+        } else if (e.nrows() == 1 || e.ncols() == 1) && e.len() == n {
+            (e.iter().copied().collect(), e.iter().copied().collect())
+        } else if e.nrows() == n && e.ncols() == 2 {
+            (e.column(0).iter().copied().collect(), e.column(1).iter().copied().collect())
+        } else {
+            return Err(BuiltinError::arg(2, format!("expected {n} errors (or an {n}×2 matrix), found {}", describe(args.get(2))))
+                .code("shape-mismatch"));
+        };
+        if below.iter().chain(&above).any(|v| *v < 0.0) {
+            return Err(BuiltinError::arg(2, "errors must not be negative"));
+        }
+        let (dash, _) = line_style(args, 5)?;
+        let label = opt_str(args, 3)?;
+        let color = opt_color(args, 4)?;
+        let pts: Vec<(f64, f64, f64, f64)> = (0..n).map(|k| (xs[k], ys[k], ys[k] - below[k], ys[k] + above[k])).collect();
+        commit(&opts, Space::Flat, |p| {
+            let color = color.unwrap_or_else(|| p.next_color());
+            if dash != Dash::None {
+                let line = xs.iter().copied().zip(ys.iter().copied()).collect();
+                p.series.push(Series::Line { pts: line, color, width: 2, dash, marker: None, label: None });
+            }
+            p.series.push(Series::ErrorBars { pts, color, label });
+        })
+    }
+}
+
+/// Splits points at NaN rows into separate pieces.
+fn split_at_nan(pts: Vec<Pt>) -> Vec<Vec<Pt>> {
+    let mut out = vec![Vec::new()];
+    for p in pts {
+        if p.0.is_nan() || p.1.is_nan() {
+            out.push(Vec::new());
+        } else if let Some(last) = out.last_mut() {
+            last.push(p);
+        }
+    }
+    out.retain(|r| !r.is_empty());
+    out
+}
+
+plot_builtin! {
+    /// Fills the polygon through the points (x_i, y_i), or the rows of an n×2 matrix; a row of
+    /// NaN starts a new polygon. `alpha` is the opacity of the fill (0 to 1).
+    /// ```mml
+    /// fill([0, 1, 0], [0, 0, 1], label = "triangle", equal = true)   # => nothing
+    /// ```
+    pub(crate) static FILL = "fill"(x, y = nothing, label = nothing, color = nothing, alpha = 0.3), |_ctx, args| {
+        let opts = axes_opts(args)?;
+        let pts: Vec<Pt> = if args.is_nothing(1) {
+            let m = args.matrix(0)?;
+            if m.ncols() != 2 {
+                return Err(BuiltinError::arg(0, format!("expected an n×2 matrix of corners, found {}", describe(args.get(0))))
+                    .code("shape-mismatch"));
+            }
+            m.row_iter().map(|r| (r[0], r[1])).collect()
+        } else {
+            let (xs, ys) = (vector(args, 0)?, vector(args, 1)?);
+            if xs.len() != ys.len() {
+                return Err(BuiltinError::arg(1, format!("x has {} points but y has {}", xs.len(), ys.len()))
+                    .code("shape-mismatch"));
+            }
+            xs.into_iter().zip(ys).collect()
+        };
+        let rings = split_at_nan(pts);
+        if rings.is_empty() {
+            return Err(nothing_to_plot(0));
+        }
+        let alpha = args.num(4)?;
+        if !(0.0..=1.0).contains(&alpha) {
+            return Err(BuiltinError::arg(4, "alpha must be between 0 and 1"));
+        }
+        let label = opt_str(args, 2)?;
+        let color = opt_color(args, 3)?;
+        commit(&opts, Space::Flat, |p| {
+            let color = color.unwrap_or_else(|| p.next_color());
+            p.series.push(Series::Fill { rings, color, alpha, label });
+        })
+    }
+}
+
+/// A 2×k matrix (or a 2-vector) as k points.
+fn columns2(args: &Args<'_>, i: usize) -> Result<Vec<Pt>, BuiltinError> {
+    let m = args.matrix(i)?;
+    if m.nrows() == 2 {
+        Ok(m.column_iter().map(|c| (c[0], c[1])).collect())
+    } else if m.nrows() == 1 && m.ncols() == 2 {
+        Ok(vec![(m[0], m[1])])
+    } else {
+        Err(BuiltinError::arg(
+            i,
+            format!("expected a 2-vector (or 2×k vectors as columns), found {}", describe(args.get(i))),
+        )
+        .code("shape-mismatch"))
+    }
+}
+
+plot_builtin! {
+    /// Draws vectors as arrows: `arrow(v)` from the origin to `v`, `arrow(p, v)` from the point
+    /// `p` to `p + v`. A 2×k matrix draws its k columns (a basis, say); `p` may be one point
+    /// for all of them.
+    /// ```mml
+    /// arrow([1, 0; 0, 1], label = "basis", equal = true)   # => nothing
+    /// arrow([1, 1], [0.5, -1], color = "red")   # => nothing
+    /// ```
+    pub(crate) static ARROW = "arrow"(p, v = nothing, label = nothing, color = nothing, width = 2), |_ctx, args| {
+        let opts = axes_opts(args)?;
+        let (from, vecs) = if args.is_nothing(1) {
+            let v = columns2(args, 0)?;
+            (vec![(0.0, 0.0); v.len()], v)
+        } else {
+            let (p, v) = (columns2(args, 0)?, columns2(args, 1)?);
+            if p.len() == 1 {
+                (vec![p[0]; v.len()], v)
+            } else if p.len() == v.len() {
+                (p, v)
+            } else {
+                return Err(BuiltinError::arg(1, format!("{} start points for {} vectors", p.len(), v.len()))
+                    .code("shape-mismatch"));
+            }
+        };
+        let width = count_in(args, 4, 1, 20)? as u32;
+        let label = opt_str(args, 2)?;
+        let color = opt_color(args, 3)?;
+        let arrows = from.into_iter().zip(vecs).map(|(a, d)| (a, (a.0 + d.0, a.1 + d.1))).collect();
+        commit(&opts, Space::Flat, |p| {
+            let color = color.unwrap_or_else(|| p.next_color());
+            p.series.push(Series::Arrows { arrows, color, width, label });
+        })
+    }
+}
+
+plot_builtin! {
+    /// A vector field as arrows: `quiver(f, [a, b], [c, d])` draws `f(x, y)` (a 2-vector; `f`
+    /// may also take one vector `[x, y]`) on an `n × n` grid; `quiver(x, y, u, v)` draws the
+    /// vector (u_i, v_i) at each point (x_i, y_i). Arrows are scaled so the longest fits a grid
+    /// cell; `scale` multiplies the vectors by a fixed factor instead.
+    /// ```mml
+    /// quiver((x, y) -> [-y, x], [-1, 1], [-1, 1], n = 9, equal = true)   # => nothing
+    /// ```
+    pub(crate) static QUIVER = "quiver"(x, y, u = nothing, v = nothing, n = 15, scale = nothing, label = nothing, color = nothing), |ctx, args| {
+        let opts = axes_opts(args)?;
+        let mut field: Vec<(Pt, Pt)> = Vec::new();
+        let cell = if args.get(0).is_function() {
+            let n = count_in(args, 4, 2, 100)?;
+            if args.is_nothing(2) {
+                return Err(BuiltinError::arg(0, "a vector field needs the x and y intervals")
+                    .with_help("quiver(f, [xmin, xmax], [ymin, ymax])"));
+            }
+            let xs = grid_axis(args, 1, n)?;
+            let ys = grid_axis(args, 2, n)?;
+            let f = args.get(0);
+            for &y in &ys {
+                for &x in &xs {
+                    let r = call_xy(ctx, f, x, y)?;
+                    let d = r.to_matrix().filter(|m| m.len() == 2).ok_or_else(|| {
+                        BuiltinError::arg(0, format!(
+                            "the field must return a 2-vector, but f({}, {}) returned {}",
+                            format_number(x), format_number(y), describe(&r)
+                        ))
+                    })?;
+                    field.push(((x, y), (d[0], d[1])));
+                }
+            }
+            let step = |v: &[f64]| v.windows(2).map(|w| w[1] - w[0]).fold(f64::INFINITY, f64::min);
+            step(&xs).min(step(&ys))
+        } else {
+            if args.is_nothing(2) || args.is_nothing(3) {
+                return Err(BuiltinError::arg(0, "quiver needs x, y, u and v (or a function and two intervals)"));
+            }
+            let m: Vec<_> = (0..4).map(|i| args.matrix(i)).collect::<Result<_, _>>()?;
+            for (i, mi) in m.iter().enumerate().skip(1) {
+                if mi.len() != m[0].len() {
+                    return Err(BuiltinError::arg(i, format!("{} values but x has {}", mi.len(), m[0].len()))
+                        .code("shape-mismatch"));
+                }
+            }
+            let values = |i: usize| m[i].iter().copied();
+            for (((x, y), u), v) in values(0).zip(values(1)).zip(values(2)).zip(values(3)) {
+                field.push(((x, y), (u, v)));
+            }
+            let span = |c: usize| {
+                let it = field.iter().map(|f| if c == 0 { f.0 .0 } else { f.0 .1 });
+                let (lo, hi) = it.fold((f64::INFINITY, f64::NEG_INFINITY), |(a, b), v| (a.min(v), b.max(v)));
+                hi - lo
+            };
+            let per_side = (field.len() as f64).sqrt().max(1.0);
+            let c = span(0).max(span(1)) / per_side;
+            if c > 0.0 { c } else { 1.0 }
+        };
+        if field.is_empty() {
+            return Err(nothing_to_plot(0));
+        }
+        let factor = if args.is_nothing(5) {
+            let longest = field.iter().map(|(_, d)| d.0.hypot(d.1)).filter(|l| l.is_finite()).fold(0.0, f64::max);
+            if longest > 0.0 { 0.9 * cell / longest } else { 1.0 }
+        } else {
+            args.num(5)?
+        };
+        let label = opt_str(args, 6)?;
+        let color = opt_color(args, 7)?;
+        let arrows = field.into_iter().map(|(a, d)| (a, (a.0 + d.0 * factor, a.1 + d.1 * factor))).collect();
+        commit(&opts, Space::Flat, |p| {
+            let color = color.unwrap_or_else(|| p.next_color());
+            p.series.push(Series::Arrows { arrows, color, width: 1, label });
+        })
+    }
+}
+
+/// A grid of values from `z` (a function called on an `n × n` grid over the intervals `x`,
+/// `y`, or a matrix whose row i is at y_i and column j at x_j).
+fn grid_from(ctx: &mut dyn CallCtx, args: &Args<'_>, n_arg: usize) -> Result<Grid, BuiltinError> {
+    if args.get(0).is_function() {
+        let n = count_in(args, n_arg, 2, 500)?;
+        if args.is_nothing(1) || args.is_nothing(2) {
+            return Err(BuiltinError::arg(0, "a function needs the x and y intervals")
+                .with_help("give them after the function: (f, [xmin, xmax], [ymin, ymax])"));
+        }
+        let xs = grid_axis(args, 1, n)?;
+        let ys = grid_axis(args, 2, n)?;
+        ctx.check_alloc(xs.len(), ys.len())?;
+        let f = args.get(0);
+        let mut z = Vec::with_capacity(xs.len() * ys.len());
+        for &y in &ys {
+            for &x in &xs {
+                let v = call_xy(ctx, f, x, y)?;
+                let call = format!("f({}, {})", format_number(x), format_number(y));
+                let r = number_result(&v, 0, &call)?;
+                z.push(if r.is_finite() { r } else { f64::NAN });
+            }
+        }
+        Ok(Grid { xs, ys, z })
+    } else {
+        let m = args.matrix(0)?;
+        let (rows, cols) = m.shape();
+        if rows < 2 || cols < 2 {
+            return Err(BuiltinError::arg(
+                0,
+                format!("expected a grid of at least 2×2 values, found {}", describe(args.get(0))),
+            )
+            .code("shape-mismatch"));
+        }
+        let axis = |i: usize, len: usize| -> Result<Vec<f64>, BuiltinError> {
+            if args.is_nothing(i) {
+                return Ok((1..=len).map(|k| k as f64).collect());
+            }
+            let v = grid_axis(args, i, len)?;
+            if v.len() != len {
+                return Err(BuiltinError::arg(i, format!("{} coordinates for {len} grid lines", v.len()))
+                    .code("shape-mismatch"));
+            }
+            Ok(v)
+        };
+        let xs = axis(1, cols)?;
+        let ys = axis(2, rows)?;
+        let z = (0..rows).flat_map(|i| (0..cols).map(move |j| (i, j))).map(|(i, j)| m[(i, j)]).collect();
+        Ok(Grid { xs, ys, z })
+    }
+}
+
+plot_builtin! {
+    /// Contour lines of a function of two variables, `contour(f, [xmin, xmax], [ymin, ymax])`,
+    /// or of a grid of values `contour(Z, x, y)` (row i of `Z` at y_i, column j at x_j).
+    /// `levels` is how many lines (about; at round values) or the values themselves;
+    /// `filled = true` fills the bands between them, with a colour bar. `f` may take `(x, y)`
+    /// or one vector; it is evaluated on an `n × n` grid. Lines end exactly at the edges of
+    /// the grid. Overlay a path with `plot` afterwards.
+    /// ```mml
+    /// f(x, y) = x^2 + 3 * y^2
+    /// contour(f, [-2, 2], [-2, 2], levels = 8, equal = true)   # => nothing
+    /// ```
+    pub(crate) static CONTOUR = "contour"(z, x = nothing, y = nothing, levels = 10, filled = false, cmap = str "viridis", color = nothing, n = 60), |ctx, args| {
+        let opts = axes_opts(args)?;
+        let map = cmap(args, 5)?;
+        let color = opt_color(args, 6)?;
+        let filled = args.bool(4)?;
+        let grid = grid_from(ctx, args, 7)?;
+        let extent = grid.extent();
+        let Some((zmin, zmax)) = grid.range() else {
+            return Err(BuiltinError::arg(0, "every value is NaN or infinite: nothing to draw").code("domain-error"));
+        };
+        let given: Option<Vec<f64>> = match args.get(3).as_scalar() {
+            Some(_) => None,
+            None => {
+                let mut v = vector(args, 3)?;
+                if v.iter().any(|l| !l.is_finite()) {
+                    return Err(BuiltinError::arg(3, "levels must be finite"));
+                }
+                v.sort_by(f64::total_cmp);
+                v.dedup();
+                Some(v)
+            }
+        };
+        let levels: Vec<f64> = match &given {
+            Some(v) => v.clone(),
+            None => {
+                let k = count_in(args, 3, 1, 200)?;
+                nice_ticks(zmin, zmax, k).into_iter().filter(|l| *l > zmin && *l < zmax).collect()
+            }
+        };
+        let span = if zmax > zmin { zmax - zmin } else { 1.0 };
+        let level_color = |l: f64| color.unwrap_or_else(|| map.at((l - zmin) / span));
+        let series = if filled {
+            let bounds: Vec<f64> = match &given {
+                Some(v) => v.clone(),
+                None => {
+                    let mut b = vec![zmin];
+                    b.extend(&levels);
+                    b.push(zmax + span * 1e-9 + f64::EPSILON);
+                    b
+                }
+            };
+            let mut polys: Vec<(Vec<Pt>, Rgb)> = Vec::new();
+            if zmax == zmin {
+                let e = extent;
+                polys.push((vec![(e[0], e[1]), (e[2], e[1]), (e[2], e[3]), (e[0], e[3])], map.at(0.5)));
+            } else {
+                for (lo, hi, rings) in bands(&grid, &bounds).map_err(|e| BuiltinError::new("plot-error", e))? {
+                    let c = map.at(((lo + hi) / 2.0 - zmin) / span);
+                    polys.extend(rings.into_iter().map(|r| (r, c)));
+                }
+                polys.sort_by(|a, b| ring_area(&b.0).total_cmp(&ring_area(&a.0)));
+            }
+            Series::ContourBands { polys, extent }
+        } else {
+            let mut paths = Vec::new();
+            for (level, ls) in lines(&grid, &levels).map_err(|e| BuiltinError::new("plot-error", e))? {
+                let c = level_color(level);
+                paths.extend(ls.into_iter().map(|l| (l, c)));
+            }
+            Series::ContourLines { paths, extent }
+        };
+        let colorbar = (filled && zmax > zmin).then_some(ColorBar { cmap: map, range: (zmin, zmax) });
+        commit(&opts, Space::Flat, |p| {
+            p.series.push(series);
+            if colorbar.is_some() {
+                p.colorbar = colorbar;
+            }
+        })
+    }
+}
+
+/// Tick marks for matrix rows or columns 1…n at positions `pos(k)`: all when few, else a
+/// round-numbered subset.
+pub(crate) fn index_ticks(n: usize, max: usize, pos: impl Fn(usize) -> f64) -> Vec<(f64, String)> {
+    let picks: Vec<usize> = if n <= max {
+        (1..=n).collect()
+    } else {
+        // Whole steps of 1, 2 or 5 × 10^k; with steps of 5 and more, 1 is marked too.
+        let mut step = 1;
+        while n / step > max {
+            step = match step.to_string().as_bytes().first() {
+                Some(b'1') => step * 2,
+                Some(b'2') => step / 2 * 5,
+                _ => step * 2,
+            };
+        }
+        let mut v: Vec<usize> = (1..=n).filter(|k| k % step == 0).collect();
+        if step >= 5 {
+            v.insert(0, 1);
+        }
+        v
+    };
+    picks.into_iter().map(|k| (pos(k), k.to_string())).collect()
+}
+
+/// The finite range of a matrix.
+fn value_range(m: &Matrix) -> (f64, f64) {
+    let (lo, hi) =
+        m.iter().filter(|v| v.is_finite()).fold((f64::INFINITY, f64::NEG_INFINITY), |(a, b), &v| (a.min(v), b.max(v)));
+    if lo <= hi {
+        (lo, hi)
+    } else {
+        (0.0, 1.0)
+    }
+}
+
+/// Adds a matrix as coloured cells: row 1 at the top, cell (i, j) centred on x = j and on the
+/// row labelled i.
+fn add_cells(p: &mut Panel, m: Matrix, cmap: super::colormap::Colormap, annotate: bool, colorbar: bool) {
+    let (rows, cols) = m.shape();
+    let range = value_range(&m);
+    let extent = [0.5, 0.5, cols as f64 + 0.5, rows as f64 + 0.5];
+    p.xticks = Some(index_ticks(cols, 12, |k| k as f64));
+    p.yticks = Some(index_ticks(rows, 12, |k| (rows + 1 - k) as f64));
+    if colorbar {
+        p.colorbar = Some(ColorBar { cmap, range });
+    }
+    p.series.push(Series::Cells { values: m, extent, cmap, range, annotate });
+}
+
+plot_builtin! {
+    /// Shows a matrix as a grid of coloured cells (row 1 at the top), with a colour bar.
+    /// `annotate = true` writes each value in its cell when it fits.
+    /// ```mml
+    /// heatmap([1, 2; 3, 4], annotate = true, title = "A")   # => nothing
+    /// ```
+    pub(crate) static HEATMAP = "heatmap"(M, cmap = str "viridis", annotate = false, colorbar = true), |_ctx, args| {
+        let opts = axes_opts(args)?;
+        let m = args.matrix(0)?;
+        if m.is_empty() {
+            return Err(nothing_to_plot(0));
+        }
+        let map = cmap(args, 1)?;
+        let (annotate, colorbar) = (args.bool(2)?, args.bool(3)?);
+        commit(&opts, Space::Flat, |p| add_cells(p, (*m).clone(), map, annotate, colorbar))
+    }
+}
+
+plot_builtin! {
+    /// Shows a matrix as an image, in grey by default (low values dark) or through a colour
+    /// map (`cmap = "viridis"`, `"gray_r"`, …), with square pixels. A vector is reshaped row by
+    /// row into a square image, or into `shape = [rows, cols]` (a flattened 28×28 digit, say).
+    /// ```mml
+    /// imshow([0, 1, 0; 1, 1, 1; 0, 1, 0], title = "plus")   # => nothing
+    /// ```
+    pub(crate) static IMSHOW = "imshow"(M, shape = nothing, cmap = str "gray", colorbar = false), |_ctx, args| {
+        let opts = axes_opts(args)?;
+        let m = args.matrix(0)?;
+        if m.is_empty() {
+            return Err(nothing_to_plot(0));
+        }
+        let shape = opt_shape(args, 1)?;
+        let img = if m.nrows() == 1 || m.ncols() == 1 || shape.is_some() {
+            let v: Vec<f64> = if m.nrows() == 1 || m.ncols() == 1 {
+                m.iter().copied().collect()
+            } else {
+                // Row by row, as the image was flattened.
+                m.transpose().iter().copied().collect()
+            };
+            image_from(&v, shape, 0)?
+        } else {
+            (*m).clone()
+        };
+        let map = cmap(args, 2)?;
+        let colorbar = args.bool(3)?;
+        commit(&opts, Space::Flat, |p| {
+            add_cells(p, img, map, false, colorbar);
+            p.equal = true;
+        })
+    }
+}
+
+builtin! {
+    /// Shows many small images in a grid: the rows of a matrix as flattened images (row by row,
+    /// square unless `shape = [rows, cols]`), or a list of matrices. `cols` is the number of
+    /// images per row (about √n by default); `titles` labels each image (a list, or a vector
+    /// of numbers such as digit labels); `title` goes above the grid. Each image is scaled to
+    /// its own range. The grid takes a figure of its own.
+    /// ```mml
+    /// imgrid([1, 0, 0, 1; 0, 1, 1, 0], titles = [7, 3])   # => nothing
+    /// ```
+    pub(crate) static IMGRID: Plot = "imgrid"(images, cols = nothing, shape = nothing, cmap = str "gray", titles = nothing, title = nothing, figsize = nothing, file = nothing), |ctx, args| {
+        let shape = opt_shape(args, 2)?;
+        let images: Vec<Matrix> = match args.get(0) {
+            Value::List(items) => items
+                .iter()
+                .map(|v| {
+                    let m = v.to_matrix().ok_or_else(|| BuiltinError::type_error(0, "a list of matrices", v))?;
+                    if m.nrows() == 1 || m.ncols() == 1 {
+                        image_from(&m.iter().copied().collect::<Vec<_>>(), shape, 0)
+                    } else {
+                        Ok((*m).clone())
+                    }
+                })
+                .collect::<Result<_, _>>()?,
+            _ => {
+                let m = args.matrix(0)?;
+                m.row_iter()
+                    .map(|r| image_from(&r.iter().copied().collect::<Vec<_>>(), shape, 0))
+                    .collect::<Result<_, _>>()?
+            }
+        };
+        let n = images.len();
+        if n == 0 || images.iter().any(|m| m.is_empty()) {
+            return Err(nothing_to_plot(0));
+        }
+        if n > 400 {
+            return Err(BuiltinError::arg(0, format!("{n} images are too many for one grid (at most 400)"))
+                .with_help("show a slice, such as images[1:100, :]"));
+        }
+        let cols = if args.is_nothing(1) { (n as f64).sqrt().ceil() as usize } else { count_in(args, 1, 1, 400)? };
+        let rows = n.div_ceil(cols);
+        ctx.check_alloc(rows * cols, 1)?;
+        let map = cmap(args, 3)?;
+        let titles = labels(args, 4)?;
+        if let Some(t) = &titles {
+            if t.len() != n {
+                return Err(BuiltinError::arg(4, format!("{} titles for {n} images", t.len())).code("shape-mismatch"));
+            }
+        }
+        let suptitle = opt_str(args, 5)?;
+        let size = figsize(args, 6)?;
+        let file = file_opt(args, 7)?;
+        let to_write = with_state(|s| {
+            if !s.figure().is_empty() {
+                s.new_figure();
+            }
+            let fig = s.figure();
+            fig.rows = rows;
+            fig.cols = cols;
+            fig.current = 0;
+            fig.panels = images
+                .into_iter()
+                .enumerate()
+                .map(|(k, img)| {
+                    let mut p = Panel { bare: true, equal: true, ..Panel::default() };
+                    p.title = titles.as_ref().and_then(|t| t.get(k).cloned());
+                    add_cells(&mut p, img, map, false, false);
+                    p
+                })
+                .collect();
+            fig.panels.resize(rows * cols, Panel { bare: true, ..Panel::default() });
+            fig.suptitle = suptitle;
+            fig.locked = true;
+            if size.is_some() {
+                fig.size = size;
+            } else {
+                let side = if cols <= 5 { 160 } else { (1000 / cols as u32).max(60) };
+                fig.size = Some((side * cols as u32 + 20, side * rows as u32 + if fig.suptitle.is_some() { 60 } else { 20 }));
+            }
+            fig.dirty = file.is_none();
+            file.map(|f| (fig.clone(), f))
+        });
+        if let Some((fig, (path, i))) = to_write {
+            write_figure(&fig, &resolve_path(&path)).map_err(|e| e.at_arg(i))?;
+        }
+        Ok(Value::Nothing)
+    }
+}
+
+builtin! {
+    /// A 3-D surface z = f(x, y) over `[xmin, xmax] × [ymin, ymax]` on an `n × n` grid, or of a
+    /// grid of values `surface(Z, x, y)` (row i at y_i, column j at x_j), coloured by height.
+    /// The surface takes a panel of its own (a new figure if the current panel has a plot).
+    /// ```mml
+    /// surface((x, y) -> exp(-(x^2 + y^2)), [-2, 2], [-2, 2], n = 20, title = "bump")   # => nothing
+    /// ```
+    pub(crate) static SURFACE: Plot = "surface"(z, x = nothing, y = nothing, n = 30, cmap = str "viridis", title = nothing, figsize = nothing, file = nothing), |ctx, args| {
+        let grid = grid_from(ctx, args, 3)?;
+        let map = cmap(args, 4)?;
+        let Some(range) = grid.range() else {
+            return Err(BuiltinError::arg(0, "every value is NaN or infinite: nothing to draw").code("domain-error"));
+        };
+        let z = Matrix::from_row_slice(grid.ys.len(), grid.xs.len(), &grid.z);
+        let opts = AxesOpts {
+            title: opt_str(args, 5)?,
+            xlabel: None,
+            ylabel: None,
+            xlim: None,
+            ylim: None,
+            equal: false,
+            legend: None,
+            figsize: figsize(args, 6)?,
+            file: file_opt(args, 7)?,
+        };
+        let series = Series::Surface { xs: grid.xs, ys: grid.ys, z, cmap: map, range };
+        commit(&opts, Space::Solid, |p| p.series.push(series))
+    }
+}
+
+builtin! {
+    /// Starts a new figure; later plots draw on it. The previous figure stays open and is
+    /// still written when the script ends (or at `show()`). `figsize = [width, height]` in
+    /// pixels; `title` goes above all its panels.
+    /// ```mml
+    /// figure(figsize = [600, 400])   # => nothing
+    /// ```
+    pub(crate) static FIGURE: Plot = "figure"(figsize = nothing, title = nothing), |_ctx, args| {
+        let size = figsize(args, 0)?;
+        let title = opt_str(args, 1)?;
+        with_state(|s| {
+            let fig = s.new_figure();
+            fig.size = size;
+            fig.suptitle = title;
+        });
+        Ok(Value::Nothing)
+    }
+}
+
+builtin! {
+    /// Splits the current figure into a `rows × cols` grid of panels and selects panel `k`
+    /// (numbered 1, 2, … along the rows); later plots draw there.
+    /// ```mml
+    /// subplot(1, 2, 1)
+    /// plot(sin, 0, pi, title = "sin")   # => nothing
+    /// subplot(1, 2, 2)
+    /// plot(cos, 0, pi, title = "cos")   # => nothing
+    /// ```
+    pub(crate) static SUBPLOT: Plot = "subplot"(rows, cols, k), |_ctx, args| {
+        let rows = count_in(args, 0, 1, 20)?;
+        let cols = count_in(args, 1, 1, 20)?;
+        let k = count_in(args, 2, 1, rows * cols)?;
+        with_state(|s| {
+            if s.figure().locked {
+                s.new_figure();
+            }
+            let fig = s.figure();
+            if fig.rows != rows || fig.cols != cols {
+                fig.rows = rows;
+                fig.cols = cols;
+                fig.panels.resize(rows * cols, Panel::default());
+            }
+            fig.current = k - 1;
+        });
+        Ok(Value::Nothing)
+    }
+}
+
+builtin! {
+    /// Writes the current figure to a file: PNG or SVG by the extension. A relative path is
+    /// resolved against `$MML_PLOT_DIR` when it is set, else the current directory. The
+    /// figure stays open, so more can be drawn on it and saved again.
+    /// ```mml
+    /// plot([1, 4, 9, 16], title = "squares")   # => nothing
+    /// savefig("squares.svg")   # => nothing
+    /// ```
+    pub(crate) static SAVEFIG: Plot = "savefig"(path), |_ctx, args| {
+        let path = args.str(0)?;
+        let fig = with_state(|s| {
+            let fig = s.figure();
+            if fig.is_empty() {
+                return None;
+            }
+            fig.dirty = false;
+            Some(fig.clone())
+        });
+        let fig = fig.ok_or_else(|| {
+            BuiltinError::new("empty-figure", "nothing to save: the current figure is empty")
+                .with_help("draw something first, with plot, scatter, contour, …")
+        })?;
+        write_figure(&fig, &resolve_path(path)).map_err(|e| e.at_arg(0))?;
+        Ok(Value::Nothing)
+    }
+}
+
+builtin! {
+    /// Writes every open figure to its default file `mml-plot-N.png` (in `$MML_PLOT_DIR` when
+    /// set), prints where, shows it in the terminal when it can display images, and closes
+    /// the figures: the next plot starts a new figure. Scripts need not call it: figures not
+    /// yet saved are written the same way when the script ends.
+    /// ```mml
+    /// show()   # => nothing
+    /// ```
+    pub(crate) static SHOW: Plot = "show"(), |ctx, _args| {
+        show_all(ctx)?;
+        Ok(Value::Nothing)
+    }
+}

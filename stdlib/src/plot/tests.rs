@@ -1,0 +1,501 @@
+//! Tests of the plots: scripts run through a real session, rendered to PNG and SVG in a
+//! temporary folder, and checked the way a person would look at them (pixel colours at
+//! data coordinates, texts in the SVG), never against golden images.
+
+use std::cell::RefCell;
+use std::path::{Path, PathBuf};
+use std::rc::Rc;
+
+use mml_runtime::Session;
+
+use super::colormap::{cycle, Rgb, VIRIDIS_MAP};
+use super::contour::{lines, Grid};
+use super::inline::{base64, detect, escape_sequence, InlineProtocol};
+
+/// A fresh temporary folder for one test.
+fn temp_dir(name: &str) -> PathBuf {
+    let dir = std::env::temp_dir().join(format!("mml-plot-test-{}-{name}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    dir
+}
+
+/// What a script printed, and its rendered error (empty when it succeeded).
+fn run_result(dir: &Path, src: &str) -> (String, String) {
+    super::reset();
+    super::set_output_dir(Some(dir.to_path_buf()));
+    let out = Rc::new(RefCell::new(String::new()));
+    let sink = out.clone();
+    let mut s = Session::new(crate::library(), Box::new(move |t: &str| sink.borrow_mut().push_str(t)));
+    let outcome = s.run("<test>", src);
+    let diags: String = outcome.diagnostics.iter().map(|d| d.render(s.sources(), false)).collect();
+    let text = out.borrow().clone();
+    (text, diags)
+}
+
+/// Runs `src` with plots going to `dir`; returns the output. Fails the test on an error.
+#[track_caller]
+fn run(dir: &Path, src: &str) -> String {
+    let (out, diags) = run_result(dir, src);
+    assert!(diags.is_empty(), "script failed:\n{diags}");
+    out
+}
+
+/// Runs `src`, which must fail with an error of kind `code`.
+#[track_caller]
+fn run_err(src: &str, code: &str) -> String {
+    let (_, diags) = run_result(&temp_dir("errors"), src);
+    assert!(diags.contains(&format!("[{code}]")), "expected a `{code}` error from {src:?}, got:\n{diags}");
+    diags
+}
+
+/// A decoded PNG.
+struct Image {
+    w: usize,
+    h: usize,
+    rgb: Vec<u8>,
+}
+
+fn load(path: &Path) -> Image {
+    let file = std::io::BufReader::new(std::fs::File::open(path).unwrap());
+    let mut reader = png::Decoder::new(file).read_info().unwrap();
+    let mut buf = vec![0; reader.output_buffer_size().unwrap()];
+    let info = reader.next_frame(&mut buf).unwrap();
+    assert_eq!(info.color_type, png::ColorType::Rgb);
+    buf.truncate(info.buffer_size());
+    Image { w: info.width as usize, h: info.height as usize, rgb: buf }
+}
+
+const FRAME: Rgb = Rgb(60, 60, 60);
+const WHITE: Rgb = Rgb(255, 255, 255);
+
+impl Image {
+    fn at(&self, x: usize, y: usize) -> Rgb {
+        let i = (y * self.w + x) * 3;
+        Rgb(self.rgb[i], self.rgb[i + 1], self.rgb[i + 2])
+    }
+
+    /// Whether some pixel within `r` of `(x, y)` has colour `c` (±12 per channel).
+    fn near(&self, (x, y): (usize, usize), r: usize, c: Rgb) -> bool {
+        let close = |a: u8, b: u8| a.abs_diff(b) <= 12;
+        (y.saturating_sub(r)..=(y + r).min(self.h - 1)).any(|yy| {
+            (x.saturating_sub(r)..=(x + r).min(self.w - 1)).any(|xx| {
+                let p = self.at(xx, yy);
+                close(p.0, c.0) && close(p.1, c.1) && close(p.2, c.2)
+            })
+        })
+    }
+
+    /// The axes frame `(left, top, right, bottom)`, found as a person would: walking out from
+    /// the middle of the image to the dark frame lines.
+    fn frame(&self) -> (usize, usize, usize, usize) {
+        let (cx, cy) = (self.w / 2, self.h / 2);
+        let left = (0..cx).rev().find(|&x| self.at(x, cy) == FRAME).unwrap();
+        let right = (cx..self.w).find(|&x| self.at(x, cy) == FRAME).unwrap();
+        let top = (0..cy).rev().find(|&y| self.at(cx, y) == FRAME).unwrap();
+        let bottom = (cy..self.h).find(|&y| self.at(cx, y) == FRAME).unwrap();
+        (left, top, right, bottom)
+    }
+
+    /// The pixel of data point `(x, y)` for axes limits `[x0, x1] × [y0, y1]`.
+    fn pixel(&self, lim: (f64, f64, f64, f64), (x, y): (f64, f64)) -> (usize, usize) {
+        let (l, t, r, b) = self.frame();
+        let px = l as f64 + (x - lim.0) / (lim.1 - lim.0) * (r - l) as f64;
+        let py = b as f64 - (y - lim.2) / (lim.3 - lim.2) * (b - t) as f64;
+        (px.round() as usize, py.round() as usize)
+    }
+}
+
+/// The texts of an SVG's `<text>` elements.
+fn svg_texts(svg: &str) -> Vec<String> {
+    svg.split("<text")
+        .skip(1)
+        .filter_map(|t| Some(t.split_once('>')?.1.split_once("</text>")?.0.trim().to_string()))
+        .collect()
+}
+
+#[test]
+fn a_line_is_drawn_through_its_data_points_on_a_white_background() {
+    let dir = temp_dir("line");
+    run(
+        &dir,
+        r#"plot([0, 10], [0, 10], color = "red", xlim = [0, 10], ylim = [0, 10], figsize = [400, 300])
+           savefig("line.png")"#,
+    );
+    let img = load(&dir.join("line.png"));
+    assert_eq!((img.w, img.h), (400, 300));
+    let red = super::colormap::parse_color("red").unwrap();
+    assert_eq!(img.at(2, 2), WHITE, "background");
+    let lim = (0.0, 10.0, 0.0, 10.0);
+    for k in 1..10 {
+        let p = img.pixel(lim, (f64::from(k), f64::from(k)));
+        assert!(img.near(p, 2, red), "the line passes through ({k}, {k}) at pixel {p:?}");
+    }
+    // Off the line: the point (2, 8) is background (or a grid line), not red.
+    assert!(!img.near(img.pixel(lim, (2.0, 8.0)), 3, red));
+}
+
+#[test]
+fn overlaid_calls_share_one_figure_and_a_function_plot_follows_its_graph() {
+    let dir = temp_dir("overlay");
+    run(
+        &dir,
+        r#"f(x) = x^2
+           plot(f, 0, 2, xlim = [0, 2], ylim = [0, 4])
+           scatter([1.5], [0.5], markersize = 6)
+           savefig("overlay.png")"#,
+    );
+    let img = load(&dir.join("overlay.png"));
+    let lim = (0.0, 2.0, 0.0, 4.0);
+    for x in [0.5, 1.0, 1.5] {
+        assert!(img.near(img.pixel(lim, (x, x * x)), 2, cycle(0)), "the graph of x² at x = {x}");
+    }
+    assert!(img.near(img.pixel(lim, (1.5, 0.5)), 2, cycle(1)), "the second series takes the second colour");
+    // One figure: nothing else was written.
+    assert_eq!(std::fs::read_dir(&dir).unwrap().count(), 1);
+}
+
+#[test]
+fn scatter_colours_points_by_class_and_lists_the_classes_in_the_legend() {
+    let dir = temp_dir("scatter");
+    run(
+        &dir,
+        r#"scatter([1, 2, 3, 4], [1, 2, 3, 4], c = [5, 5, 9, 9], label = "digit", xlim = [0, 5], ylim = [0, 5])
+           savefig("s.png")
+           savefig("s.svg")"#,
+    );
+    let img = load(&dir.join("s.png"));
+    let lim = (0.0, 5.0, 0.0, 5.0);
+    assert!(img.near(img.pixel(lim, (1.0, 1.0)), 1, cycle(0)));
+    assert!(img.near(img.pixel(lim, (2.0, 2.0)), 1, cycle(0)));
+    assert!(img.near(img.pixel(lim, (3.0, 3.0)), 1, cycle(1)));
+    assert!(img.near(img.pixel(lim, (4.0, 4.0)), 1, cycle(1)));
+    let texts = svg_texts(&std::fs::read_to_string(dir.join("s.svg")).unwrap());
+    assert!(texts.contains(&"digit 5".to_string()) && texts.contains(&"digit 9".to_string()), "{texts:?}");
+}
+
+#[test]
+fn the_svg_holds_the_title_axis_labels_and_tick_labels() {
+    let dir = temp_dir("svg");
+    run(
+        &dir,
+        r#"plot([0, 10], [0, 1], title = "Learning curve", xlabel = "epoch", ylabel = "loss", xlim = [0, 10], ylim = [0, 1])
+           savefig("c.svg")"#,
+    );
+    let svg = std::fs::read_to_string(dir.join("c.svg")).unwrap();
+    assert!(svg.starts_with("<svg"));
+    let texts = svg_texts(&svg);
+    for t in ["Learning curve", "epoch", "loss", "0", "2", "4", "6", "8", "10", "0.2", "0.4", "1"] {
+        assert!(texts.iter().any(|x| x == t), "{t:?} missing from {texts:?}");
+    }
+}
+
+#[test]
+fn a_heatmap_shows_each_cell_in_its_colour_with_row_one_on_top() {
+    let dir = temp_dir("heat");
+    run(&dir, r#"heatmap([1, 2; 3, 4], colorbar = false, figsize = [400, 400], file = "h.png")"#);
+    let img = load(&dir.join("h.png"));
+    let (l, t, r, b) = img.frame();
+    let (qx, qy) = ((r - l) / 4, (b - t) / 4);
+    assert_eq!(img.at(l + qx, t + qy), VIRIDIS_MAP.at(0.0), "A[1, 1] = 1 is the lowest colour, top left");
+    assert_eq!(img.at(r - qx, b - qy), VIRIDIS_MAP.at(1.0), "A[2, 2] = 4 is the highest, bottom right");
+    assert_eq!(img.at(r - qx, t + qy), VIRIDIS_MAP.at(1.0 / 3.0), "A[1, 2] = 2");
+}
+
+#[test]
+fn imshow_draws_grey_levels_with_square_pixels() {
+    let dir = temp_dir("imshow");
+    run(&dir, r#"imshow([0, 1; 1, 0.5], file = "i.png")"#);
+    let img = load(&dir.join("i.png"));
+    let (l, t, r, b) = img.frame();
+    assert!(((r - l) as i64 - (b - t) as i64).abs() <= 2, "a 2×2 image is drawn square: {:?}", (l, t, r, b));
+    let (qx, qy) = ((r - l) / 4, (b - t) / 4);
+    assert_eq!(img.at(l + qx, t + qy), Rgb(0, 0, 0), "0 is black");
+    assert_eq!(img.at(r - qx, t + qy), Rgb(255, 255, 255), "the largest value is white");
+    assert_eq!(img.at(r - qx, b - qy), Rgb(128, 128, 128), "the middle value is mid-grey");
+}
+
+#[test]
+fn bars_rise_from_zero_to_their_heights() {
+    let dir = temp_dir("bar");
+    run(
+        &dir,
+        r#"bar([2, 4], ticks = {"low", "high"}, color = "green", ylim = [0, 5], file = "b.svg")
+                 savefig("b.png")"#,
+    );
+    let img = load(&dir.join("b.png"));
+    let green = super::colormap::parse_color("green").unwrap();
+    // Bars at x = 1, 2 with width 0.8; padded x limits are 0.6 - 0.07 … 2.4 + 0.07.
+    let lim = (0.6 - 0.09, 2.4 + 0.09, 0.0, 5.0);
+    assert_eq!(img.at(img.pixel(lim, (1.0, 1.0)).0, img.pixel(lim, (1.0, 1.0)).1), green);
+    assert_eq!(img.at(img.pixel(lim, (2.0, 3.5)).0, img.pixel(lim, (2.0, 3.5)).1), green);
+    assert_ne!(img.at(img.pixel(lim, (1.0, 3.0)).0, img.pixel(lim, (1.0, 3.0)).1), green, "above the first bar");
+    let texts = svg_texts(&std::fs::read_to_string(dir.join("b.svg")).unwrap());
+    assert!(texts.contains(&"low".to_string()) && texts.contains(&"high".to_string()));
+}
+
+#[test]
+fn filled_contours_colour_the_peak_with_the_top_of_the_map() {
+    let dir = temp_dir("contourf");
+    run(&dir, r#"contour((x, y) -> -(x^2 + y^2), [-1, 1], [-1, 1], filled = true, file = "f.png")"#);
+    let img = load(&dir.join("f.png"));
+    let lim = (-1.0, 1.0, -1.0, 1.0);
+    let top = img.at(img.pixel(lim, (0.0, 0.0)).0, img.pixel(lim, (0.0, 0.0)).1);
+    let corner = img.at(img.pixel(lim, (-0.97, -0.97)).0, img.pixel(lim, (-0.97, -0.97)).1);
+    // The band colours are taken at band middles: near the ends of the map, not at them.
+    let lum = |c: Rgb| c.luminance();
+    assert!(lum(top) > 0.7, "the peak is yellow-ish: {top:?}");
+    assert!(lum(corner) < 0.2, "the corners are dark purple: {corner:?}");
+}
+
+#[test]
+fn contour_lines_of_a_plane_are_straight_and_reach_the_grid_edges() {
+    let xs: Vec<f64> = (0..11).map(|k| f64::from(k) / 10.0).collect();
+    let grid = Grid { xs: xs.clone(), ys: xs.clone(), z: xs.iter().flat_map(|_| xs.iter().copied()).collect() };
+    let found = lines(&grid, &[0.55]).unwrap();
+    assert_eq!(found.len(), 1);
+    let paths = &found[0].1;
+    assert_eq!(paths.len(), 1, "one line, not a ring around the padding: {paths:?}");
+    let path = &paths[0];
+    for p in path {
+        assert!((p.0 - 0.55).abs() < 1e-12, "x = 0.55 along the line: {p:?}");
+    }
+    let ys: Vec<f64> = path.iter().map(|p| p.1).collect();
+    let (lo, hi) = ys.iter().fold((f64::INFINITY, f64::NEG_INFINITY), |(a, b), &y| (a.min(y), b.max(y)));
+    assert_eq!((lo, hi), (0.0, 1.0), "the line runs exactly from the bottom edge to the top edge");
+}
+
+#[test]
+fn contour_lines_of_a_bowl_never_run_along_the_border() {
+    let xs: Vec<f64> = (0..21).map(|k| -1.0 + f64::from(k) / 10.0).collect();
+    let z = xs.iter().flat_map(|y| xs.iter().map(move |x| x * x + y * y)).collect();
+    let grid = Grid { xs: xs.clone(), ys: xs.clone(), z };
+    // Level 0.5 is a closed circle inside; level 1.5 cuts the four corners.
+    let found = lines(&grid, &[0.5, 1.5]).unwrap();
+    let circle = &found[0].1;
+    assert_eq!(circle.len(), 1);
+    assert_eq!(circle[0].first(), circle[0].last(), "the circle closes");
+    for p in &circle[0] {
+        let r = (p.0 * p.0 + p.1 * p.1).sqrt();
+        assert!((r - 0.5f64.sqrt()).abs() < 0.02, "on the circle of radius √0.5: {p:?} (r = {r})");
+    }
+    let arcs = &found[1].1;
+    assert_eq!(arcs.len(), 4, "four corner arcs");
+    for arc in arcs {
+        for p in arc {
+            assert!(p.0.abs() <= 1.0 && p.1.abs() <= 1.0, "inside the grid: {p:?}");
+        }
+        for w in arc.windows(2) {
+            let on_edge = |v: f64| (v.abs() - 1.0).abs() < 1e-12;
+            let along_x_edge = on_edge(w[0].0) && on_edge(w[1].0) && w[0].0 == w[1].0;
+            let along_y_edge = on_edge(w[0].1) && on_edge(w[1].1) && w[0].1 == w[1].1;
+            assert!(!along_x_edge && !along_y_edge, "a segment runs along the border: {w:?}");
+        }
+        let ends = [arc[0], arc[arc.len() - 1]];
+        for e in ends {
+            assert!(
+                (e.0.abs() - 1.0).abs() < 1e-12 || (e.1.abs() - 1.0).abs() < 1e-12,
+                "arcs end on the border: {e:?}"
+            );
+            assert!((e.0 * e.0 + e.1 * e.1 - 1.5).abs() < 0.02, "ends are on the level set: {e:?}");
+        }
+    }
+}
+
+#[test]
+fn unsaved_figures_are_written_when_the_run_ends_and_saved_ones_are_not() {
+    let dir = temp_dir("finish");
+    let out = run(
+        &dir,
+        r#"plot([1, 2, 3])
+           figure()
+           plot([3, 2, 1])
+           savefig("second.png")
+           figure()"#,
+    );
+    assert_eq!(out, "");
+    let mut printed = String::new();
+    super::finish_run_with(None, &mut |t| printed.push_str(t)).unwrap();
+    let expected = dir.join("mml-plot-1.png");
+    assert_eq!(printed, format!("figure 1 saved to {}\n", expected.display()));
+    assert!(expected.exists() && dir.join("second.png").exists());
+    assert!(!dir.join("mml-plot-2.png").exists(), "figure 2 was saved by the script");
+    assert!(!dir.join("mml-plot-3.png").exists(), "figure 3 is empty");
+    // Nothing changed since: the next run end writes nothing.
+    let mut again = String::new();
+    super::finish_run_with(None, &mut |t| again.push_str(t)).unwrap();
+    assert_eq!(again, "");
+}
+
+#[test]
+fn show_writes_every_figure_inline_too_and_closes_them() {
+    let dir = temp_dir("show");
+    let out = run(&dir, "plot([1, 2])\nfigure()\nbar([1, 2])\nshow()\nplot([2, 1])");
+    assert_eq!(
+        out,
+        format!(
+            "figure 1 saved to {}\nfigure 2 saved to {}\n",
+            dir.join("mml-plot-1.png").display(),
+            dir.join("mml-plot-2.png").display()
+        )
+    );
+    // After show, the next plot starts figure 3; with kitty on, it is sent inline.
+    let mut printed = String::new();
+    super::finish_run_with(Some(InlineProtocol::Kitty), &mut |t| printed.push_str(t)).unwrap();
+    assert!(printed.starts_with("\x1b_Ga=T,f=100,"), "{:?}", &printed[..20.min(printed.len())]);
+    assert!(printed.ends_with(&format!("figure 3 saved to {}\n", dir.join("mml-plot-3.png").display())));
+}
+
+#[test]
+fn subplots_put_each_panel_in_its_own_cell() {
+    let dir = temp_dir("subplot");
+    run(
+        &dir,
+        r#"subplot(1, 2, 1)
+           plot([0, 1], [0, 1], color = "red")
+           subplot(1, 2, 2)
+           plot([0, 1], [0, 1], color = "blue")
+           savefig("s.png")"#,
+    );
+    let img = load(&dir.join("s.png"));
+    let count = |c: Rgb, xs: std::ops::Range<usize>| {
+        xs.flat_map(|x| (0..img.h).map(move |y| (x, y))).filter(|&(x, y)| img.at(x, y) == c).count()
+    };
+    let (red, blue) = (super::colormap::parse_color("red").unwrap(), super::colormap::parse_color("blue").unwrap());
+    let half = img.w / 2;
+    assert!(count(red, 0..half) > 100 && count(red, half..img.w) == 0);
+    assert!(count(blue, half..img.w) > 100 && count(blue, 0..half) == 0);
+}
+
+#[test]
+fn image_grids_surfaces_quivers_and_the_rest_render() {
+    let dir = temp_dir("misc");
+    run(
+        &dir,
+        r#"imgrid({[1, 0; 0, 1], [0, 1; 1, 0]}, titles = {"a", "b"}, title = "grid", file = "g.png")
+           surface((x, y) -> x * y, [-1, 1], [-1, 1], n = 8, file = "surf.svg")
+           figure()
+           quiver((x, y) -> [x, y], [-1, 1], [-1, 1], n = 5)
+           arrow([1, 1], label = "v")
+           errorbar([1, 2], [1, 2], 0.5)
+           fill([0, 1, 1], [0, 0, 1], alpha = 0.5)
+           hist([1, 2, 2, 3], bins = 3)
+           savefig("m.svg")"#,
+    );
+    let g = load(&dir.join("g.png"));
+    assert!(g.w > 100 && g.h > 100);
+    let texts = svg_texts(&std::fs::read_to_string(dir.join("m.svg")).unwrap());
+    assert!(texts.contains(&"v".to_string()));
+    assert!(std::fs::read_to_string(dir.join("surf.svg")).unwrap().contains("<polygon"));
+}
+
+#[test]
+fn bad_inputs_are_errors_that_point_at_the_argument() {
+    run_err("plot([1, 2, 3], [1, 2])", "shape-mismatch");
+    run_err("plot(sin)", "invalid-argument");
+    run_err("plot(sin, 1, 0)", "invalid-argument");
+    run_err("plot((x) -> [x, x], 0, 1)", "invalid-argument");
+    run_err(r#"plot([1, 2], color = "blurple")"#, "invalid-argument");
+    run_err(r#"plot([1, 2], style = "~")"#, "invalid-argument");
+    run_err(r#"plot([1, 2], xlim = [1, 0])"#, "invalid-argument");
+    run_err("plot([])", "shape-mismatch");
+    run_err(
+        r#"plot([1, 2])
+               savefig("x.jpg")"#,
+        "invalid-argument",
+    );
+    run_err(r#"savefig("empty.png")"#, "empty-figure");
+    run_err("scatter([1, 2, 3])", "shape-mismatch");
+    run_err("scatter([1, 2], [1, 2], c = [1, 2, 3])", "shape-mismatch");
+    run_err("hist([1, inf])", "domain-error");
+    run_err("hist([1, 2], bins = [2, 1])", "invalid-argument");
+    run_err("contour((x, y) -> nan, [0, 1], [0, 1])", "domain-error");
+    run_err("contour([1, 2, 3])", "shape-mismatch");
+    run_err(r#"heatmap([1, 2], cmap = "rainbow")"#, "invalid-argument");
+    run_err("imshow([1, 2, 3])", "invalid-argument");
+    run_err("imgrid(zeros(401, 4))", "invalid-argument");
+    run_err("subplot(2, 2, 5)", "invalid-argument");
+    run_err("figure(figsize = [10, 10])", "invalid-argument");
+    run_err("errorbar([1, 2], [1, 2], [-1, 1])", "invalid-argument");
+    let diag = run_err(r#"plot([1, 2], color = "blurple")"#, "invalid-argument");
+    assert!(diag.contains("\"blurple\"") && diag.contains("#rrggbb"), "{diag}");
+}
+
+#[test]
+fn a_file_in_a_missing_folder_is_created_and_an_unwritable_path_is_an_io_error() {
+    let dir = temp_dir("folders");
+    run(&dir, r#"plot([1, 2], file = "sub/dir/p.png")"#);
+    assert!(dir.join("sub/dir/p.png").exists());
+    std::fs::write(dir.join("blocker"), "x").unwrap();
+    let (_, diags) = run_result(&dir, r#"plot([1, 2], file = "blocker/p.png")"#);
+    assert!(diags.contains("[io-error]"), "{diags}");
+}
+
+#[test]
+fn inline_protocols_are_chosen_from_the_environment_only() {
+    let env = |pairs: &'static [(&'static str, &'static str)]| {
+        move |k: &str| pairs.iter().find(|(n, _)| *n == k).map(|(_, v)| v.to_string()).unwrap_or_default()
+    };
+    assert_eq!(detect(&env(&[("KITTY_WINDOW_ID", "1")])), Some(InlineProtocol::Kitty));
+    assert_eq!(detect(&env(&[("TERM", "xterm-kitty")])), Some(InlineProtocol::Kitty));
+    assert_eq!(detect(&env(&[("TERM_PROGRAM", "iTerm.app")])), Some(InlineProtocol::Iterm));
+    assert_eq!(detect(&env(&[("TERM", "foot")])), Some(InlineProtocol::Sixel));
+    assert_eq!(detect(&env(&[("TERM", "xterm-256color")])), None);
+    assert_eq!(detect(&env(&[("TERM", "xterm-kitty"), ("TMUX", "/tmp/x")])), None);
+    assert_eq!(detect(&env(&[("TERM", "xterm-kitty"), ("MML_INLINE_IMAGES", "none")])), None);
+    assert_eq!(detect(&env(&[("MML_INLINE_IMAGES", "sixel")])), Some(InlineProtocol::Sixel));
+}
+
+#[test]
+fn inline_escape_sequences_are_well_formed() {
+    assert_eq!(base64(b"Man"), "TWFu");
+    assert_eq!(base64(b"Ma"), "TWE=");
+    assert_eq!(base64(b"M"), "TQ==");
+    assert_eq!(base64(b""), "");
+    // kitty: chunks of at most 4096 base64 characters, all but the last flagged m=1.
+    let png = vec![7u8; 6000];
+    let k = escape_sequence(InlineProtocol::Kitty, &png, &[], 0, 0);
+    let chunks: Vec<&str> = k.trim_end().split("\x1b\\").filter(|c| !c.is_empty()).collect();
+    assert_eq!(chunks.len(), 2);
+    assert!(chunks[0].starts_with("\x1b_Ga=T,f=100,m=1;") && chunks[1].starts_with("\x1b_Gm=0;"));
+    let payload: String = chunks.iter().map(|c| c.split_once(';').unwrap().1).collect();
+    assert_eq!(payload, base64(&png));
+    let i = escape_sequence(InlineProtocol::Iterm, b"abc", &[], 0, 0);
+    assert_eq!(i, "\x1b]1337;File=inline=1;size=3;preserveAspectRatio=1:YWJj\x07\n");
+    // sixel: a 2×7 image, red on top of blue: two bands of six rows.
+    let mut rgb = Vec::new();
+    for row in 0..7 {
+        for _ in 0..2 {
+            rgb.extend(if row < 3 { [255, 0, 0] } else { [0, 0, 255] });
+        }
+    }
+    let s = escape_sequence(InlineProtocol::Sixel, &[], &rgb, 2, 7);
+    assert!(s.starts_with("\x1bPq\"1;1;2;7") && s.ends_with("\x1b\\\n"));
+    assert_eq!(s.matches('-').count(), 2, "two bands");
+    // Red (index 5·7·6 = 210) covers rows 0-2 of band 1 (bits 0b000111 → '?' + 7 = 'F').
+    assert!(s.contains("#210FF"), "{s:?}");
+}
+
+#[test]
+fn a_plot_after_an_image_grid_or_on_a_surface_starts_a_new_figure() {
+    let dir = temp_dir("lock");
+    run(
+        &dir,
+        r#"imgrid({[1, 0; 0, 1]})
+           plot([1, 2])
+           surface((x, y) -> x + y, [0, 1], [0, 1], n = 4)
+           contour((x, y) -> x + y, [0, 1], [0, 1])"#,
+    );
+    let mut printed = String::new();
+    super::finish_run_with(None, &mut |t| printed.push_str(t)).unwrap();
+    let figures: Vec<&str> = printed.lines().map(|l| l.split(" saved").next().unwrap()).collect();
+    assert_eq!(figures, ["figure 1", "figure 2", "figure 3", "figure 4"], "{printed}");
+}
+
+#[test]
+fn matrix_index_ticks_use_round_steps() {
+    let ticks = |n| super::builtins::index_ticks(n, 12, |k| k as f64).into_iter().map(|t| t.1).collect::<Vec<_>>();
+    assert_eq!(ticks(3), ["1", "2", "3"]);
+    assert_eq!(ticks(28), ["1", "5", "10", "15", "20", "25"]);
+    assert_eq!(ticks(20), ["2", "4", "6", "8", "10", "12", "14", "16", "18", "20"]);
+}
