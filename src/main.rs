@@ -20,6 +20,10 @@ fn main() -> ExitCode {
         }
     };
     let Invocation { command, options } = invocation;
+    // Plots show inline only in terminals known (from the environment) to display images.
+    if std::io::stdout().is_terminal() {
+        mml_stdlib::plot::set_inline(mml_stdlib::plot::inline_from_env());
+    }
     match command {
         Command::Help => {
             print!("{}", cli::USAGE);

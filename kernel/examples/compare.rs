@@ -39,6 +39,21 @@ fn main() {
         std::hint::black_box(mml_kernel::matmul(&a, &b));
     });
     println!("| W4 matmul 1000² | {na:.4} | {fa:.4} |");
+    for n in [4, 16, 64, 128, 256] {
+        let (p, q) = (random(n, n, 7), random(n, n, 8));
+        let reps = 200_000 / (n * n) + 1;
+        let na = median(|| {
+            for _ in 0..reps {
+                std::hint::black_box(&p * &q);
+            }
+        });
+        let fa = median(|| {
+            for _ in 0..reps {
+                std::hint::black_box(mml_kernel::matmul(&p, &q));
+            }
+        });
+        println!("| matmul {n}² (×{reps}) | {na:.4} | {fa:.4} |");
+    }
     let na = median(|| {
         std::hint::black_box(a.clone().lu().solve(&v));
     });

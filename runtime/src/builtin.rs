@@ -344,6 +344,10 @@ pub struct Constant {
     pub doc: &'static str,
 }
 
+/// The end-of-run step of a library: gets the session's output; an error is reported as a
+/// diagnostic of the run.
+pub type RunEndFn = fn(&mut dyn FnMut(&str)) -> Result<(), String>;
+
 /// Everything the standard library provides to a session.
 #[derive(Debug)]
 pub struct Library {
@@ -354,4 +358,7 @@ pub struct Library {
     /// Called when a session starts, to reset library state kept between calls (such as
     /// the random number generator), so every session starts the same way.
     pub on_new_session: Option<fn()>,
+    /// Called after each run (a script, a snippet, one REPL input) with the session's
+    /// output, to finish work the run left pending, such as writing the figures it drew.
+    pub on_run_end: Option<RunEndFn>,
 }

@@ -107,7 +107,14 @@ impl Session {
     /// Parses, resolves and runs `text` (named `name` in diagnostics).
     pub fn run(&mut self, name: &str, text: &str) -> Outcome {
         let src = self.sources.add(name, text);
-        crate::interp::run_source(self, src, false)
+        let mut outcome = crate::interp::run_source(self, src, false);
+        if let Some(finish) = self.library.on_run_end {
+            // Runs even after an error, so that what was drawn before it still appears.
+            if let Err(message) = finish(&mut *self.out) {
+                outcome.diagnostics.push(Diagnostic::error("io-error", message));
+            }
+        }
+        outcome
     }
 
     /// Parses and resolves `text` without running it: syntax errors and unknown names.

@@ -34,6 +34,7 @@ static LIBRARY: Library = Library {
         doc: "The ratio of a circle's circumference to its diameter.",
     }],
     on_new_session: None,
+    on_run_end: None,
 };
 
 fn session() -> Session {

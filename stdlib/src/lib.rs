@@ -160,9 +160,21 @@ static BUILTINS: &[&Builtin] = &[
     &check::ERROR,
 ];
 
-/// The whole standard library: builtins and constants.
+/// Resets the state the library keeps per thread (the random generator, the figures), so
+/// that every session starts the same way.
+fn new_session() {
+    random::reset();
+    plot::reset();
+}
+
+/// The whole standard library: builtins, constants, and the steps run when a session
+/// starts and after each run (writing the figures it drew).
 pub fn library() -> &'static Library {
-    static LIB: Library =
-        Library { builtins: BUILTINS, constants: &math::CONSTANTS, on_new_session: Some(random::reset) };
+    static LIB: Library = Library {
+        builtins: BUILTINS,
+        constants: &math::CONSTANTS,
+        on_new_session: Some(new_session),
+        on_run_end: Some(plot::finish_run),
+    };
     &LIB
 }

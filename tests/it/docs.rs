@@ -4,7 +4,7 @@
 use std::cell::RefCell;
 use std::rc::Rc;
 
-use mml_runtime::Session;
+use mml_runtime::{Library, Session};
 
 /// A session that echoes expression values into a shared buffer.
 fn echo_session() -> (Session, Rc<RefCell<String>>) {
@@ -13,9 +13,21 @@ fn echo_session() -> (Session, Rc<RefCell<String>>) {
     mml_stdlib::plot::set_output_dir(Some(std::env::temp_dir().join("mml-doc-plots")));
     let out = Rc::new(RefCell::new(String::new()));
     let sink = out.clone();
-    let mut s = Session::new(mml_stdlib::library(), Box::new(move |t: &str| sink.borrow_mut().push_str(t)));
+    let mut s = Session::new(doc_library(), Box::new(move |t: &str| sink.borrow_mut().push_str(t)));
     s.set_echo(true);
     (s, out)
+}
+
+/// The standard library without its end-of-run step: the examples check the values that
+/// lines echo, while writing figures at the end of a run is tested with the plots.
+fn doc_library() -> &'static Library {
+    thread_local! {
+        static LIB: &'static Library = {
+            let lib = mml_stdlib::library();
+            Box::leak(Box::new(Library { on_run_end: None, ..*lib }))
+        };
+    }
+    LIB.with(|l| *l)
 }
 
 /// The ```mml blocks of a doc string.

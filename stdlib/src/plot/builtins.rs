@@ -395,8 +395,9 @@ plot_builtin! {
 }
 
 plot_builtin! {
-    /// A histogram of the values in `x`: `bins` equal bins over the data's range, or the bin
-    /// edges as an increasing vector. `density = true` scales the bars to unit area.
+    /// A histogram of the values in `x`.
+    /// `bins` is a number of equal bins over the data's range, or the bin edges as an
+    /// increasing vector. `density = true` scales the bars to unit area.
     /// NaN values are left out; the last bin includes its right edge.
     /// ```mml
     /// hist([1, 2, 2, 3, 3, 3, 4], bins = 4, xlabel = "value")   # => nothing
@@ -455,8 +456,9 @@ plot_builtin! {
 }
 
 plot_builtin! {
-    /// Points with error bars: `err` is one number for all points, a vector (y ± err), or an
-    /// n×2 matrix of the distances below and above. `style = "-o"` also joins the points.
+    /// Points with error bars.
+    /// `err` is one number for all points, a vector (y ± err), or an n×2 matrix of the
+    /// distances below and above. `style = "-o"` also joins the points.
     /// ```mml
     /// errorbar([1, 2, 3], [2, 4, 3], [0.5, 0.3, 0.8], label = "measured")   # => nothing
     /// ```
@@ -514,8 +516,8 @@ fn split_at_nan(pts: Vec<Pt>) -> Vec<Vec<Pt>> {
 }
 
 plot_builtin! {
-    /// Fills the polygon through the points (x_i, y_i), or the rows of an n×2 matrix; a row of
-    /// NaN starts a new polygon. `alpha` is the opacity of the fill (0 to 1).
+    /// Fills the polygon through the points (x_i, y_i), or through the rows of an n×2 matrix.
+    /// A row of NaN starts a new polygon. `alpha` is the opacity of the fill (0 to 1).
     /// ```mml
     /// fill([0, 1, 0], [0, 0, 1], label = "triangle", equal = true)   # => nothing
     /// ```
@@ -570,8 +572,8 @@ fn columns2(args: &Args<'_>, i: usize) -> Result<Vec<Pt>, BuiltinError> {
 }
 
 plot_builtin! {
-    /// Draws vectors as arrows: `arrow(v)` from the origin to `v`, `arrow(p, v)` from the point
-    /// `p` to `p + v`. A 2×k matrix draws its k columns (a basis, say); `p` may be one point
+    /// Draws vectors as arrows.
+    /// `arrow(v)` goes from the origin to `v`, `arrow(p, v)` from the point `p` to `p + v`. A 2×k matrix draws its k columns (a basis, say); `p` may be one point
     /// for all of them.
     /// ```mml
     /// arrow([1, 0; 0, 1], label = "basis", equal = true)   # => nothing
@@ -605,8 +607,9 @@ plot_builtin! {
 }
 
 plot_builtin! {
-    /// A vector field as arrows: `quiver(f, [a, b], [c, d])` draws `f(x, y)` (a 2-vector; `f`
-    /// may also take one vector `[x, y]`) on an `n × n` grid; `quiver(x, y, u, v)` draws the
+    /// Draws a vector field as arrows, such as a gradient field.
+    /// `quiver(f, [a, b], [c, d])` draws `f(x, y)` (a 2-vector; `f` may also take one vector
+    /// `[x, y]`) on an `n × n` grid; `quiver(x, y, u, v)` draws the
     /// vector (u_i, v_i) at each point (x_i, y_i). Arrows are scaled so the longest fits a grid
     /// cell; `scale` multiplies the vectors by a fixed factor instead.
     /// ```mml
@@ -733,8 +736,9 @@ fn grid_from(ctx: &mut dyn CallCtx, args: &Args<'_>, n_arg: usize) -> Result<Gri
 }
 
 plot_builtin! {
-    /// Contour lines of a function of two variables, `contour(f, [xmin, xmax], [ymin, ymax])`,
-    /// or of a grid of values `contour(Z, x, y)` (row i of `Z` at y_i, column j at x_j).
+    /// Draws contour lines (or filled contours) of a function of two variables or of a grid.
+    /// `contour(f, [xmin, xmax], [ymin, ymax])` for a function, `contour(Z, x, y)` for a grid of
+    /// values (row i of `Z` at y_i, column j at x_j).
     /// `levels` is how many lines (about; at round values) or the values themselves;
     /// `filled = true` fills the bands between them, with a colour bar. `f` may take `(x, y)`
     /// or one vector; it is evaluated on an `n × n` grid. Lines end exactly at the edges of
@@ -882,8 +886,9 @@ plot_builtin! {
 }
 
 plot_builtin! {
-    /// Shows a matrix as an image, in grey by default (low values dark) or through a colour
-    /// map (`cmap = "viridis"`, `"gray_r"`, …), with square pixels. A vector is reshaped row by
+    /// Shows a matrix as an image with square pixels.
+    /// Grey by default (low values dark), or through a colour map (`cmap = "viridis"`,
+    /// `"gray_r"`, …). A vector is reshaped row by
     /// row into a square image, or into `shape = [rows, cols]` (a flattened 28×28 digit, say).
     /// ```mml
     /// imshow([0, 1, 0; 1, 1, 1; 0, 1, 0], title = "plus")   # => nothing
@@ -916,8 +921,9 @@ plot_builtin! {
 }
 
 builtin! {
-    /// Shows many small images in a grid: the rows of a matrix as flattened images (row by row,
-    /// square unless `shape = [rows, cols]`), or a list of matrices. `cols` is the number of
+    /// Shows many small images in a grid, such as digits.
+    /// The images are the rows of a matrix, flattened row by row (square unless
+    /// `shape = [rows, cols]`), or a list of matrices. `cols` is the number of
     /// images per row (about √n by default); `titles` labels each image (a list, or a vector
     /// of numbers such as digit labels); `title` goes above the grid. Each image is scaled to
     /// its own range. The grid takes a figure of its own.
@@ -1004,8 +1010,9 @@ builtin! {
 }
 
 builtin! {
-    /// A 3-D surface z = f(x, y) over `[xmin, xmax] × [ymin, ymax]` on an `n × n` grid, or of a
-    /// grid of values `surface(Z, x, y)` (row i at y_i, column j at x_j), coloured by height.
+    /// Draws a 3-D surface, coloured by height.
+    /// `surface(f, [xmin, xmax], [ymin, ymax])` draws z = f(x, y) on an `n × n` grid;
+    /// `surface(Z, x, y)` draws a grid of values (row i at y_i, column j at x_j).
     /// The surface takes a panel of its own (a new figure if the current panel has a plot).
     /// ```mml
     /// surface((x, y) -> exp(-(x^2 + y^2)), [-2, 2], [-2, 2], n = 20, title = "bump")   # => nothing
@@ -1034,8 +1041,9 @@ builtin! {
 }
 
 builtin! {
-    /// Starts a new figure; later plots draw on it. The previous figure stays open and is
-    /// still written when the script ends (or at `show()`). `figsize = [width, height]` in
+    /// Starts a new figure, on which later plots draw.
+    /// The previous figure stays open and is still written when the script ends (or at
+    /// `show()`). `figsize = [width, height]` in
     /// pixels; `title` goes above all its panels.
     /// ```mml
     /// figure(figsize = [600, 400])   # => nothing
@@ -1053,8 +1061,8 @@ builtin! {
 }
 
 builtin! {
-    /// Splits the current figure into a `rows × cols` grid of panels and selects panel `k`
-    /// (numbered 1, 2, … along the rows); later plots draw there.
+    /// Splits the current figure into a grid of panels and selects one to draw in.
+    /// The grid has `rows × cols` panels; `k` counts 1, 2, … along the rows.
     /// ```mml
     /// subplot(1, 2, 1)
     /// plot(sin, 0, pi, title = "sin")   # => nothing
@@ -1082,8 +1090,8 @@ builtin! {
 }
 
 builtin! {
-    /// Writes the current figure to a file: PNG or SVG by the extension. A relative path is
-    /// resolved against `$MML_PLOT_DIR` when it is set, else the current directory. The
+    /// Writes the current figure to a file, PNG or SVG by the extension.
+    /// A relative path is resolved against `$MML_PLOT_DIR` when it is set, else the current directory. The
     /// figure stays open, so more can be drawn on it and saved again.
     /// ```mml
     /// plot([1, 4, 9, 16], title = "squares")   # => nothing
@@ -1109,8 +1117,9 @@ builtin! {
 }
 
 builtin! {
-    /// Writes every open figure to its default file `mml-plot-N.png` (in `$MML_PLOT_DIR` when
-    /// set), prints where, shows it in the terminal when it can display images, and closes
+    /// Writes and displays every open figure, then closes them.
+    /// Each goes to its default file `mml-plot-N.png` (in `$MML_PLOT_DIR` when set); `show`
+    /// prints where, shows it in the terminal when it can display images, and closes
     /// the figures: the next plot starts a new figure. Scripts need not call it: figures not
     /// yet saved are written the same way when the script ends.
     /// ```mml

@@ -184,7 +184,7 @@ pub(crate) fn image_from(v: &[f64], shape: Option<(usize, usize)>, i: usize) -> 
             (side, side)
         }
     };
-    if r * c != v.len() {
+    if r.checked_mul(c) != Some(v.len()) {
         return Err(
             BuiltinError::arg(i, format!("{} numbers do not make a {r}×{c} image", v.len())).code("shape-mismatch")
         );

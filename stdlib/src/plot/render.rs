@@ -181,18 +181,38 @@ impl<DB: DrawingBackend> Canvas<'_, DB> {
         self.root.draw(&DashedPathElement::new(self.all(pts), dash, gap, self.style(style))).map_err(de)
     }
 
-    fn polygon(&self, pts: Vec<(i32, i32)>, style: ShapeStyle) -> Result<(), String> {
-        self.root.draw(&Polygon::new(self.all(pts), self.style(style))).map_err(de)
+    fn rect(&self, a: (i32, i32), b: (i32, i32), style: ShapeStyle) -> Result<(), String> {
+        // A filled rectangle covers [a, b) (the far edge is not included), so cells that
+        // share an edge neither overlap nor leave a seam.
+        let (a, b) = (self.at(a), self.at(b));
+        self.root.draw(&Rectangle::new([a, b], self.style(style))).map_err(de)
     }
 
-    fn rect(&self, a: (i32, i32), b: (i32, i32), style: ShapeStyle) -> Result<(), String> {
-        let (a, mut b) = (self.at(a), self.at(b));
-        if style.filled {
-            // A filled rectangle covers its last row and column too: stop just short of the
-            // next logical pixel so that neighbouring cells do not overlap.
-            b = (b.0 + self.scale - 1, b.1 + self.scale - 1);
-        }
-        self.root.draw(&Rectangle::new([a, b], self.style(style))).map_err(de)
+    /// A point in logical pixels (fractional) to device pixels, keeping sub-pixel precision.
+    fn dev(&self, (x, y): (f64, f64)) -> (i32, i32) {
+        let k = f64::from(self.scale);
+        ((x * k).round() as i32, (y * k).round() as i32)
+    }
+
+    /// A polyline through points in logical pixels (fractional), drawn at device precision.
+    fn path_f(&self, pts: &[(f64, f64)], style: ShapeStyle) -> Result<(), String> {
+        let pts: Vec<(i32, i32)> = pts.iter().map(|p| self.dev(*p)).collect();
+        self.root.draw(&PathElement::new(pts, self.style(style))).map_err(de)
+    }
+
+    fn dashed_f(&self, pts: &[(f64, f64)], dash: i32, gap: i32, style: ShapeStyle) -> Result<(), String> {
+        let pts: Vec<(i32, i32)> = pts.iter().map(|p| self.dev(*p)).collect();
+        let (dash, gap) = (dash * self.scale, gap * self.scale);
+        self.root.draw(&DashedPathElement::new(pts, dash, gap, self.style(style))).map_err(de)
+    }
+
+    fn polygon_f(&self, pts: &[(f64, f64)], style: ShapeStyle) -> Result<(), String> {
+        let pts: Vec<(i32, i32)> = pts.iter().map(|p| self.dev(*p)).collect();
+        self.root.draw(&Polygon::new(pts, self.style(style))).map_err(de)
+    }
+
+    fn circle_f(&self, at: (f64, f64), r: u32, style: ShapeStyle) -> Result<(), String> {
+        self.root.draw(&Circle::new(self.dev(at), r * self.scale as u32, self.style(style))).map_err(de)
     }
 
     fn circle(&self, at: (i32, i32), r: u32, style: ShapeStyle) -> Result<(), String> {
@@ -224,6 +244,11 @@ impl Map {
 
     fn px(&self, (x, y): Pt) -> (i32, i32) {
         (self.fx(x).round() as i32, self.fy(y).round() as i32)
+    }
+
+    /// Data → logical pixels, unrounded.
+    fn pf(&self, (x, y): Pt) -> (f64, f64) {
+        (self.fx(x), self.fy(y))
     }
 
     /// Data units per pixel along x and y.
@@ -358,6 +383,10 @@ fn draw_panel<DB: DrawingBackend>(cv: &Canvas<DB>, p: &Panel, rect: (i32, i32, i
     }
     let xt = tick_list(&p.xticks, x0, x1, ((right - left) / 75).max(2) as usize);
     let yt = tick_list(&p.yticks, y0, y1, ((bottom - top) / 70).max(2) as usize);
+    // Custom ticks (bar names, matrix indices) are thinned until their labels fit.
+    let label_w = xt.iter().map(|(_, s)| cv.text_width(s, TICK_FONT)).max().unwrap_or(0) + 10;
+    let xt = thin(xt, (right - left) / label_w.max(1));
+    let yt = thin(yt, (bottom - top) / (TICK_FONT as i32 + 6));
 
     // Grid.
     if !bare {
@@ -432,6 +461,16 @@ fn draw_panel<DB: DrawingBackend>(cv: &Canvas<DB>, p: &Panel, rect: (i32, i32, i
     Ok(())
 }
 
+/// Every k-th tick, so that at most `room` remain (and at least the first).
+fn thin(ticks: Vec<(f64, String)>, room: i32) -> Vec<(f64, String)> {
+    let room = room.max(1) as usize;
+    if ticks.len() <= room {
+        return ticks;
+    }
+    let k = ticks.len().div_ceil(room);
+    ticks.into_iter().step_by(k).collect()
+}
+
 /// The ticks to draw: the panel's own, or nice numbers with formatted labels.
 fn tick_list(custom: &Option<Vec<(f64, String)>>, lo: f64, hi: f64, max_n: usize) -> Vec<(f64, String)> {
     match custom {
@@ -449,25 +488,25 @@ fn draw_series<DB: DrawingBackend>(cv: &Canvas<DB>, map: &Map, s: &Series) -> Re
         Series::Line { pts, color, width, dash, marker, .. } => {
             if *dash != Dash::None {
                 for run in clip_polyline(pts, map) {
-                    let px: Vec<(i32, i32)> = run.iter().map(|p| map.px(*p)).collect();
+                    let px: Vec<(f64, f64)> = run.iter().map(|p| map.pf(*p)).collect();
                     let st = stroke(*color, *width);
                     match dash {
-                        Dash::Dashed => cv.dashed(px, 9, 6, st)?,
-                        Dash::Dotted => cv.dashed(px, 2, 4, st)?,
-                        _ => cv.path(px, st)?,
+                        Dash::Dashed => cv.dashed_f(&px, 9, 6, st)?,
+                        Dash::Dotted => cv.dashed_f(&px, 2, 4, st)?,
+                        _ => cv.path_f(&px, st)?,
                     }
                 }
             }
             if let Some(r) = marker {
                 for p in pts.iter().filter(|p| map.contains(**p)) {
-                    cv.circle(map.px(*p), *r, filled(*color))?;
+                    cv.circle_f(map.pf(*p), *r, filled(*color))?;
                 }
             }
         }
         Series::Scatter { pts, colors, radius, .. } => {
             for (p, c) in pts.iter().zip(colors) {
                 if map.contains(*p) {
-                    cv.circle(map.px(*p), *radius, filled(*c))?;
+                    cv.circle_f(map.pf(*p), *radius, filled(*c))?;
                 }
             }
         }
@@ -504,13 +543,13 @@ fn draw_series<DB: DrawingBackend>(cv: &Canvas<DB>, map: &Map, s: &Series) -> Re
                 if clipped.len() < 3 {
                     continue;
                 }
-                let px: Vec<(i32, i32)> = clipped.iter().map(|p| map.px(*p)).collect();
-                cv.polygon(px.clone(), filled(color.lighten(1.0 - alpha.clamp(0.0, 1.0))))?;
+                let px: Vec<(f64, f64)> = clipped.iter().map(|p| map.pf(*p)).collect();
+                cv.polygon_f(&px, filled(color.lighten(1.0 - alpha.clamp(0.0, 1.0))))?;
                 let mut outline = px;
                 if let Some(&first) = outline.first() {
                     outline.push(first);
                 }
-                cv.path(outline, stroke(*color, 2))?;
+                cv.path_f(&outline, stroke(*color, 2))?;
             }
         }
         Series::Arrows { arrows, color, width, .. } => {
@@ -521,7 +560,8 @@ fn draw_series<DB: DrawingBackend>(cv: &Canvas<DB>, map: &Map, s: &Series) -> Re
         Series::ContourLines { paths, .. } => {
             for (path, c) in paths {
                 for run in clip_polyline(path, map) {
-                    cv.path(run.iter().map(|p| map.px(*p)).collect(), stroke(*c, 2))?;
+                    let px: Vec<(f64, f64)> = run.iter().map(|p| map.pf(*p)).collect();
+                    cv.path_f(&px, stroke(*c, 2))?;
                 }
             }
         }
@@ -531,13 +571,44 @@ fn draw_series<DB: DrawingBackend>(cv: &Canvas<DB>, map: &Map, s: &Series) -> Re
                 if clipped.len() < 3 {
                     continue;
                 }
-                let px: Vec<(i32, i32)> = clipped.iter().map(|p| map.px(*p)).collect();
-                let mut outline = px.clone();
-                cv.polygon(px, filled(*c))?;
+                let px: Vec<(f64, f64)> = clipped.iter().map(|p| map.pf(*p)).collect();
+                cv.polygon_f(&px, filled(*c))?;
+                let mut outline = px;
                 if let Some(&first) = outline.first() {
                     outline.push(first);
                 }
-                cv.path(outline, stroke(*c, 1))?;
+                cv.path_f(&outline, stroke(*c, 1))?;
+            }
+        }
+        Series::Cells { values, extent, cmap, range, .. } if cells_finer_than_pixels(values, extent, map) => {
+            // More cells than pixels: colour each pixel by the cell under its centre.
+            let (m, n) = values.shape();
+            let (lo, hi) = *range;
+            let scale = if hi > lo { hi - lo } else { 1.0 };
+            let (px0, px1) =
+                (map.fx(extent[0].max(map.x0)).floor() as i32, map.fx(extent[2].min(map.x1)).ceil() as i32);
+            let (py0, py1) =
+                (map.fy(extent[3].min(map.y1)).floor() as i32, map.fy(extent[1].max(map.y0)).ceil() as i32);
+            for py in py0..py1 {
+                // Runs of equal colour along the row become one rectangle.
+                let mut run: Option<(i32, Rgb)> = None;
+                for px in px0..=px1 {
+                    let color = (px < px1).then(|| {
+                        let (x, y) = unmap(map, (f64::from(px) + 0.5, f64::from(py) + 0.5));
+                        let j = ((x - extent[0]) / (extent[2] - extent[0]) * n as f64).floor();
+                        let i = ((extent[3] - y) / (extent[3] - extent[1]) * m as f64).floor();
+                        let inside = i >= 0.0 && j >= 0.0 && i < m as f64 && j < n as f64;
+                        let v = if inside { values[(i as usize, j as usize)] } else { f64::NAN };
+                        (!v.is_nan()).then(|| cmap.at((v - lo) / scale))
+                    });
+                    let color = color.flatten();
+                    if run.map(|r| Some(r.1)) != Some(color) {
+                        if let Some((start, c)) = run {
+                            cv.rect((start, py), (px, py + 1), filled(c))?;
+                        }
+                        run = color.map(|c| (px, c));
+                    }
+                }
             }
         }
         Series::Cells { values, extent, cmap, range, annotate } => {
@@ -579,6 +650,13 @@ fn draw_series<DB: DrawingBackend>(cv: &Canvas<DB>, map: &Map, s: &Series) -> Re
     Ok(())
 }
 
+/// Whether a matrix drawn over `extent` has more cells than the pixels it covers.
+fn cells_finer_than_pixels(values: &nalgebra::DMatrix<f64>, extent: &[f64; 4], map: &Map) -> bool {
+    let w = (map.fx(extent[2]) - map.fx(extent[0])).abs();
+    let h = (map.fy(extent[1]) - map.fy(extent[3])).abs();
+    values.ncols() as f64 > w || values.nrows() as f64 > h
+}
+
 /// A shaft from `a` to `b` with a filled head at `b`, sized in pixels.
 fn draw_arrow<DB: DrawingBackend>(
     cv: &Canvas<DB>,
@@ -599,15 +677,12 @@ fn draw_arrow<DB: DrawingBackend>(
     let base = (bx - ux * head, by - uy * head);
     let half = head * 0.45;
     for run in clip_polyline(&[a, unmap(map, base)], map) {
-        cv.path(run.iter().map(|p| map.px(*p)).collect(), stroke(color, width))?;
+        let px: Vec<(f64, f64)> = run.iter().map(|p| map.pf(*p)).collect();
+        cv.path_f(&px, stroke(color, width))?;
     }
     if map.contains(b) {
-        let pts = vec![
-            (bx.round() as i32, by.round() as i32),
-            ((base.0 - uy * half).round() as i32, (base.1 + ux * half).round() as i32),
-            ((base.0 + uy * half).round() as i32, (base.1 - ux * half).round() as i32),
-        ];
-        cv.polygon(pts, filled(color))?;
+        let pts = [(bx, by), (base.0 - uy * half, base.1 + ux * half), (base.0 + uy * half, base.1 - ux * half)];
+        cv.polygon_f(&pts, filled(color))?;
     }
     Ok(())
 }

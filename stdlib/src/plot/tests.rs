@@ -6,7 +6,7 @@ use std::cell::RefCell;
 use std::path::{Path, PathBuf};
 use std::rc::Rc;
 
-use mml_runtime::Session;
+use mml_runtime::{Library, Session};
 
 use super::colormap::{cycle, Rgb, VIRIDIS_MAP};
 use super::contour::{lines, Grid};
@@ -20,13 +20,22 @@ fn temp_dir(name: &str) -> PathBuf {
     dir
 }
 
+/// The standard library without its end-of-run step, so that tests call `finish_run`
+/// themselves and see exactly what it writes.
+static LIBRARY_WITHOUT_RUN_END: Library = Library {
+    builtins: crate::BUILTINS,
+    constants: &crate::math::CONSTANTS,
+    on_new_session: Some(crate::new_session),
+    on_run_end: None,
+};
+
 /// What a script printed, and its rendered error (empty when it succeeded).
 fn run_result(dir: &Path, src: &str) -> (String, String) {
     super::reset();
     super::set_output_dir(Some(dir.to_path_buf()));
     let out = Rc::new(RefCell::new(String::new()));
     let sink = out.clone();
-    let mut s = Session::new(crate::library(), Box::new(move |t: &str| sink.borrow_mut().push_str(t)));
+    let mut s = Session::new(&LIBRARY_WITHOUT_RUN_END, Box::new(move |t: &str| sink.borrow_mut().push_str(t)));
     let outcome = s.run("<test>", src);
     let diags: String = outcome.diagnostics.iter().map(|d| d.render(s.sources(), false)).collect();
     let text = out.borrow().clone();
@@ -498,4 +507,16 @@ fn matrix_index_ticks_use_round_steps() {
     assert_eq!(ticks(3), ["1", "2", "3"]);
     assert_eq!(ticks(28), ["1", "5", "10", "15", "20", "25"]);
     assert_eq!(ticks(20), ["2", "4", "6", "8", "10", "12", "14", "16", "18", "20"]);
+}
+
+#[test]
+fn an_image_larger_than_its_axes_is_sampled_per_pixel() {
+    let dir = temp_dir("bigimage");
+    // 300×600 cells in a 300×200 figure: left half 0 (black), right half 1 (white).
+    run(&dir, r#"imshow([zeros(300, 300), ones(300, 300)], figsize = [300, 200], file = "big.png")"#);
+    let img = load(&dir.join("big.png"));
+    let (l, t, r, b) = img.frame();
+    let y = (t + b) / 2;
+    assert_eq!(img.at(l + (r - l) / 4, y), Rgb(0, 0, 0));
+    assert_eq!(img.at(r - (r - l) / 4, y), Rgb(255, 255, 255));
 }
