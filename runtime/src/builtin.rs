@@ -77,6 +77,8 @@ pub enum Category {
     Random,
     /// Plots.
     Plot,
+    /// Derivatives.
+    Calculus,
 }
 
 impl Category {
@@ -92,6 +94,7 @@ impl Category {
             Category::Eigen => "Eigenvalues and eigenvectors",
             Category::Random => "Random numbers",
             Category::Plot => "Plots",
+            Category::Calculus => "Derivatives",
         }
     }
 }
@@ -285,6 +288,15 @@ impl BuiltinError {
 
     /// A wrong-type error pointing at argument `i`: "expected a number, found a string".
     pub fn type_error(i: usize, expected: &str, found: &Value) -> BuiltinError {
+        if let Value::Dual(_) = found {
+            return BuiltinError::Message {
+                code: "not-differentiable",
+                message: "this function has no derivative rule yet, so it cannot be differentiated".to_string(),
+                arg: Some(i),
+                help: vec!["derivatives flow through arithmetic, indexing and the elementary functions; compare with `numgrad`".into()],
+                notes: Vec::new(),
+            };
+        }
         BuiltinError::Message {
             code: "type-mismatch",
             message: format!("expected {expected}, found {}", crate::display::describe(found)),

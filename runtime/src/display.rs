@@ -115,6 +115,7 @@ fn trim_fraction(s: String) -> String {
 /// Formats any value for `print` and the REPL echo.
 pub fn format_value(v: &Value, opts: &FormatOptions) -> String {
     match v {
+        Value::Dual(_) => format_value(&crate::ad::strip(v), opts),
         Value::Str(s) => s.to_string(),
         Value::Matrix(m) => format_matrix(m, opts),
         Value::CMatrix(m) => format_cmatrix(m, opts),
@@ -187,6 +188,8 @@ fn format_inline(v: &Value, opts: &FormatOptions) -> String {
         }
         Value::Func(c) => format!("<function {}>", c.signature()),
         Value::Builtin(b) => format!("<builtin {}>", b.signature()),
+        Value::Bound(b) => format!("<function {}>", b.name),
+        Value::Dual(_) => format_inline(&crate::ad::strip(v), opts),
     }
 }
 
@@ -371,7 +374,8 @@ pub fn describe(v: &Value) -> String {
             n => format!("a list of {n} items"),
         },
         Value::Record(_) => "a record".to_string(),
-        Value::Func(_) | Value::Builtin(_) => "a function".to_string(),
+        Value::Func(_) | Value::Builtin(_) | Value::Bound(_) => "a function".to_string(),
+        Value::Dual(_) => format!("{} being differentiated", describe(&crate::ad::strip(v))),
     }
 }
 

@@ -5,7 +5,7 @@
 //! boxed [`RuntimeError`]s and collect the call trace on the way out.
 
 mod call;
-mod index;
+pub(crate) mod index;
 
 use std::rc::Rc;
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -435,6 +435,12 @@ impl Interp<'_> {
                     run_body!(v);
                 }
             }
+            Value::Dual(_) if seq.shape().is_some_and(|(r, c)| r == 1 || c == 1) => {
+                let n = seq.shape().map_or(0, |(r, c)| r * c);
+                for i in 0..n {
+                    run_body!(self.gather(&seq, &[index::Ix::One(i)])?);
+                }
+            }
             Value::CMatrix(m) if m.nrows() == 1 || m.ncols() == 1 => {
                 for i in 0..m.len() {
                     run_body!(Value::complex(m[i]));
@@ -472,6 +478,10 @@ impl Interp<'_> {
             Value::Record(r) => r.fields.iter().map(|(_, v)| v.clone()).collect(),
             Value::Matrix(m) if m.nrows() == 1 || m.ncols() == 1 => m.iter().map(|x| Value::Num(*x)).collect(),
             Value::Range(r) => (0..r.len().min(n + 1)).map(|i| Value::Num(r.at(i))).collect(),
+            Value::Dual(_) if v.shape().is_some_and(|(r, c)| r == 1 || c == 1) => {
+                let len = v.shape().map_or(0, |(r, c)| r * c);
+                (0..len).map(|i| self.gather(v, &[index::Ix::One(i)])).collect::<R<Vec<_>>>()?
+            }
             other => return type_err("destructuring", "a list, record or vector", other, span),
         };
         if items.len() != n {
@@ -698,6 +708,20 @@ impl Interp<'_> {
         for row in rows {
             let values = row.iter().map(|x| self.eval(x)).collect::<R<Vec<_>>>()?;
             evaluated.push((values, row));
+        }
+        self.build_matrix(evaluated, span)
+    }
+
+    /// Builds a matrix literal from its evaluated items; with items being differentiated,
+    /// the primal and tangent literals are built alike.
+    fn build_matrix(&self, evaluated: Vec<(Vec<Value>, &Vec<Expr>)>, span: Span) -> R<Value> {
+        if let Some(tag) = evaluated.iter().flat_map(|(vals, _)| vals.iter()).filter_map(crate::ad::tag_of).max() {
+            let part = |f: fn(&Value, u32) -> Value| -> Vec<(Vec<Value>, &Vec<Expr>)> {
+                evaluated.iter().map(|(vals, ex)| (vals.iter().map(|x| f(x, tag)).collect(), *ex)).collect()
+            };
+            let v = self.build_matrix(part(crate::ad::primal), span)?;
+            let d = self.build_matrix(part(crate::ad::tangent), span)?;
+            return Ok(crate::ad::make(tag, v, d));
         }
         let complex =
             evaluated.iter().any(|(vals, _)| vals.iter().any(|v| matches!(v, Value::Complex(_) | Value::CMatrix(_))));

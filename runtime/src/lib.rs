@@ -3,6 +3,7 @@
 //! The runtime does no I/O: output goes to the sink given to [`Session::new`].
 #![warn(missing_docs)]
 
+pub mod ad;
 mod builtin;
 pub mod display;
 mod error;
@@ -20,4 +21,4 @@ pub use interp::Closure;
 pub use limits::Limits;
 pub use mml_kernel as kernel;
 pub use session::{Outcome, Session, Sink};
-pub use value::{CMatrix, Matrix, RangeVal, Record, Value, C64};
+pub use value::{Bound, CMatrix, Matrix, RangeVal, Record, Value, C64};

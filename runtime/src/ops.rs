@@ -15,14 +15,14 @@ use crate::value::{CMatrix, Matrix, Value, C64};
 
 /// Which operand an error is about.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub(crate) enum Side {
+pub enum Side {
     Lhs,
     Rhs,
 }
 
 /// An operator error, before spans are attached.
 #[derive(Debug)]
-pub(crate) enum OpError {
+pub enum OpError {
     /// An operand of the wrong type.
     Type { side: Side, expected: String, found: String },
     /// Operand shapes that do not fit.
@@ -68,6 +68,12 @@ pub(crate) fn from_matrix(m: Matrix) -> Value {
 pub(crate) fn binary(op: BinOp, a: &Value, b: &Value) -> OpResult {
     if let (Value::Num(x), Value::Num(y)) = (a, b) {
         return Ok(scalar_op(op, *x, *y));
+    }
+    if matches!(a, Value::Dual(_)) || matches!(b, Value::Dual(_)) {
+        if matches!(op, BinOp::Eq | BinOp::Ne) {
+            return Ok(equality(op, &crate::ad::strip(a), &crate::ad::strip(b)));
+        }
+        return crate::ad::binary(op, a, b);
     }
     match op {
         BinOp::Eq | BinOp::Ne => return Ok(equality(op, a, b)),
@@ -448,6 +454,7 @@ pub(crate) fn values_equal(a: &Value, b: &Value) -> bool {
 /// Applies a prefix operator.
 pub(crate) fn unary(op: UnOp, v: &Value) -> OpResult {
     match (op, v) {
+        (_, Value::Dual(_)) => crate::ad::unary(op, v),
         (UnOp::Neg, Value::Num(x)) => Ok(Value::Num(-x)),
         (UnOp::Plus, Value::Num(x)) => Ok(Value::Num(*x)),
         (UnOp::Not, Value::Bool(b)) => Ok(Value::Bool(!b)),
@@ -472,6 +479,7 @@ pub(crate) fn unary(op: UnOp, v: &Value) -> OpResult {
 pub(crate) fn transpose(v: &Value) -> OpResult {
     match v {
         Value::Num(_) | Value::Bool(_) => Ok(v.clone()),
+        Value::Dual(_) => crate::ad::transpose(v),
         Value::Matrix(m) => Ok(Value::matrix(m.transpose())),
         // `'` is the conjugate transpose, as in the maths (Aᴴ) and in Octave.
         Value::Complex(c) => Ok(Value::complex(c.conj())),

@@ -45,6 +45,22 @@ pub enum Value {
     Func(Rc<Closure>),
     /// A builtin function.
     Builtin(&'static Builtin),
+    /// A builtin with its first arguments already given (`derivative(f)` is one).
+    Bound(Rc<Bound>),
+    /// A number or matrix carrying a derivative, while a function is being differentiated.
+    Dual(Rc<crate::ad::Dual>),
+}
+
+/// A builtin with its leading arguments fixed: calling it with more arguments calls the
+/// builtin with all of them.
+#[derive(Debug)]
+pub struct Bound {
+    /// What users see: `derivative of f`.
+    pub name: String,
+    /// The builtin called.
+    pub builtin: &'static Builtin,
+    /// The arguments given first.
+    pub args: Vec<Value>,
 }
 
 impl Value {
@@ -61,7 +77,8 @@ impl Value {
             Value::Range(_) => "range",
             Value::List(_) => "list",
             Value::Record(_) => "record",
-            Value::Func(_) | Value::Builtin(_) => "function",
+            Value::Func(_) | Value::Builtin(_) | Value::Bound(_) => "function",
+            Value::Dual(d) => d.v.type_name(),
         }
     }
 
@@ -117,6 +134,7 @@ impl Value {
             Value::Range(r) => Some((r.len(), 1)),
             Value::Complex(_) => Some((1, 1)),
             Value::CMatrix(m) => Some(m.shape()),
+            Value::Dual(d) => d.v.shape(),
             _ => None,
         }
     }
@@ -145,7 +163,7 @@ impl Value {
 
     /// Whether the value is callable.
     pub fn is_function(&self) -> bool {
-        matches!(self, Value::Func(_) | Value::Builtin(_))
+        matches!(self, Value::Func(_) | Value::Builtin(_) | Value::Bound(_))
     }
 }
 

@@ -1,7 +1,7 @@
 //! Complex numbers: building them and taking them apart (`complex re im conj arg abs`).
 //! Complex values arise from `1 + 2i` literals and from eigenvalues of non-symmetric matrices.
 
-use mml_runtime::{Args, BuiltinError, CMatrix, CallCtx, Value, C64};
+use mml_runtime::{ad, Args, BuiltinError, CMatrix, CallCtx, Value, C64};
 
 use crate::elementwise::map_elementwise;
 use crate::macros::builtin;
@@ -23,6 +23,10 @@ builtin! {
     /// abs(3 + 4i)   # => 5
     /// ```
     pub static ABS: Math = "abs"(x), |ctx, args| {
+        if let Value::Dual(_) = args.get(0) {
+            // |x|' = sign(x), taken as 0 at the kink x = 0.
+            return ad::map(args.get(0), 0, f64::abs, &|v| ad::map(&ad::strip(v), 0, sign, &|_| Ok(Value::Num(0.0))));
+        }
         complex_to_real(&*ctx, args, |c| if c.im == 0.0 { c.re.abs() } else { c.norm() })
     }
 }
@@ -105,5 +109,16 @@ builtin! {
             .code("shape-mismatch"));
         }
         Ok(Value::cmatrix(CMatrix::from_fn(re.nrows(), re.ncols(), |i, j| C64::new(re[(i, j)], im[(i, j)]))))
+    }
+}
+
+/// The sign of a number: -1, 0 or 1 (the derivative of `abs`).
+fn sign(x: f64) -> f64 {
+    if x > 0.0 {
+        1.0
+    } else if x < 0.0 {
+        -1.0
+    } else {
+        0.0
     }
 }

@@ -4,23 +4,34 @@
 //! next to its implementation, and listed once in [`library`].
 #![warn(missing_docs)]
 
+mod calculus;
 mod check;
 mod complex;
 mod construct;
+mod csv;
+mod data;
 mod decomp;
 pub mod docs;
 mod eigen;
 mod elementwise;
+mod image;
+mod inner;
 mod io;
+mod knn;
 mod linalg;
 mod macros;
 mod math;
+mod moments;
+mod order;
 mod ortho;
 mod pagerank;
+mod pca;
 pub mod plot;
 mod random;
 mod rref;
+mod sample;
 mod solve;
+mod stats;
 mod time;
 
 #[cfg(test)]
@@ -48,8 +59,8 @@ static BUILTINS: &[&Builtin] = &[
     &math::LOG,
     &math::LOG10,
     &math::LOG2,
-    &math::MAX,
-    &math::MIN,
+    &stats::MAX,
+    &stats::MIN,
     &math::MOD,
     &math::ROUND,
     &math::SIGN,
@@ -147,11 +158,55 @@ static BUILTINS: &[&Builtin] = &[
     &plot::SHOW,
     &plot::SUBPLOT,
     &plot::SURFACE,
+    // Statistics, sampling, distances, PCA and data (issue 5).
+    &csv::READ_CSV,
+    &csv::WRITE_CSV,
+    &data::DATASET,
+    &image::READ_IMAGE,
+    &image::WRITE_IMAGE,
+    &inner::INNER,
+    &inner::PAIRWISE_DIST,
+    &knn::KNN,
+    &moments::AFFINE_COV,
+    &moments::AFFINE_MEAN,
+    &moments::CENTER,
+    &moments::CORR,
+    &moments::COV,
+    &moments::MSE,
+    &moments::STANDARDIZE,
+    &order::ARGSORT,
+    &order::BINCOUNT,
+    &order::HISTOGRAM,
+    &order::SORT,
+    &order::UNIQUE,
+    &pca::PCA,
+    &pca::PCA_RECONSTRUCT,
+    &pca::PCA_TRANSFORM,
+    &sample::CHOICE,
+    &sample::MVN_SAMPLE,
+    &sample::RANDINT,
+    &sample::SHUFFLE,
+    &stats::ARGMAX,
+    &stats::ARGMIN,
+    &stats::CUMSUM,
+    &stats::MEAN,
+    &stats::MEDIAN,
+    &stats::PROD,
+    &stats::STD,
+    &stats::SUM,
+    &stats::VAR,
     // Printing, strings and types.
     &io::FORMAT,
     &io::PRINT,
     &io::STRING,
     &io::TYPEOF,
+    // Derivatives.
+    &calculus::DERIVATIVE,
+    &calculus::DERIVATIVE_AT,
+    &calculus::GRAD,
+    &calculus::HESSIAN,
+    &calculus::JACOBIAN,
+    &calculus::NUMGRAD,
     // Checks and errors.
     &check::ALL,
     &check::ANY,

@@ -288,14 +288,20 @@ builtin! {
     /// and `p = "fro"` the Frobenius norm `sqrt(Σ aᵢⱼ²)`.
     /// `p` may be written as a number or as the strings `"inf"` and `"fro"`.
     /// A NaN anywhere gives NaN.
+    /// With an inner-product matrix `A` (symmetric positive definite; see `inner`), the length
+    /// of a vector is `sqrt(v' A v)`.
     /// ```mml
     /// norm([3, 4])          # => 5
     /// norm([3, -4], 1)      # => 7
     /// norm([3, -4], inf)    # => 4
     /// norm([3, 0; 0, -5])   # => 5
     /// norm([1, 2; 3, 4], "fro")^2   # => 30
+    /// norm([1, 1], A = [2, 0; 0, 7])   # => 3
     /// ```
-    pub static NORM: Linalg = "norm"(v, p = 2), |ctx, args| {
+    pub static NORM: Linalg = "norm"(v, p = 2, A = nothing), |ctx, args| {
+        if !args.is_nothing(2) {
+            return crate::inner::norm_under(&*ctx, args);
+        }
         let kind = norm_kind(args, 1)?;
         let m = Numeric::from_value(&*ctx, args.get(0), 0)?;
         let (r, c) = m.shape();
@@ -366,14 +372,18 @@ builtin! {
     /// digits (`acos` of a rounded cosine would give `angle([1, 1], [2, 2])` as 2.1e-8, not 0).
     /// A zero vector has no direction, so it has no angle (a `zero-vector` error).
     /// Multiply by `180 / pi` for degrees.
+    /// With an inner-product matrix `A` (symmetric positive definite; see `inner`), it is the
+    /// angle of `cos θ = ⟨v, w⟩ / (|v| |w|)` with `⟨v, w⟩ = v' A w` and the lengths it gives.
     /// ```mml
     /// angle([1, 0], [0, 1])   # => 1.5707963267948966
     /// angle([1, 1], [2, 2])   # => 0
     /// angle([1, 0], [-1, 0]) == pi   # => true
     /// angle([1, 0], [1, 1]) * 180 / pi   # => 45
+    /// angle([1, 1], [-3, 1], [2, -1; -1, 4]) * 180 / pi   # => 90
     /// ```
-    pub static ANGLE: Linalg = "angle"(v, w), |ctx, args| {
+    pub static ANGLE: Linalg = "angle"(v, w, A = nothing), |ctx, args| {
         let (v, w) = vector_pair(&*ctx, args, ("v", "w"))?;
+        let (v, w) = crate::inner::metric_pair(&*ctx, args, 2, v, w)?;
         let nv = nonzero_length(&v, 0, "v", "direction, so no angle")?;
         let nw = nonzero_length(&w, 1, "w", "direction, so no angle")?;
         let (a, b) = (v / nv, w / nw);
@@ -383,12 +393,16 @@ builtin! {
 
 builtin! {
     /// The Euclidean distance `|v - w|` between two points given as vectors of the same length.
+    /// With an inner-product matrix `A` (symmetric positive definite; see `inner`), it is
+    /// `sqrt((v - w)' A (v - w))`.
     /// ```mml
     /// dist([1, 1], [4, 5])   # => 5
     /// dist(2, 7)             # => 5
+    /// dist([1, 1], [4, 5], [1, 0; 0, 4])   # => 8.54400374531753
     /// ```
-    pub static DIST: Linalg = "dist"(v, w), |ctx, args| {
+    pub static DIST: Linalg = "dist"(v, w, A = nothing), |ctx, args| {
         let (v, w) = vector_pair(&*ctx, args, ("v", "w"))?;
+        let (v, w) = crate::inner::metric_pair(&*ctx, args, 2, v, w)?;
         Ok(Value::Num(norm2((v - w).as_slice())))
     }
 }

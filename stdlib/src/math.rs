@@ -6,7 +6,8 @@
 //! argument, never a silent `nan`. Limits that exist are returned: `log(0)` is `-inf`.
 //! NaN inputs propagate (`sqrt(nan)` is `nan`).
 
-use mml_runtime::{BuiltinError, Constant, Value};
+use mml_lang::ast::BinOp;
+use mml_runtime::{ad, BuiltinError, Constant, Value};
 
 use crate::elementwise::{check_domain, domain_error, map_elementwise, position, zip_elementwise, Numeric};
 use crate::macros::builtin;
@@ -16,16 +17,91 @@ use crate::macros::builtin;
 macro_rules! unary {
     (
         $(#[doc = $doc:literal])*
-        $stat:ident = $name:literal, $f:expr $(, domain: $ok:expr => $what:literal)?
+        $stat:ident = $name:literal, $f:expr, deriv: $df:expr $(, domain: $ok:expr => $what:literal)?
     ) => {
         builtin! {
             $(#[doc = $doc])*
             pub static $stat: Math = $name(x), |ctx, args| {
-                $( check_domain(&*ctx, args.get(0), 0, $name, $ok, $what)?; )?
-                map_elementwise(&*ctx, args.get(0), 0, $f)
+                let x = args.get(0);
+                $( check_domain(&*ctx, &ad::strip(x), 0, $name, $ok, $what)?; )?
+                if let Value::Dual(_) = x {
+                    return differentiate($name, x, $f, $df);
+                }
+                map_elementwise(&*ctx, x, 0, $f)
             }
         }
     };
+}
+
+/// Applies `f` to a value being differentiated, with its derivative rule `df`; functions
+/// without a derivative (`floor`, `round`, …) are a `not-differentiable` error.
+fn differentiate(name: &str, x: &Value, f: fn(f64) -> f64, df: Option<DerivRule>) -> D {
+    match df {
+        Some(df) => ad::map(x, 0, f, &df),
+        None => Err(BuiltinError::arg(0, format!("`{name}` has no derivative")).code("not-differentiable").with_help(
+            format!("`{name}` is piecewise constant: its derivative is 0 where it exists and undefined at its jumps"),
+        )),
+    }
+}
+
+/// A derivative rule: given the argument (possibly itself being differentiated, for
+/// higher derivatives), the derivative of the function element-wise.
+type DerivRule = fn(&Value) -> D;
+type D = Result<Value, BuiltinError>;
+
+fn neg(v: D) -> D {
+    ad::arith(BinOp::Sub, &Value::Num(0.0), &v?)
+}
+fn recip(v: D) -> D {
+    ad::arith(BinOp::ElemDiv, &Value::Num(1.0), &v?)
+}
+fn one_minus_sq(v: &Value) -> D {
+    ad::arith(BinOp::Sub, &Value::Num(1.0), &ad::arith(BinOp::ElemMul, v, v)?)
+}
+fn sin_of(v: &Value) -> D {
+    ad::map(v, 0, f64::sin, &d_sin)
+}
+fn cos_of(v: &Value) -> D {
+    ad::map(v, 0, f64::cos, &d_cos)
+}
+fn sqrt_of(v: &Value) -> D {
+    ad::map(v, 0, f64::sqrt, &d_sqrt)
+}
+fn d_sin(v: &Value) -> D {
+    cos_of(v)
+}
+fn d_cos(v: &Value) -> D {
+    neg(sin_of(v))
+}
+fn d_tan(v: &Value) -> D {
+    // 1 / cos²(x)
+    let c = cos_of(v)?;
+    recip(ad::arith(BinOp::ElemMul, &c, &c))
+}
+fn d_asin(v: &Value) -> D {
+    recip(sqrt_of(&one_minus_sq(v)?))
+}
+fn d_acos(v: &Value) -> D {
+    neg(d_asin(v))
+}
+fn d_atan(v: &Value) -> D {
+    recip(ad::arith(BinOp::Add, &Value::Num(1.0), &ad::arith(BinOp::ElemMul, v, v)?))
+}
+fn d_exp(v: &Value) -> D {
+    ad::map(v, 0, f64::exp, &d_exp)
+}
+fn d_log(v: &Value) -> D {
+    recip(Ok(v.clone()))
+}
+fn d_log2(v: &Value) -> D {
+    recip(ad::arith(BinOp::ElemMul, v, &Value::Num(std::f64::consts::LN_2)))
+}
+fn d_log10(v: &Value) -> D {
+    recip(ad::arith(BinOp::ElemMul, v, &Value::Num(std::f64::consts::LN_10)))
+}
+fn d_sqrt(v: &Value) -> D {
+    // 1 / (2 sqrt(x))
+    recip(ad::arith(BinOp::ElemMul, &Value::Num(2.0), &sqrt_of(v)?))
 }
 
 unary! {
@@ -34,7 +110,7 @@ unary! {
     /// sin(0)        # => 0
     /// sin(pi / 2)   # => 1
     /// ```
-    SIN = "sin", f64::sin
+    SIN = "sin", f64::sin, deriv: Some(d_sin)
 }
 
 unary! {
@@ -43,7 +119,7 @@ unary! {
     /// cos(0)    # => 1
     /// cos(pi)   # => -1
     /// ```
-    COS = "cos", f64::cos
+    COS = "cos", f64::cos, deriv: Some(d_cos)
 }
 
 unary! {
@@ -51,7 +127,7 @@ unary! {
     /// ```mml
     /// tan(0)   # => 0
     /// ```
-    TAN = "tan", f64::tan
+    TAN = "tan", f64::tan, deriv: Some(d_tan)
 }
 
 unary! {
@@ -60,7 +136,7 @@ unary! {
     /// ```mml
     /// asin(1)   # => 1.5707963267948966
     /// ```
-    ASIN = "asin", f64::asin, domain: |x: f64| x.is_nan() || (-1.0..=1.0).contains(&x) => "a number outside [-1, 1]"
+    ASIN = "asin", f64::asin, deriv: Some(d_asin), domain: |x: f64| x.is_nan() || (-1.0..=1.0).contains(&x) => "a number outside [-1, 1]"
 }
 
 unary! {
@@ -70,7 +146,7 @@ unary! {
     /// acos(1)    # => 0
     /// acos(-1)   # => 3.141592653589793
     /// ```
-    ACOS = "acos", f64::acos, domain: |x: f64| x.is_nan() || (-1.0..=1.0).contains(&x) => "a number outside [-1, 1]"
+    ACOS = "acos", f64::acos, deriv: Some(d_acos), domain: |x: f64| x.is_nan() || (-1.0..=1.0).contains(&x) => "a number outside [-1, 1]"
 }
 
 unary! {
@@ -79,7 +155,7 @@ unary! {
     /// ```mml
     /// atan(1)   # => 0.7853981633974483
     /// ```
-    ATAN = "atan", f64::atan
+    ATAN = "atan", f64::atan, deriv: Some(d_atan)
 }
 
 unary! {
@@ -88,7 +164,7 @@ unary! {
     /// exp(0)   # => 1
     /// exp(1)   # => 2.718281828459045
     /// ```
-    EXP = "exp", f64::exp
+    EXP = "exp", f64::exp, deriv: Some(d_exp)
 }
 
 unary! {
@@ -99,7 +175,7 @@ unary! {
     /// log(e)   # => 1
     /// log(0)   # => -inf
     /// ```
-    LOG = "log", f64::ln, domain: |x: f64| x.is_nan() || x >= 0.0 => "a negative number"
+    LOG = "log", f64::ln, deriv: Some(d_log), domain: |x: f64| x.is_nan() || x >= 0.0 => "a negative number"
 }
 
 unary! {
@@ -108,7 +184,7 @@ unary! {
     /// ```mml
     /// log2(8)   # => 3
     /// ```
-    LOG2 = "log2", f64::log2, domain: |x: f64| x.is_nan() || x >= 0.0 => "a negative number"
+    LOG2 = "log2", f64::log2, deriv: Some(d_log2), domain: |x: f64| x.is_nan() || x >= 0.0 => "a negative number"
 }
 
 unary! {
@@ -117,7 +193,7 @@ unary! {
     /// ```mml
     /// log10(1000)   # => 3
     /// ```
-    LOG10 = "log10", f64::log10, domain: |x: f64| x.is_nan() || x >= 0.0 => "a negative number"
+    LOG10 = "log10", f64::log10, deriv: Some(d_log10), domain: |x: f64| x.is_nan() || x >= 0.0 => "a negative number"
 }
 
 unary! {
@@ -130,7 +206,7 @@ unary! {
     ///                # =>   2
     ///                # =>   3
     /// ```
-    SQRT = "sqrt", f64::sqrt, domain: |x: f64| x.is_nan() || x >= 0.0 => "a negative number"
+    SQRT = "sqrt", f64::sqrt, deriv: Some(d_sqrt), domain: |x: f64| x.is_nan() || x >= 0.0 => "a negative number"
 }
 
 unary! {
@@ -139,7 +215,7 @@ unary! {
     /// floor(2.7)    # => 2
     /// floor(-2.5)   # => -3
     /// ```
-    FLOOR = "floor", f64::floor
+    FLOOR = "floor", f64::floor, deriv: None
 }
 
 unary! {
@@ -148,7 +224,7 @@ unary! {
     /// ceil(2.1)    # => 3
     /// ceil(-2.5)   # => -2
     /// ```
-    CEIL = "ceil", f64::ceil
+    CEIL = "ceil", f64::ceil, deriv: None
 }
 
 unary! {
@@ -158,7 +234,7 @@ unary! {
     /// sign(0)      # => 0
     /// sign(7)      # => 1
     /// ```
-    SIGN = "sign", sign
+    SIGN = "sign", sign, deriv: None
 }
 
 /// -1, 0 or 1 (Rust's `signum` gives 1 for 0).
@@ -224,79 +300,6 @@ fn round_to(x: f64, digits: f64) -> f64 {
         (x / scale).round() * scale
     } else {
         0.0
-    }
-}
-
-/// The smaller of two numbers, NaN if either is NaN.
-fn min2(a: f64, b: f64) -> f64 {
-    if a.is_nan() || b.is_nan() {
-        f64::NAN
-    } else {
-        a.min(b)
-    }
-}
-
-/// The larger of two numbers, NaN if either is NaN.
-fn max2(a: f64, b: f64) -> f64 {
-    if a.is_nan() || b.is_nan() {
-        f64::NAN
-    } else {
-        a.max(b)
-    }
-}
-
-/// `min`/`max`: reduces one argument, or combines two element-wise.
-fn extremum(
-    ctx: &dyn mml_runtime::CallCtx,
-    args: &mml_runtime::Args<'_>,
-    name: &str,
-    pick: fn(f64, f64) -> f64,
-) -> Result<Value, BuiltinError> {
-    if !args.is_nothing(1) {
-        return zip_elementwise(ctx, (args.get(0), 0), (args.get(1), 1), pick);
-    }
-    let a = Numeric::from_value(ctx, args.get(0), 0)?;
-    let mut it = a.elements().iter().copied();
-    match it.next() {
-        Some(first) => Ok(Value::Num(it.fold(first, pick))),
-        None => Err(BuiltinError::arg(0, format!("{name} of an empty matrix"))
-            .with_help("an empty matrix has no smallest or largest element")),
-    }
-}
-
-builtin! {
-    /// The smallest element of `a`, or the element-wise smaller of `a` and `b`.
-    /// With one argument, `a` may be a number, matrix (all elements) or range; an empty one is
-    /// an error.
-    /// With two, numbers broadcast against matrices.
-    /// A NaN anywhere gives `nan`.
-    /// ```mml
-    /// min(3, 7)           # => 3
-    /// min([4, -1, 3])     # => -1
-    /// min([1, 5], 2)      # => 2×1 matrix
-    ///                     # =>   1
-    ///                     # =>   2
-    /// ```
-    pub static MIN: Math = "min"(a, b = nothing), |ctx, args| {
-        extremum(&*ctx, args, "min", min2)
-    }
-}
-
-builtin! {
-    /// The largest element of `a`, or the element-wise larger of `a` and `b`.
-    /// With one argument, `a` may be a number, matrix (all elements) or range; an empty one is
-    /// an error.
-    /// With two, numbers broadcast against matrices.
-    /// A NaN anywhere gives `nan`.
-    /// ```mml
-    /// max(3, 7)           # => 7
-    /// max([4, -1, 3])     # => 4
-    /// max([1, 5], 2)      # => 2×1 matrix
-    ///                     # =>   2
-    ///                     # =>   5
-    /// ```
-    pub static MAX: Math = "max"(a, b = nothing), |ctx, args| {
-        extremum(&*ctx, args, "max", max2)
     }
 }
 

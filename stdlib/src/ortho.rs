@@ -147,6 +147,9 @@ builtin! {
     /// It is computed stably from a QR factorisation `B = Q R` as `P = Q Q'`; the columns of `B`
     /// must be linearly independent (a `singular-matrix` error names the first that is not).
     /// For one vector `b`, `P = b b' / (b' b)`.
+    /// Under the inner product `⟨x, y⟩ = x' A y` (`A` symmetric positive definite; see `inner`)
+    /// the orthogonal projection is `P = B (B'AB)⁻¹ B'A`: still `P * P = P`, and `x - P x` is
+    /// `A`-orthogonal to span(B), but `P` is symmetric only when `A` is the identity (or commutes).
     /// ```mml
     /// round(projection_matrix([1, 2, 2]) * 9, 12)   # => 3×3 matrix
     ///                                                # =>   1  2  2
@@ -154,8 +157,14 @@ builtin! {
     ///                                                # =>   2  4  4
     /// P = projection_matrix([1, 0; 1, 1; 1, 2])
     /// allclose(P * 6, [5, 2, -1; 2, 2, 2; -1, 2, 5])   # => true
+    /// round(projection_matrix([1, 0], A = [2, 1; 1, 2]), 12)   # => 2×2 matrix
+    ///                                                          # =>   1  0.5
+    ///                                                          # =>   0  0
     /// ```
-    pub static PROJECTION_MATRIX: Linalg = "projection_matrix"(B), |ctx, args| {
+    pub static PROJECTION_MATRIX: Linalg = "projection_matrix"(B, A = nothing), |ctx, args| {
+        if !args.is_nothing(1) {
+            return crate::inner::projection_matrix_under(&*ctx, args);
+        }
         let q = column_space(&*ctx, args, 0)?;
         ctx.check_alloc(q.nrows(), q.nrows())?;
         let p = &q * q.transpose();
@@ -169,13 +178,21 @@ builtin! {
     /// (computed as `Q (Q' x)` from a QR factorisation of `B`, without forming the matrix).
     /// `x` may be a matrix with one point per column; a row vector gives a row.
     /// The columns of `B` must be linearly independent.
+    /// With an inner-product matrix `A` (symmetric positive definite; see `inner`) it is the
+    /// projection for that inner product, `B (B'AB)⁻¹ B'A x` (see `projection_matrix`).
     /// ```mml
     /// round(project([6, 0, 0], [1, 0; 1, 1; 1, 2]), 12)   # => 3×1 matrix
     ///                                                     # =>    5
     ///                                                     # =>    2
     ///                                                     # =>   -1
+    /// round(project([1, 1], [1, 0], A = [2, 1; 1, 2]), 12)   # => 2×1 matrix
+    ///                                                        # =>   1.5
+    ///                                                        # =>   0
     /// ```
-    pub static PROJECT: Linalg = "project"(x, B), |ctx, args| {
+    pub static PROJECT: Linalg = "project"(x, B, A = nothing), |ctx, args| {
+        if !args.is_nothing(2) {
+            return crate::inner::project_under(&*ctx, args);
+        }
         let q = column_space(&*ctx, args, 1)?;
         let mut x = matrix_arg(&*ctx, args, 0)?.as_ref().clone();
         let n = q.nrows();

@@ -4,16 +4,20 @@ if exists("b:current_syntax")
 endif
 
 syn keyword mmlKeyword fn if else while for in break continue return and or not true false nothing end
-syn keyword mmlBuiltin abs acos all allclose angle any approx arg arrow asin assert assert_close
-syn keyword mmlBuiltin atan atan2 bar ceil change_basis charpoly chol cols complex cond conj contour
-syn keyword mmlBuiltin cos cross det diag diagonalize dist dot echelon eig eigh error errorbar
-syn keyword mmlBuiltin exp eye figure fill flatten floor format full gram_schmidt hcat heatmap hist
-syn keyword mmlBuiltin im imgrid imshow inv is_orthonormal is_singular kron length linspace log log10 log2
-syn keyword mmlBuiltin lu matpow max meshgrid min mod norm null numel ones orth outer
-syn keyword mmlBuiltin pagerank pinv plot power_iteration print project projection_matrix qr quiver rand randn range
-syn keyword mmlBuiltin rank re reflection reshape rotation round rows rref savefig scalar_proj scale scatter
-syn keyword mmlBuiltin seed shear show sign sin size solve sqrt string subplot surface svd
-syn keyword mmlBuiltin tan tic toc trace typeof unit vcat vec_proj zeros
+syn keyword mmlBuiltin abs acos affine_cov affine_mean all allclose angle any approx arg argmax argmin
+syn keyword mmlBuiltin argsort arrow asin assert assert_close atan atan2 bar bincount ceil center change_basis
+syn keyword mmlBuiltin charpoly choice chol cols complex cond conj contour corr cos cov cross
+syn keyword mmlBuiltin cumsum dataset derivative derivative_at det diag diagonalize dist dot echelon eig eigh
+syn keyword mmlBuiltin error errorbar exp eye figure fill flatten floor format full grad gram_schmidt
+syn keyword mmlBuiltin hcat heatmap hessian hist histogram im imgrid imshow inner inv is_orthonormal is_singular
+syn keyword mmlBuiltin jacobian knn kron length linspace log log10 log2 lu matpow max mean
+syn keyword mmlBuiltin median meshgrid min mod mse mvn_sample norm null numel numgrad ones orth
+syn keyword mmlBuiltin outer pagerank pairwise_dist pca pca_reconstruct pca_transform pinv plot power_iteration print prod project
+syn keyword mmlBuiltin projection_matrix qr quiver rand randint randn range rank re read_csv read_image reflection
+syn keyword mmlBuiltin reshape rotation round rows rref savefig scalar_proj scale scatter seed shear show
+syn keyword mmlBuiltin shuffle sign sin size solve sort sqrt standardize std string subplot sum
+syn keyword mmlBuiltin surface svd tan tic toc trace typeof unique unit var vcat vec_proj
+syn keyword mmlBuiltin write_csv write_image zeros
 syn keyword mmlConstant pi e inf nan
 syn match mmlNumber "\<\d[0-9_]*\(\.\d*\)\=\([eE][+-]\=\d\+\)\="
 syn match mmlNumber "\.\d\+\([eE][+-]\=\d\+\)\="

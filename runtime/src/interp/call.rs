@@ -46,17 +46,13 @@ impl Interp<'_> {
                 }
                 self.enter(c, base, span)
             }
-            Value::Func(_) | Value::Builtin(_) => {
+            Value::Func(_) | Value::Builtin(_) | Value::Bound(_) => {
                 let mut vals = Vec::with_capacity(args.len());
                 for a in args {
                     let value = self.eval(&a.value)?;
                     vals.push(ArgVal { name: a.name.clone(), value, span: a.value.span });
                 }
-                match &f {
-                    Value::Func(c) => self.call_closure(c, vals, span),
-                    Value::Builtin(b) => self.call_builtin(b, vals, span),
-                    _ => Ok(Value::Nothing),
-                }
+                self.call_with(&f, vals, span)
             }
             other => err(ErrorKind::NotCallable { found: describe(other) }, callee.span),
         }
@@ -65,9 +61,20 @@ impl Interp<'_> {
     /// Calls any function value with positional arguments.
     pub(crate) fn call_value(&mut self, f: &Value, args: &[Value], span: Span) -> R<Value> {
         let vals = args.iter().map(|v| ArgVal { name: None, value: v.clone(), span }).collect();
+        self.call_with(f, vals, span)
+    }
+
+    /// Calls a function value with evaluated arguments.
+    fn call_with(&mut self, f: &Value, mut args: Vec<ArgVal>, span: Span) -> R<Value> {
         match f {
-            Value::Func(c) => self.call_closure(c, vals, span),
-            Value::Builtin(b) => self.call_builtin(b, vals, span),
+            Value::Func(c) => self.call_closure(c, args, span),
+            Value::Builtin(b) => self.call_builtin(b, args, span),
+            Value::Bound(bound) => {
+                let mut all: Vec<ArgVal> =
+                    bound.args.iter().map(|v| ArgVal { name: None, value: v.clone(), span }).collect();
+                all.append(&mut args);
+                self.call_builtin(bound.builtin, all, span)
+            }
             other => err(ErrorKind::NotCallable { found: describe(other) }, span),
         }
     }

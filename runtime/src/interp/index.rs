@@ -164,8 +164,9 @@ impl Interp<'_> {
     }
 
     /// The part of `v` that `ix` selects.
-    fn gather(&self, v: &Value, ix: &[Ix]) -> R<Value> {
+    pub(crate) fn gather(&self, v: &Value, ix: &[Ix]) -> R<Value> {
         match v {
+            Value::Dual(_) => crate::ad::linear(v, &mut |x| self.gather(x, ix)),
             Value::List(items) => Ok(match &ix[0] {
                 Ix::One(i) => items[*i].clone(),
                 sel => Value::List(Rc::new((0..sel.len()).map(|k| items[sel.at(k)].clone()).collect())),
@@ -274,6 +275,12 @@ fn set_path(target: &mut Value, steps: &[Step], value: Value, vspan: Span) -> R<
             }
             other => type_err(&format!("`.{name}`"), "a record", other, *span),
         },
+        Step::Index(..)
+            if matches!(target, Value::Dual(_))
+                || (matches!(value, Value::Dual(_)) && !matches!(target, Value::List(_))) =>
+        {
+            set_dual(target, steps, value, vspan)
+        }
         Step::Index(ix, span) => match target {
             Value::List(items) => {
                 let Ix::One(i) = ix[0] else {
@@ -423,5 +430,18 @@ fn set_complex(target: &mut Value, ix: &[Ix], value: &Value, span: Span, vspan: 
         m[c] = if src.len() == 1 { src[0] } else { src[k] };
     }
     *target = if m.len() == 1 && m.nrows() == 1 { Value::complex(m[0]) } else { Value::cmatrix(m) };
+    Ok(())
+}
+
+/// Assignment where the target or the value carries a derivative: the primal and the
+/// tangent are assigned alike, so derivatives flow through `A[i, j] = x`.
+fn set_dual(target: &mut Value, steps: &[Step], value: Value, vspan: Span) -> R<()> {
+    let tag = crate::ad::tag_of(target).max(crate::ad::tag_of(&value)).unwrap_or(0);
+    let mut primal = crate::ad::primal(target, tag);
+    let mut tangent = crate::ad::tangent(target, tag);
+    let (v, d) = crate::ad::split(&value, tag);
+    set_path(&mut primal, steps, v, vspan)?;
+    set_path(&mut tangent, steps, d, vspan)?;
+    *target = crate::ad::make(tag, primal, tangent);
     Ok(())
 }

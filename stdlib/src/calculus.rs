@@ -1,0 +1,374 @@
+//! Exact derivatives of MML functions by forward-mode automatic differentiation
+//! (`derivative`, `grad`, `jacobian`, `hessian`), and finite differences to compare with
+//! (`numgrad`).
+//!
+//! Each input direction is one run of the function with dual numbers (see the runtime's
+//! `ad` module): a function of `n` numbers costs `n` runs for `grad` and `jacobian`, and
+//! `n²` for `hessian`. Derivatives are exact to rounding, through user functions, loops,
+//! branches and indexed assignment.
+//!
+//! Arguments: a function of one number, of several numbers `f(x, y)`, of a vector, or of
+//! several matrices. With one argument, `grad` has that argument's shape; with several
+//! numbers it is a column of partial derivatives; with several matrices, a list of
+//! gradients in their shapes.
+
+use std::rc::Rc;
+
+use mml_runtime::{ad, Bound, BuiltinError, CallCtx, Matrix, Value};
+
+use crate::macros::builtin;
+
+/// The inputs of a differentiation: each argument's values flattened (column-major).
+struct Inputs {
+    args: Vec<Value>,
+    shapes: Vec<(usize, usize)>,
+}
+
+impl Inputs {
+    fn new(values: &[Value], first_arg: usize) -> Result<Inputs, BuiltinError> {
+        let mut shapes = Vec::with_capacity(values.len());
+        for (k, v) in values.iter().enumerate() {
+            match v {
+                Value::Num(_) | Value::Matrix(_) | Value::Dual(_) | Value::Range(_) => {
+                    shapes.push(v.shape().unwrap_or((1, 1)))
+                }
+                other => {
+                    return Err(BuiltinError::type_error(
+                        first_arg + k,
+                        "a number or matrix to differentiate at",
+                        other,
+                    )
+                    .code("not-differentiable"))
+                }
+            }
+        }
+        let args = values
+            .iter()
+            .map(|v| match v {
+                Value::Range(r) => Value::matrix(r.to_column()),
+                other => other.clone(),
+            })
+            .collect();
+        Ok(Inputs { args, shapes })
+    }
+
+    /// The total number of scalar inputs.
+    fn len(&self) -> usize {
+        self.shapes.iter().map(|(r, c)| r * c).sum()
+    }
+
+    /// The arguments with input `k` (counting across all arguments) seeded with tangent 1.
+    fn seeded(&self, k: usize, tag: u32) -> Vec<Value> {
+        let mut rest = k;
+        let mut out = Vec::with_capacity(self.args.len());
+        for (arg, &(r, c)) in self.args.iter().zip(&self.shapes) {
+            let n = r * c;
+            if rest < n && rest != usize::MAX {
+                let d = if (r, c) == (1, 1) {
+                    Value::Num(1.0)
+                } else {
+                    let mut m = Matrix::zeros(r, c);
+                    m[rest] = 1.0;
+                    Value::matrix(m)
+                };
+                out.push(ad::make(tag, arg.clone(), d));
+                rest = usize::MAX;
+            } else {
+                out.push(arg.clone());
+                if rest != usize::MAX {
+                    rest -= n;
+                }
+            }
+        }
+        out
+    }
+}
+
+/// Calls `f` with input `k` seeded and returns the derivative of the result along it.
+fn directional(ctx: &mut dyn CallCtx, f: &Value, inputs: &Inputs, k: usize) -> Result<Value, BuiltinError> {
+    let tag = ad::new_tag();
+    let y = ctx.call(f, &inputs.seeded(k, tag))?;
+    if !matches!(y, Value::Num(_) | Value::Matrix(_) | Value::Dual(_) | Value::Bool(_)) {
+        return Err(BuiltinError::new(
+            "not-differentiable",
+            format!("the function returned {}, which has no derivative", mml_runtime::display::describe(&y)),
+        ));
+    }
+    Ok(ad::tangent(&y, tag))
+}
+
+/// A derivative in its input's shape: the number itself for 1×1.
+fn shaped(values: Vec<Value>, (r, c): (usize, usize)) -> Value {
+    if (r, c) == (1, 1) {
+        return values.into_iter().next().unwrap_or(Value::Num(0.0));
+    }
+    column_of(values, r, c)
+}
+
+/// Builds an `r × c` value (column-major) from per-element derivatives, which may be
+/// themselves carrying derivatives (in nested differentiation).
+fn column_of(values: Vec<Value>, r: usize, c: usize) -> Value {
+    if let Some((tag, vs, ds)) = ad::split_all(&values) {
+        return ad::make(tag, column_of(vs, r, c), column_of(ds, r, c));
+    }
+    let data: Vec<f64> = values.iter().map(|v| v.as_scalar().unwrap_or(f64::NAN)).collect();
+    Value::matrix(Matrix::from_vec(r, c, data))
+}
+
+/// A builtin with `f` fixed, returned when the point is not given (`grad(f)`).
+fn bind(builtin: &'static mml_runtime::Builtin, what: &str, f: &Value) -> Value {
+    let name = match f {
+        Value::Func(c) => format!("{what} of {}", c.name()),
+        Value::Builtin(b) => format!("{what} of {}", b.name),
+        _ => what.to_string(),
+    };
+    Value::Bound(Rc::new(Bound { name, builtin, args: vec![f.clone()] }))
+}
+
+/// The gradient of `f` at the point `at`.
+fn gradient(ctx: &mut dyn CallCtx, f: &Value, at: &[Value]) -> Result<Value, BuiltinError> {
+    let inputs = Inputs::new(at, 1)?;
+    let mut partials = Vec::with_capacity(inputs.len());
+    for k in 0..inputs.len() {
+        let d = directional(ctx, f, &inputs, k)?;
+        if d.shape() != Some((1, 1)) {
+            let (r, c) = d.shape().unwrap_or((0, 0));
+            return Err(BuiltinError::arg(
+                0,
+                format!("`grad` needs a function returning a number, this one returns a {r}×{c} matrix"),
+            )
+            .code("not-differentiable")
+            .with_help("for vector-valued functions use `jacobian(F, x)`"));
+        }
+        partials.push(d);
+    }
+    if inputs.shapes.len() == 1 {
+        return Ok(shaped(partials, inputs.shapes[0]));
+    }
+    if inputs.shapes.iter().all(|s| *s == (1, 1)) {
+        let n = partials.len();
+        return Ok(column_of(partials, n, 1));
+    }
+    let mut out = Vec::with_capacity(inputs.shapes.len());
+    let mut it = partials.into_iter();
+    for &(r, c) in &inputs.shapes {
+        out.push(shaped(it.by_ref().take(r * c).collect(), (r, c)));
+    }
+    Ok(Value::List(Rc::new(out)))
+}
+
+builtin! {
+    /// The derivative of a function of one number, as a function: `derivative(f)(x)` is
+    /// f′(x), and `derivative(f, n)` the n-th derivative. Exact (automatic differentiation),
+    /// through loops, branches and other functions.
+    /// ```mml
+    /// f(x) = x^3
+    /// derivative(f)(2)      # => 12
+    /// derivative(f, 2)(2)   # => 12
+    /// derivative(sin)(0)    # => 1
+    /// ```
+    pub static DERIVATIVE: Calculus = "derivative"(f, n = 1), |_ctx, args| {
+        let f = args.func(0)?;
+        let n = args.count(1)?;
+        let name = match f {
+            Value::Func(c) => c.name().to_string(),
+            Value::Builtin(b) => b.name.to_string(),
+            _ => "f".to_string(),
+        };
+        let what = if n == 1 { "derivative".to_string() } else { format!("derivative {n}") };
+        Ok(Value::Bound(Rc::new(Bound {
+            name: format!("{what} of {name}"),
+            builtin: &DERIVATIVE_AT,
+            args: vec![f.clone(), Value::Num(n as f64)],
+        })))
+    }
+}
+
+/// The n-th derivative of `f` at `x`, by nesting dual numbers.
+fn nth_derivative(ctx: &mut dyn CallCtx, f: &Value, n: usize, x: &Value) -> Result<Value, BuiltinError> {
+    if n == 0 {
+        return ctx.call(f, std::slice::from_ref(x));
+    }
+    let tag = ad::new_tag();
+    let seeded = ad::make(tag, x.clone(), Value::Num(1.0));
+    let y = nth_derivative(ctx, f, n - 1, &seeded)?;
+    Ok(ad::tangent(&y, tag))
+}
+
+builtin! {
+    /// The value of an n-th derivative at a point (what `derivative(f, n)` returns, called).
+    /// ```mml
+    /// derivative_at(x -> x^2, 1, 3)   # => 6
+    /// ```
+    pub static DERIVATIVE_AT: Calculus = "derivative_at"(f, n, x), |ctx, args| {
+        let f = args.func(0)?.clone();
+        let n = args.count(1)?;
+        let x = args.get(2);
+        if x.shape() != Some((1, 1)) || matches!(x, Value::Bool(_)) {
+            return Err(BuiltinError::type_error(2, "a number", x)
+                .code("not-differentiable")
+                .with_help("`derivative` is for functions of one number; use `grad` or `jacobian` for vectors"));
+        }
+        nth_derivative(ctx, &f, n, x)
+    }
+}
+
+builtin! {
+    /// The gradient of a function returning a number: `grad(f, x)`, or `grad(f)` as a function.
+    /// For `f(x, y)` give both numbers: `grad(f, 1, 2)` is the column [∂f/∂x, ∂f/∂y]; for a
+    /// function of a vector, the gradient is a vector; for several matrix arguments, a list of
+    /// gradients in their shapes (backpropagation).
+    /// ```mml
+    /// f(x, y) = x^2 * y + y^3
+    /// grad(f, 1, 2)    # => 2×1 matrix
+    ///                  # =>    4
+    ///                  # =>   13
+    /// g(v) = v' * v
+    /// grad(g, [1, 2])  # => 2×1 matrix
+    ///                  # =>   2
+    ///                  # =>   4
+    /// ```
+    pub static GRAD: Calculus = "grad"(f, at...), |ctx, args| {
+        let f = args.func(0)?.clone();
+        if args.rest().is_empty() {
+            return Ok(bind(&GRAD, "gradient", &f));
+        }
+        gradient(ctx, &f, args.rest())
+    }
+}
+
+builtin! {
+    /// The Jacobian matrix of a function at a point: row i holds the partial derivatives of
+    /// output i (outputs and inputs flattened column by column). `jacobian(F)` is a function.
+    /// ```mml
+    /// F(v) = [v[1]^2 * v[2], 5 * v[1] + sin(v[2])]
+    /// jacobian(F, [1, 0])   # => 2×2 matrix
+    ///                       # =>   0  1
+    ///                       # =>   5  1
+    /// ```
+    pub static JACOBIAN: Calculus = "jacobian"(f, at...), |ctx, args| {
+        let f = args.func(0)?.clone();
+        if args.rest().is_empty() {
+            return Ok(bind(&JACOBIAN, "jacobian", &f));
+        }
+        let inputs = Inputs::new(args.rest(), 1)?;
+        let mut columns: Vec<Vec<Value>> = Vec::with_capacity(inputs.len());
+        let mut m = None;
+        for k in 0..inputs.len() {
+            let d = directional(ctx, &f, &inputs, k)?;
+            let (r, c) = d.shape().unwrap_or((1, 1));
+            if m.is_some_and(|m| m != r * c) {
+                return Err(BuiltinError::new("not-differentiable", "the function's output changes size between runs"));
+            }
+            m = Some(r * c);
+            let entries = (0..r * c).map(|i| scalar_at(&d, i)).collect::<Result<Vec<_>, _>>()?;
+            columns.push(entries);
+        }
+        let m = m.unwrap_or(0);
+        let n = inputs.len();
+        let mut all = Vec::with_capacity(m * n);
+        for col in columns {
+            all.extend(col);
+        }
+        Ok(column_of(all, m, n))
+    }
+}
+
+/// Element `i` (column-major) of a number or matrix that may carry derivatives.
+fn scalar_at(v: &Value, i: usize) -> Result<Value, BuiltinError> {
+    match v {
+        Value::Dual(d) => Ok(ad::make(d.tag, scalar_at(&d.v, i)?, scalar_at(&d.d, i).unwrap_or(Value::Num(0.0)))),
+        Value::Num(x) => Ok(Value::Num(*x)),
+        Value::Bool(b) => Ok(Value::Num(f64::from(u8::from(*b)))),
+        Value::Matrix(m) => Ok(Value::Num(m.get(i).copied().unwrap_or(0.0))),
+        other => Err(BuiltinError::type_error(0, "a number or matrix", other)),
+    }
+}
+
+builtin! {
+    /// The Hessian matrix (second partial derivatives) of a function returning a number,
+    /// at a point: the Jacobian of its gradient. `hessian(f)` is a function.
+    /// ```mml
+    /// f(x, y) = x^2 * y + y^3
+    /// hessian(f, 1, 2)   # => 2×2 matrix
+    ///                    # =>   4   2
+    ///                    # =>   2  12
+    /// ```
+    pub static HESSIAN: Calculus = "hessian"(f, at...), |ctx, args| {
+        let f = args.func(0)?.clone();
+        if args.rest().is_empty() {
+            return Ok(bind(&HESSIAN, "hessian", &f));
+        }
+        let inputs = Inputs::new(args.rest(), 1)?;
+        let n = inputs.len();
+        let mut entries = Vec::with_capacity(n * n);
+        for k in 0..n {
+            // Differentiate the gradient along input k: the outer tag is older than the
+            // gradient's own, so the two derivatives stay apart.
+            let tag = ad::new_tag();
+            let g = gradient(ctx, &f, &inputs.seeded(k, tag))?;
+            let flat = flatten_gradient(&g);
+            for entry in flat {
+                entries.push(ad::tangent(&entry, tag));
+            }
+        }
+        Ok(column_of(entries, n, n))
+    }
+}
+
+/// The entries of a gradient (number, column or list of matrices), in input order.
+fn flatten_gradient(g: &Value) -> Vec<Value> {
+    match g {
+        Value::List(items) => items.iter().flat_map(flatten_gradient).collect(),
+        v => {
+            let n = v.shape().map_or(1, |(r, c)| r * c);
+            (0..n).filter_map(|i| scalar_at(v, i).ok()).collect()
+        }
+    }
+}
+
+builtin! {
+    /// The gradient by central finite differences ("rise over run"), to compare with `grad`:
+    /// (f(x + h·eᵢ) − f(x − h·eᵢ)) / 2h for each input; `method = "forward"` uses
+    /// (f(x + h·eᵢ) − f(x)) / h. Accurate to about h² (central) or h (forward).
+    /// ```mml
+    /// f(x) = x^3
+    /// round(numgrad(f, 2), 6)   # => 12
+    /// ```
+    pub static NUMGRAD: Calculus = "numgrad"(f, x, h = 1e-6, method = str "central"), |ctx, args| {
+        let f = args.func(0)?.clone();
+        let x = args.matrix(1)?;
+        let h = args.num(2)?;
+        let central = match args.str(3)? {
+            "central" => true,
+            "forward" => false,
+            other => {
+                return Err(BuiltinError::arg(3, format!("unknown method \"{other}\""))
+                    .with_help("use \"central\" or \"forward\""))
+            }
+        };
+        if !(h > 0.0 && h.is_finite()) {
+            return Err(BuiltinError::arg(2, "the step h must be a positive number"));
+        }
+        let scalar = x.len() == 1 && matches!(args.get(1), Value::Num(_));
+        let arg = |m: &Matrix| if scalar { Value::Num(m[0]) } else { Value::matrix(m.clone()) };
+        let eval = |ctx: &mut dyn CallCtx, m: &Matrix| -> Result<f64, BuiltinError> {
+            let y = ctx.call(&f, &[arg(m)])?;
+            y.as_scalar().ok_or_else(|| BuiltinError::arg(0, "`numgrad` needs a function returning a number"))
+        };
+        let base = if central { 0.0 } else { eval(ctx, &x)? };
+        let mut g = Matrix::zeros(x.nrows(), x.ncols());
+        for i in 0..x.len() {
+            let mut up = (*x).clone();
+            up[i] += h;
+            if central {
+                let mut down = (*x).clone();
+                down[i] -= h;
+                g[i] = (eval(ctx, &up)? - eval(ctx, &down)?) / (2.0 * h);
+            } else {
+                g[i] = (eval(ctx, &up)? - base) / h;
+            }
+        }
+        Ok(if scalar { Value::Num(g[0]) } else { Value::matrix(g) })
+    }
+}

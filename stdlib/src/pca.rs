@@ -1,0 +1,299 @@
+//! Principal component analysis: `pca`, `pca_transform` and `pca_reconstruct`.
+//!
+//! For a data set `X` (`N` observations as rows, `D` features as columns), with mean `μ` and
+//! centred data `Xc = X - μ`, the principal components are the eigenvectors of the covariance
+//! `S = Xc' Xc / N` with the largest eigenvalues. Three routes compute them:
+//!
+//! - `"cov"`: the eigenvectors of the `D×D` covariance (only one triangle of `Xc' Xc` is
+//!   computed, then `eigh`);
+//! - `"high_dim"`: for `N < D` (the course's "PCA for high-dimensional data"), the eigenvectors
+//!   `v` of the `N×N` matrix `K = Xc Xc' / N`, which has the same non-zero eigenvalues, mapped
+//!   back by `u = Xc' v / |Xc' v|`. Components beyond the rank of `Xc` (zero variance) are an
+//!   orthonormal completion by Gram–Schmidt on the standard basis vectors;
+//! - `"svd"`: the right singular vectors of `Xc` (`values = σ² / N`), the most accurate route.
+//!
+//! `"auto"` (the default) takes `"cov"` when `N ≥ D` and `"high_dim"` otherwise.
+//!
+//! **Sign convention**: each component is a unit vector whose first clearly non-zero element
+//! (larger than `1e-10` times its largest) is positive, as `eigh`'s eigenvectors, so every route
+//! gives the same components (up to rounding) and the course's "flip so the first element is
+//! non-negative" comparison holds.
+//!
+//! Memory: one centred copy of the data is made, and its buffer is reused for the
+//! reconstruction, so `pca` holds at most two `N×D` matrices (the input and one more).
+
+use std::rc::Rc;
+
+use mml_runtime::display::describe;
+use mml_runtime::kernel;
+use mml_runtime::{Args, BuiltinError, CallCtx, Matrix, Record, Value};
+use nalgebra::{DMatrixView, Dyn};
+
+use crate::linalg::{matrix_arg, require_finite};
+use crate::macros::builtin;
+use crate::moments::{column_means, gram, subtract_row};
+use crate::solve::{no_convergence, normalise_signs, record};
+
+/// `X Xᵀ` for an `n×d` matrix: only the lower triangle, by blocks of columns of the result, each
+/// one GEMM on views (`X[j.., :]` and a strided view of `X[j..j+w, :]ᵀ`), then mirrored.
+fn outer_gram(x: &Matrix) -> Matrix {
+    let (n, d) = x.shape();
+    let mut k = Matrix::zeros(n, n);
+    if d == 0 {
+        return k;
+    }
+    let block = 256;
+    let mut j = 0;
+    while j < n {
+        let w = block.min(n - j);
+        let rows_t: DMatrixView<'_, f64, Dyn, Dyn> =
+            DMatrixView::from_slice_with_strides_generic(&x.as_slice()[j..], Dyn(d), Dyn(w), Dyn(n), Dyn(1));
+        let mut out = k.view_mut((j, j), (n - j, w));
+        out.gemm(1.0, &x.rows(j, n - j), &rows_t, 0.0);
+        j += w;
+    }
+    for j in 0..n {
+        for i in 0..j {
+            k[(i, j)] = k[(j, i)];
+        }
+    }
+    k
+}
+
+/// The top `k` eigenpairs (descending) of a symmetric matrix read from its lower triangle.
+fn top_eigen(s: &Matrix, k: usize) -> Result<(Vec<f64>, Matrix), BuiltinError> {
+    let (w, v) = kernel::eigh(s).ok_or_else(|| no_convergence(0, "eigenvalue iteration"))?;
+    let n = w.len();
+    let values: Vec<f64> = (0..k).map(|i| w[n - 1 - i]).collect();
+    let vectors = Matrix::from_fn(s.nrows(), k, |r, c| v[(r, n - 1 - c)]);
+    Ok((values, vectors))
+}
+
+/// Extends the orthonormal columns `u[:, ..good]` to `k` orthonormal columns with the standard
+/// basis vectors that have the largest components outside their span (Gram–Schmidt, twice).
+fn complete_basis(u: &mut Matrix, good: usize) {
+    let (d, k) = u.shape();
+    let mut have = good;
+    let mut candidate = 0;
+    while have < k && candidate < d {
+        let mut v = nalgebra::DVector::zeros(d);
+        v[candidate] = 1.0;
+        for _ in 0..2 {
+            for j in 0..have {
+                let c = u.column(j).dot(&v);
+                v.axpy(-c, &u.column(j), 1.0);
+            }
+        }
+        let len = v.norm();
+        if len > 0.5 {
+            u.set_column(have, &(v / len));
+            have += 1;
+        }
+        candidate += 1;
+    }
+}
+
+/// The principal directions (`D×k`, unit columns, signs normalised) and their variances
+/// (clamped at 0), and the total variance, of the centred data `xc` by `method`.
+fn components(xc: &Matrix, k: usize, method: &str) -> Result<(Matrix, Vec<f64>, f64), BuiltinError> {
+    let (n, d) = xc.shape();
+    let nf = n as f64;
+    let (mut u, mut values, total) = match method {
+        "cov" => {
+            let s = gram(xc) / nf;
+            let total = s.trace();
+            let (values, u) = top_eigen(&s, k)?;
+            (u, values, total)
+        }
+        "high_dim" => {
+            let kk = outer_gram(xc) / nf;
+            let total = kk.trace();
+            let (values, v) = top_eigen(&kk, k)?;
+            // u = Xcᵀ v through a strided view of Xcᵀ (no transposed copy of the data).
+            let xt: DMatrixView<'_, f64, Dyn, Dyn> =
+                DMatrixView::from_slice_with_strides_generic(xc.as_slice(), Dyn(d), Dyn(n), Dyn(n), Dyn(1));
+            let mut u = Matrix::zeros(d, k);
+            u.gemm(1.0, &xt, &v, 0.0);
+            let big = values.first().copied().unwrap_or(0.0).max(0.0);
+            let tol = n.max(d) as f64 * f64::EPSILON * big;
+            let good = values.iter().take_while(|l| **l > tol).count();
+            for mut col in u.column_iter_mut().take(good) {
+                let len = col.norm();
+                col /= len;
+            }
+            complete_basis(&mut u, good);
+            (u, values, total)
+        }
+        _ => {
+            let svd = kernel::svd(xc, false).ok_or_else(|| no_convergence(0, "singular value decomposition"))?;
+            let values: Vec<f64> = (0..k).map(|i| svd.s.get(i).map_or(0.0, |s| s * s / nf)).collect();
+            let total = svd.s.iter().map(|s| s * s).sum::<f64>() / nf;
+            let mut u = Matrix::zeros(d, k);
+            let r = svd.v.ncols().min(k);
+            u.columns_mut(0, r).copy_from(&svd.v.columns(0, r));
+            complete_basis(&mut u, r);
+            (u, values, total)
+        }
+    };
+    normalise_signs(&mut u);
+    values.iter_mut().for_each(|l| *l = l.max(0.0));
+    Ok((u, values, total))
+}
+
+/// Reads the `method` argument.
+fn method_arg(args: &Args<'_>, i: usize, n: usize, d: usize) -> Result<&'static str, BuiltinError> {
+    match args.str(i)? {
+        "auto" => Ok(if n >= d { "cov" } else { "high_dim" }),
+        "cov" => Ok("cov"),
+        "high_dim" => Ok("high_dim"),
+        "svd" => Ok("svd"),
+        other => Err(BuiltinError::arg(i, format!("unknown PCA method \"{other}\""))
+            .with_help("use method = \"auto\", \"cov\" (eigenvectors of the D×D covariance), \"high_dim\" (the N×N route for N < D) or \"svd\"")),
+    }
+}
+
+builtin! {
+    /// Principal component analysis of a data set with one observation per row.
+    /// `pca(X, k)` finds the `k` orthonormal directions of largest variance (default: all
+    /// `min(N, D)`) and returns a record with
+    /// `components` (`D×k`, one unit direction per column, largest variance first),
+    /// `values` (their variances: the top eigenvalues of `cov(X)`, dividing by `N`),
+    /// `explained_ratio` (each value over the total variance),
+    /// `mean` (the `1×D` mean that was subtracted),
+    /// `scores` (`N×k`: the centred data in the new coordinates, `(X - mean) * components`) and
+    /// `reconstruction` (`N×D`: `scores * components' + mean`, the projection of each
+    /// observation onto the principal subspace).
+    /// Each component's first clearly non-zero element is positive (as for `eigh`). With
+    /// `method = "auto"` the eigenvectors of the `D×D` covariance are used when `N ≥ D`, and
+    /// those of the `N×N` matrix `Xc Xc' / N` when `N < D` (much smaller, for example for
+    /// images); `"cov"`, `"high_dim"` and `"svd"` choose a route explicitly.
+    /// ```mml
+    /// X = [1, 2; 3, 4; 5, 7]
+    /// r = pca(X, 1)
+    /// r.values                  # => 5.56020818519646
+    /// round(r.components, 6)    # => 2×1 matrix
+    ///                           # =>   0.629716
+    ///                           # =>   0.776825
+    /// r.explained_ratio         # => 0.9984811109373565
+    /// allclose(pca(X).reconstruction, X)   # => true
+    /// ```
+    pub static PCA: Eigen = "pca"(X, k = nothing, method = str "auto"), |ctx, args| {
+        let x = matrix_arg(&*ctx, args, 0)?;
+        let (n, d) = x.shape();
+        require_finite(&x, 0, "X")?;
+        if n == 0 || d == 0 {
+            return Err(BuiltinError::arg(0, format!("PCA needs at least one observation and one feature, found {}", describe(args.get(0)))));
+        }
+        let kmax = n.min(d);
+        let k = if args.is_nothing(1) { kmax } else { args.count(1)? };
+        if k == 0 || k > kmax {
+            return Err(BuiltinError::arg(1, format!("k must be between 1 and min(N, D) = {kmax}, found {k}"))
+                .with_help(format!("X has {n} observations (rows) and {d} features (columns)")));
+        }
+        let method = method_arg(args, 2, n, d)?;
+        ctx.check_alloc(n, d)?;
+        let mu = column_means(&x);
+        let mut xc = subtract_row(&x, &mu);
+        drop(x);
+        let (u, values, total) = components(&xc, k, method)?;
+        let scores = kernel::matmul(&xc, &u);
+        // The reconstruction reuses the centred copy's buffer.
+        xc.gemm(1.0, &scores, &u.transpose(), 0.0);
+        for (j, col) in xc.as_mut_slice().chunks_mut(n).enumerate() {
+            let m = mu[j];
+            col.iter_mut().for_each(|v| *v += m);
+        }
+        let ratio: Vec<f64> = values.iter().map(|l| if total > 0.0 { l / total } else { 0.0 }).collect();
+        Ok(record([
+            ("components", Value::matrix(u)),
+            ("values", Value::column(values)),
+            ("explained_ratio", Value::column(ratio)),
+            ("mean", Value::matrix(mu)),
+            ("scores", Value::matrix(scores)),
+            ("reconstruction", Value::matrix(xc)),
+        ]))
+    }
+}
+
+/// The `components` (`D×k`) and `mean` (`1×D`) of a PCA record at argument `i`.
+fn model(args: &Args<'_>, i: usize) -> Result<(Rc<Matrix>, Rc<Matrix>), BuiltinError> {
+    let bad = || {
+        BuiltinError::type_error(i, "the record returned by pca", args.get(i))
+            .with_help("r = pca(X, k) gives the model; then pca_transform(r, Y) or pca_reconstruct(r, Z)")
+    };
+    let Value::Record(r) = args.get(i) else { return Err(bad()) };
+    let field = |r: &Record, name: &str| match r.get(name) {
+        Some(Value::Matrix(m)) => Some(m.clone()),
+        Some(Value::Num(x)) => Some(Rc::new(Matrix::from_element(1, 1, *x))),
+        _ => None,
+    };
+    let (Some(c), Some(mu)) = (field(r, "components"), field(r, "mean")) else { return Err(bad()) };
+    if mu.len() != c.nrows() {
+        return Err(bad());
+    }
+    Ok((c, mu))
+}
+
+/// Argument `i` as observations (rows) of `width` columns; a vector of `width` elements
+/// (`width > 1`) is one observation.
+fn observations(
+    ctx: &dyn CallCtx,
+    args: &Args<'_>,
+    i: usize,
+    width: usize,
+    what: &str,
+) -> Result<Matrix, BuiltinError> {
+    let m = matrix_arg(ctx, args, i)?;
+    if width > 1 && m.len() == width && (m.nrows() == 1 || m.ncols() == 1) {
+        return Ok(Matrix::from_row_slice(1, width, m.as_slice()));
+    }
+    if m.ncols() != width {
+        return Err(BuiltinError::arg(i, format!("expected rows of {width} {what}, found {}", describe(args.get(i))))
+            .code("shape-mismatch")
+            .with_help("observations are rows, with one column per feature as in the data given to pca"));
+    }
+    Ok(m.as_ref().clone())
+}
+
+builtin! {
+    /// The coordinates of observations in a PCA model's components: `(X - mean) * components`.
+    /// `model` is the record returned by `pca`; `X` has one observation per row with the
+    /// original features (a single observation may be a vector). For the data `pca` was given
+    /// this is its `scores`.
+    /// ```mml
+    /// r = pca([1, 2; 3, 4; 5, 7], 1)
+    /// allclose(pca_transform(r, [1, 2; 3, 4; 5, 7]), r.scores)   # => true
+    /// round(pca_transform(r, [3, 4]), 6)                         # => -0.360588
+    /// ```
+    pub static PCA_TRANSFORM: Eigen = "pca_transform"(model, X), |ctx, args| {
+        let (c, mu) = model(args, 0)?;
+        let x = observations(&*ctx, args, 1, c.nrows(), "features")?;
+        let xc = subtract_row(&x, &mu);
+        Ok(crate::solve::narrow(kernel::matmul(&xc, &c)))
+    }
+}
+
+builtin! {
+    /// Observations rebuilt from their PCA coordinates: `Z * components' + mean`.
+    /// `model` is the record returned by `pca`; `Z` has one row of `k` coordinates per
+    /// observation (a single one may be a vector). `pca_reconstruct(r, pca_transform(r, X))`
+    /// projects `X` onto the principal subspace.
+    /// ```mml
+    /// X = [1, 2; 3, 4; 5, 7]
+    /// r = pca(X, 1)
+    /// allclose(pca_reconstruct(r, r.scores), r.reconstruction)   # => true
+    /// ```
+    pub static PCA_RECONSTRUCT: Eigen = "pca_reconstruct"(model, Z), |ctx, args| {
+        let (c, mu) = model(args, 0)?;
+        let z = observations(&*ctx, args, 1, c.ncols(), "coordinates")?;
+        let mut out = kernel::matmul(&z, &c.transpose());
+        let n = out.nrows();
+        if n > 0 {
+            for (j, col) in out.as_mut_slice().chunks_mut(n).enumerate() {
+                let m = mu[j];
+                col.iter_mut().for_each(|v| *v += m);
+            }
+        }
+        Ok(crate::solve::narrow(out))
+    }
+}
