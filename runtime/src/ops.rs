@@ -230,9 +230,18 @@ fn matrix_matrix(op: BinOp, a: &Matrix, b: &Matrix) -> OpResult {
                     help: vec!["for element-wise division use `./`".into()],
                 });
             }
-            match solve(&b.transpose(), &a.transpose())? {
-                Value::Matrix(m) => Ok(from_matrix(m.transpose())),
-                other => Ok(other),
+            // The system solved is B'; its problems are about the right operand.
+            let swap = |side| if side == Side::Lhs { Side::Rhs } else { Side::Lhs };
+            match solve(&b.transpose(), &a.transpose()) {
+                Ok(Value::Matrix(m)) => Ok(from_matrix(m.transpose())),
+                Ok(other) => Ok(other),
+                Err(OpError::Other { side, code, message, help }) => {
+                    Err(OpError::Other { side: swap(side), code, message, help })
+                }
+                Err(OpError::Type { side, expected, found }) => {
+                    Err(OpError::Type { side: swap(side), expected, found })
+                }
+                Err(e) => Err(e),
             }
         }
         BinOp::Pow => Err(OpError::Other {
@@ -320,7 +329,7 @@ fn matmul(a: &Matrix, b: &Matrix) -> OpResult {
     if a.ncols() != b.nrows() {
         return Err(matmul_shape_error(a.shape(), b.shape()));
     }
-    Ok(from_matrix(a * b))
+    Ok(from_matrix(crate::kernel::matmul(a, b)))
 }
 
 /// `A \ B`: LU for square systems, least squares (minimum norm) otherwise.

@@ -67,6 +67,9 @@ static BUILTINS: &[&Builtin] = &[
     &math::SIN,
     &math::SQRT,
     &math::TAN,
+    &math::TANH,
+    &math::SIGMOID,
+    &math::RELU,
     // Construction and shape.
     &construct::COLS,
     &construct::EYE,

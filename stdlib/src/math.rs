@@ -105,6 +105,58 @@ fn d_sqrt(v: &Value) -> D {
 }
 
 unary! {
+    /// The hyperbolic tangent, element-wise: an activation function of neural networks.
+    /// ```mml
+    /// tanh(0)             # => 0
+    /// round(tanh(1), 6)   # => 0.761594
+    /// ```
+    TANH = "tanh", f64::tanh, deriv: Some(d_tanh)
+}
+
+unary! {
+    /// The logistic sigmoid 1 / (1 + e^(−x)), element-wise: squashes any number into (0, 1).
+    /// ```mml
+    /// sigmoid(0)   # => 0.5
+    /// sigmoid([-1000, 1000])   # => 2×1 matrix
+    ///                          # =>   0
+    ///                          # =>   1
+    /// ```
+    SIGMOID = "sigmoid", sigmoid, deriv: Some(d_sigmoid)
+}
+
+unary! {
+    /// The rectified linear unit max(0, x), element-wise; its derivative at 0 is taken as 0.
+    /// ```mml
+    /// relu(-2)   # => 0
+    /// relu(3)    # => 3
+    /// ```
+    RELU = "relu", |x: f64| if x > 0.0 { x } else if x.is_nan() { x } else { 0.0 }, deriv: Some(d_relu)
+}
+
+/// 1 / (1 + e^(−x)), without overflow for large |x|.
+fn sigmoid(x: f64) -> f64 {
+    if x >= 0.0 {
+        1.0 / (1.0 + (-x).exp())
+    } else {
+        let e = x.exp();
+        e / (1.0 + e)
+    }
+}
+fn d_tanh(v: &Value) -> D {
+    // 1 − tanh²(x)
+    let t = ad::map(v, 0, f64::tanh, &d_tanh)?;
+    ad::arith(BinOp::Sub, &Value::Num(1.0), &ad::arith(BinOp::ElemMul, &t, &t)?)
+}
+fn d_sigmoid(v: &Value) -> D {
+    // σ(x) (1 − σ(x))
+    let s = ad::map(v, 0, sigmoid, &d_sigmoid)?;
+    ad::arith(BinOp::ElemMul, &s, &ad::arith(BinOp::Sub, &Value::Num(1.0), &s)?)
+}
+fn d_relu(v: &Value) -> D {
+    ad::map(&ad::strip(v), 0, |x| if x > 0.0 { 1.0 } else { 0.0 }, &|_| Ok(Value::Num(0.0)))
+}
+
+unary! {
     /// Sine of an angle in radians, element-wise.
     /// ```mml
     /// sin(0)        # => 0

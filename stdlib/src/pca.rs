@@ -31,26 +31,22 @@ use nalgebra::{DMatrixView, Dyn};
 
 use crate::linalg::{matrix_arg, require_finite};
 use crate::macros::builtin;
-use crate::moments::{column_means, gram, subtract_row};
+use crate::moments::{blocks, column_means, gram, subtract_row, SMALL_DIM};
 use crate::solve::{no_convergence, normalise_signs, record};
 
 /// `X Xᵀ` for an `n×d` matrix: only the lower triangle, by blocks of columns of the result, each
 /// one GEMM on views (`X[j.., :]` and a strided view of `X[j..j+w, :]ᵀ`), then mirrored.
 fn outer_gram(x: &Matrix) -> Matrix {
     let (n, d) = x.shape();
-    let mut k = Matrix::zeros(n, n);
-    if d == 0 {
-        return k;
+    if n <= SMALL_DIM || d <= SMALL_DIM {
+        return x * x.transpose();
     }
-    let block = 256;
-    let mut j = 0;
-    while j < n {
-        let w = block.min(n - j);
+    let mut k = Matrix::zeros(n, n);
+    for (j, w) in blocks(n) {
         let rows_t: DMatrixView<'_, f64, Dyn, Dyn> =
             DMatrixView::from_slice_with_strides_generic(&x.as_slice()[j..], Dyn(d), Dyn(w), Dyn(n), Dyn(1));
         let mut out = k.view_mut((j, j), (n - j, w));
         out.gemm(1.0, &x.rows(j, n - j), &rows_t, 0.0);
-        j += w;
     }
     for j in 0..n {
         for i in 0..j {
@@ -109,11 +105,8 @@ fn components(xc: &Matrix, k: usize, method: &str) -> Result<(Matrix, Vec<f64>, 
             let kk = outer_gram(xc) / nf;
             let total = kk.trace();
             let (values, v) = top_eigen(&kk, k)?;
-            // u = Xcᵀ v through a strided view of Xcᵀ (no transposed copy of the data).
-            let xt: DMatrixView<'_, f64, Dyn, Dyn> =
-                DMatrixView::from_slice_with_strides_generic(xc.as_slice(), Dyn(d), Dyn(n), Dyn(n), Dyn(1));
-            let mut u = Matrix::zeros(d, k);
-            u.gemm(1.0, &xt, &v, 0.0);
+            // u = Xcᵀ v, as (vᵀ Xc)ᵀ: no transposed copy of the data.
+            let mut u = kernel::matmul(&v.transpose(), xc).transpose();
             let big = values.first().copied().unwrap_or(0.0).max(0.0);
             let tol = n.max(d) as f64 * f64::EPSILON * big;
             let good = values.iter().take_while(|l| **l > tol).count();
