@@ -285,7 +285,7 @@ impl RuntimeError {
                     .with_primary(span, format!("this has {found} values"))
             }
             ErrorKind::Builtin { function, message, help, notes, call, .. } => {
-                let label = if *code == "singular-matrix" {
+                let label = if code == "singular-matrix" {
                     "this matrix is singular".to_string()
                 } else if call.is_some() {
                     "this argument".to_string()
