@@ -34,7 +34,7 @@ pub enum ExprKind {
     Imag(f64),
     Bool(bool),
     Nothing,
-    Str(Rc<str>),
+    Str(Rc<String>),
     Interp(Vec<StrPart>),
     Var(Var, Rc<str>),
     Builtin(&'static Builtin),

@@ -656,9 +656,9 @@ impl Interp<'_> {
             _ => {
                 let a = self.operand(l)?;
                 let b = self.operand(r)?;
-                if let (Value::Num(x), Value::Num(y)) = (&a, &b) {
-                    let (x, y) = (*x, *y);
-                    return Ok(match op {
+                // Matching by value lets the number case skip dropping the operands.
+                match (a, b) {
+                    (Value::Num(x), Value::Num(y)) => Ok(match op {
                         BinOp::Add => Value::Num(x + y),
                         BinOp::Sub => Value::Num(x - y),
                         BinOp::Mul | BinOp::ElemMul => Value::Num(x * y),
@@ -667,10 +667,10 @@ impl Interp<'_> {
                         BinOp::Le => Value::Bool(x <= y),
                         BinOp::Gt => Value::Bool(x > y),
                         BinOp::Ge => Value::Bool(x >= y),
-                        _ => return self.binary(op, &a, &b, l.span, r.span, span),
-                    });
+                        _ => return self.binary(op, &Value::Num(x), &Value::Num(y), l.span, r.span, span),
+                    }),
+                    (a, b) => self.binary(op, &a, &b, l.span, r.span, span),
                 }
-                self.binary(op, &a, &b, l.span, r.span, span)
             }
         }
     }

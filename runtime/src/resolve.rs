@@ -391,7 +391,7 @@ impl Resolver<'_> {
                         .iter()
                         .filter_map(|p| if let ast::StrPart::Lit(s) = p { Some(s.as_str()) } else { None })
                         .collect();
-                    ExprKind::Str(Rc::from(s))
+                    ExprKind::Str(Rc::new(s))
                 } else {
                     ExprKind::Interp(
                         parts

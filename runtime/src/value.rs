@@ -31,8 +31,8 @@ pub enum Value {
     Complex(Rc<C64>),
     /// A complex matrix.
     CMatrix(Rc<CMatrix>),
-    /// An immutable string.
-    Str(Rc<str>),
+    /// An immutable string (`Rc<String>`, a thin pointer, keeps `Value` at 16 bytes).
+    Str(Rc<String>),
     /// A matrix (vectors are `n×1`).
     Matrix(Rc<Matrix>),
     /// A lazy arithmetic range `start:step:stop`.
@@ -116,7 +116,7 @@ impl Value {
 
     /// Wraps a string.
     pub fn str(s: impl AsRef<str>) -> Value {
-        Value::Str(Rc::from(s.as_ref()))
+        Value::Str(Rc::new(s.as_ref().to_string()))
     }
 
     /// A column vector from its elements.
@@ -172,6 +172,9 @@ impl fmt::Debug for Value {
         f.write_str(&crate::display::format_value(self, &crate::display::FormatOptions::default()))
     }
 }
+
+// A `Value` stays two words: cheap to copy through the interpreter.
+const _: () = assert!(std::mem::size_of::<Value>() == 16);
 
 /// A lazy range `start, start+step, …` up to and including `stop` when it is reached.
 #[derive(Clone, Debug, PartialEq)]

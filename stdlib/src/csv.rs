@@ -297,7 +297,7 @@ builtin! {
     /// ```mml
     /// write_csv("/tmp/mml-doc-write.csv.gz", [0.1, 1e-20; -3, nan])
     /// read_csv("/tmp/mml-doc-write.csv.gz")       # => 2×2 matrix
-    ///                                             # =>    0.1  1e-20
+    ///                                             # =>    0.1    1e-20
     ///                                             # =>   -3    nan
     /// ```
     pub static WRITE_CSV: Io = "write_csv"(path, X, header = nothing, delimiter = str ","), |ctx, args| {

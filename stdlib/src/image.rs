@@ -61,7 +61,7 @@ builtin! {
     /// ```mml
     /// write_image("/tmp/mml-doc-read.png", [0, 0.5; 1, 0.25])
     /// read_image("/tmp/mml-doc-read.png")   # => 2×2 matrix
-    ///                                       # =>   0  0.4980392156862745
+    ///                                       # =>   0  0.5019607843137255
     ///                                       # =>   1  0.25098039215686274
     /// ```
     pub static READ_IMAGE: Io = "read_image"(path, color = false), |ctx, args| {

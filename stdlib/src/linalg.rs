@@ -236,7 +236,7 @@ enum NormKind {
 fn norm_kind(args: &Args<'_>, i: usize) -> Result<NormKind, BuiltinError> {
     let help = "use p = 1, 2, inf (or \"inf\"), any p ≥ 1 for vectors, or \"fro\" for matrices";
     match args.get(i) {
-        Value::Str(s) => match &**s {
+        Value::Str(s) => match s.as_str() {
             "fro" => Ok(NormKind::Fro),
             "inf" => Ok(NormKind::Inf),
             other => Err(BuiltinError::arg(i, format!("unknown norm \"{other}\"")).with_help(help)),
@@ -296,7 +296,7 @@ builtin! {
     /// norm([3, -4], inf)    # => 4
     /// norm([3, 0; 0, -5])   # => 5
     /// norm([1, 2; 3, 4], "fro")^2   # => 30
-    /// norm([1, 1], A = [2, 0; 0, 7])   # => 3
+    /// norm([1, 1], A = [9, 0; 0, 16])   # => 5
     /// ```
     pub static NORM: Linalg = "norm"(v, p = 2, A = nothing), |ctx, args| {
         if !args.is_nothing(2) {

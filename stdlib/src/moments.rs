@@ -174,7 +174,7 @@ builtin! {
             } else if i == j {
                 1.0
             } else {
-                (c[(i, j)] / (s[i] * s[j])).clamp(-1.0, 1.0)
+                (c[(i, j)] / s[i] / s[j]).clamp(-1.0, 1.0)
             }
         });
         Ok(narrow(r))

@@ -56,8 +56,9 @@ pub(crate) fn dim_arg(args: &Args<'_>, i: usize, (r, c): (usize, usize)) -> Resu
     let help = "dim = 1 reduces down the rows (one result per column), dim = 2 across the columns \
                 (one result per row), dim = \"all\" over every element";
     match args.get(i) {
-        Value::Nothing => Ok(if r <= 1 || c <= 1 { Dim::All } else { Dim::Down }),
+        Value::Nothing => Ok(if r == 1 || c == 1 || r + c == 0 { Dim::All } else { Dim::Down }),
         Value::Str(s) if &**s == "all" => Ok(Dim::All),
+        v @ Value::Bool(_) => Err(BuiltinError::type_error(i, "1, 2 or \"all\"", v).with_help(help)),
         Value::Str(s) => Err(BuiltinError::arg(i, format!("unknown dimension \"{s}\"")).with_help(help)),
         v => match v.as_scalar() {
             Some(d) if d == 1.0 => Ok(Dim::Down),
@@ -542,3 +543,6 @@ builtin! {
         Ok(narrow(out))
     }
 }
+
+#[cfg(test)]
+pub(crate) mod tests;

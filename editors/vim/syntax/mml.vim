@@ -14,10 +14,10 @@ syn keyword mmlBuiltin jacobian knn kron length linspace log log10 log2 lu matpo
 syn keyword mmlBuiltin median meshgrid min mod mse mvn_sample norm null numel numgrad ones orth
 syn keyword mmlBuiltin outer pagerank pairwise_dist pca pca_reconstruct pca_transform pinv plot power_iteration print prod project
 syn keyword mmlBuiltin projection_matrix qr quiver rand randint randn range rank re read_csv read_image reflection
-syn keyword mmlBuiltin reshape rotation round rows rref savefig scalar_proj scale scatter seed shear show
-syn keyword mmlBuiltin shuffle sign sin size solve sort sqrt standardize std string subplot sum
-syn keyword mmlBuiltin surface svd tan tic toc trace typeof unique unit var vcat vec_proj
-syn keyword mmlBuiltin write_csv write_image zeros
+syn keyword mmlBuiltin relu reshape rotation round rows rref savefig scalar_proj scale scatter seed shear
+syn keyword mmlBuiltin show shuffle sigmoid sign sin size solve sort sqrt standardize std string
+syn keyword mmlBuiltin subplot sum surface svd tan tanh tic toc trace typeof unique unit
+syn keyword mmlBuiltin var vcat vec_proj write_csv write_image zeros
 syn keyword mmlConstant pi e inf nan
 syn match mmlNumber "\<\d[0-9_]*\(\.\d*\)\=\([eE][+-]\=\d\+\)\="
 syn match mmlNumber "\.\d\+\([eE][+-]\=\d\+\)\="

@@ -151,7 +151,10 @@ impl Interp<'_> {
             return Err(e);
         }
         let proto = &c.proto;
-        self.stack.resize(base + proto.nslots as usize, None);
+        let top = base + proto.nslots as usize;
+        if self.stack.len() < top {
+            self.stack.resize(top, None);
+        }
         let capture_base = base + (proto.nslots - proto.ncaptures) as usize;
         for (k, v) in c.captures.iter().enumerate() {
             self.stack[capture_base + k] = v.clone();

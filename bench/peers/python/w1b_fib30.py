@@ -1,0 +1,6 @@
+# W1: recursive fib(30)
+def fib(n):
+    return n if n < 2 else fib(n - 1) + fib(n - 2)
+
+
+print(fib(30))
