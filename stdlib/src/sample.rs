@@ -337,3 +337,6 @@ builtin! {
         Ok(narrow(out))
     }
 }
+
+#[cfg(test)]
+mod tests;
