@@ -170,12 +170,21 @@ pub(crate) fn type_err<T>(op: &str, expected: &str, found: &Value, span: Span) -
 
 impl Interp<'_> {
     /// Checks for Ctrl-C and the time limit; called on every loop iteration and call.
-    #[inline]
+    #[inline(always)]
     pub(crate) fn tick(&mut self, span: Span) -> R<()> {
+        self.ticks = self.ticks.wrapping_add(1);
+        if self.ticks & 0x3f == 0 {
+            return self.check_stop(span);
+        }
+        Ok(())
+    }
+
+    /// The slow part of [`Interp::tick`]: Ctrl-C every 64 ticks, the clock every 4096.
+    #[inline(never)]
+    fn check_stop(&mut self, span: Span) -> R<()> {
         if self.interrupt.load(Ordering::Relaxed) {
             return err(ErrorKind::Interrupted, span);
         }
-        self.ticks = self.ticks.wrapping_add(1);
         if self.ticks & 0xfff == 0 {
             if let (Some(deadline), Some(seconds)) = (self.deadline, self.limits.max_seconds) {
                 if Instant::now() > deadline {

@@ -24,6 +24,15 @@ pub(crate) struct ArgVal {
 impl Interp<'_> {
     #[inline(never)]
     pub(crate) fn call_expr(&mut self, callee: &Expr, args: &[Arg], span: Span) -> R<Value> {
+        // A recursive call by name: the running closure, without wrapping it in a value.
+        if let ExprKind::SelfFn = callee.kind {
+            if let Some(c) = self.current.clone() {
+                if args.len() == c.proto.params.len() && args.iter().all(|a| a.name.is_none()) {
+                    let base = self.push_args(args)?;
+                    return self.enter(&c, base, span);
+                }
+            }
+        }
         let f = match &callee.kind {
             ExprKind::SelfFn => match &self.current {
                 Some(c) => Value::Func(c.clone()),
@@ -34,16 +43,7 @@ impl Interp<'_> {
         match &f {
             Value::Func(c) if args.iter().all(|a| a.name.is_none()) && args.len() == c.proto.params.len() => {
                 // The common case: every parameter given by position, straight onto the stack.
-                let base = self.stack.len();
-                for a in args {
-                    match self.eval(&a.value) {
-                        Ok(v) => self.stack.push(Some(v)),
-                        Err(e) => {
-                            self.stack.truncate(base);
-                            return Err(e);
-                        }
-                    }
-                }
+                let base = self.push_args(args)?;
                 self.enter(c, base, span)
             }
             Value::Func(_) | Value::Builtin(_) | Value::Bound(_) => {
@@ -56,6 +56,21 @@ impl Interp<'_> {
             }
             other => err(ErrorKind::NotCallable { found: describe(other) }, callee.span),
         }
+    }
+
+    /// Evaluates positional arguments straight onto the stack; returns where they start.
+    fn push_args(&mut self, args: &[Arg]) -> R<usize> {
+        let base = self.stack.len();
+        for a in args {
+            match self.eval(&a.value) {
+                Ok(v) => self.stack.push(Some(v)),
+                Err(e) => {
+                    self.stack.truncate(base);
+                    return Err(e);
+                }
+            }
+        }
+        Ok(base)
     }
 
     /// Calls any function value with positional arguments.
