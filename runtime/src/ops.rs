@@ -384,6 +384,12 @@ pub(crate) fn solve(a: &Matrix, b: &Matrix) -> OpResult {
 }
 
 fn matrix_power(m: &Matrix, p: f64) -> OpResult {
+    power_by_squaring(m, p).map(from_matrix)
+}
+
+/// `A^p` for a square matrix and a whole exponent `p`, by repeated squaring (an inverse
+/// first for negative `p`); real and complex matrices alike.
+fn power_by_squaring<T: nalgebra::ComplexField + Copy>(m: &DMatrix<T>, p: f64) -> Result<DMatrix<T>, OpError> {
     if !m.is_square() {
         return Err(OpError::NotSquare { shape: m.shape(), help: vec!["for element-wise powers use `.^`".into()] });
     }
@@ -396,22 +402,17 @@ fn matrix_power(m: &Matrix, p: f64) -> OpResult {
         });
     }
     let mut base = if p < 0.0 {
-        match m.clone().try_inverse() {
-            Some(inv) => inv,
-            None => {
-                return Err(OpError::Other {
-                    side: Side::Lhs,
-                    code: "singular-matrix",
-                    message: "a negative power of a singular matrix does not exist".into(),
-                    help: Vec::new(),
-                })
-            }
-        }
+        m.clone().try_inverse().ok_or_else(|| OpError::Other {
+            side: Side::Lhs,
+            code: "singular-matrix",
+            message: "a negative power of a singular matrix does not exist".into(),
+            help: Vec::new(),
+        })?
     } else {
         m.clone()
     };
     let mut n = p.abs() as u64;
-    let mut acc = Matrix::identity(m.nrows(), m.ncols());
+    let mut acc = DMatrix::<T>::identity(m.nrows(), m.ncols());
     while n > 0 {
         if n & 1 == 1 {
             acc = &acc * &base;
@@ -421,7 +422,7 @@ fn matrix_power(m: &Matrix, p: f64) -> OpResult {
             base = &base * &base;
         }
     }
-    Ok(from_matrix(acc))
+    Ok(acc)
 }
 
 /// `==` and `!=`: whole values, always a bool (element-wise comparison is `.==`).
@@ -599,45 +600,8 @@ fn complex_power(x: &CMatrix, y: &CMatrix) -> OpResult {
             help: vec!["for element-wise powers use `.^`".into()],
         });
     }
-    let p = y[0];
-    if !x.is_square() {
-        return Err(OpError::NotSquare { shape: x.shape(), help: vec!["for element-wise powers use `.^`".into()] });
-    }
-    if p.im != 0.0 || p.re.fract() != 0.0 || !p.re.is_finite() {
-        return Err(OpError::Other {
-            side: Side::Rhs,
-            code: "invalid-argument",
-            message: "a matrix power needs a whole-number exponent".into(),
-            help: vec!["for element-wise powers use `.^`".into()],
-        });
-    }
-    let mut base = if p.re < 0.0 {
-        match x.clone().try_inverse() {
-            Some(inv) => inv,
-            None => {
-                return Err(OpError::Other {
-                    side: Side::Lhs,
-                    code: "singular-matrix",
-                    message: "a negative power of a singular matrix does not exist".into(),
-                    help: Vec::new(),
-                })
-            }
-        }
-    } else {
-        x.clone()
-    };
-    let mut n = p.re.abs() as u64;
-    let mut acc = CMatrix::identity(x.nrows(), x.ncols());
-    while n > 0 {
-        if n & 1 == 1 {
-            acc = &acc * &base;
-        }
-        n >>= 1;
-        if n > 0 {
-            base = &base * &base;
-        }
-    }
-    Ok(from_cmatrix(acc))
+    let p = if y[0].im == 0.0 { y[0].re } else { f64::NAN };
+    power_by_squaring(x, p).map(from_cmatrix)
 }
 
 fn complex_solve(a: &CMatrix, b: &CMatrix) -> Result<CMatrix, OpError> {
