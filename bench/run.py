@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Times MML's benchmark scripts side by side with the peer languages, in one run.
 
-Usage: python3 bench/run.py [--runs N] [--peers DIR] [--linalg]
+Usage: python3 bench/run.py [--runs N] [--peers DIR] [--linalg | --pca]
 Builds the release binary, then runs each workload N times per tool and prints a Markdown
 table of median wall-clock seconds (whole process) and MML's ratio to CPython.
 Peers that are not installed are skipped.
@@ -12,6 +12,9 @@ kernel time of MML, of NumPy on one OpenBLAS thread (MML is single-threaded) and
 default threads, and the residuals of MML's last run. NumPy runs with OPENBLAS_CORETYPE and
 OPENBLAS_L2_SIZE unset (they are set on some machines for old OpenBLAS builds and slow a
 current one down); the BLAS it then uses is printed first.
+
+With --pca it runs W8 (PCA of random 20000×784 data) against NumPy's and scikit-learn's
+scripts (kernel time, whole process, peak memory) and W8b (PCA of the digits, whole process).
 """
 import argparse
 import os
@@ -95,16 +98,69 @@ def linalg(mml, peers_dir, runs):
         print("| " + " | ".join(row) + " |", flush=True)
 
 
+def run_measured(cmd, env=None):
+    """Runs `cmd`; returns (wall seconds, stdout)."""
+    t0 = time.perf_counter()
+    p = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env)
+    out, err = p.communicate()
+    wall = time.perf_counter() - t0
+    if p.returncode != 0:
+        sys.exit(f"{' '.join(cmd)} failed:\n{err.decode()}")
+    return wall, out.decode().strip()
+
+
+def peak_mb(cmd, env=None):
+    """Peak resident memory (MB) of one run of `cmd`, from wait4's rusage."""
+    p = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=env)
+    _, _, usage = os.wait4(p.pid, 0)
+    return usage.ru_maxrss / 1024
+
+
+def pca(mml, peers_dir, runs):
+    """W8 (PCA of random 20000×784 data) against NumPy and scikit-learn, and W8b (PCA of the
+    digits, whole process) against Python + scikit-learn."""
+    python = os.path.join(peers_dir, "python")
+    local = os.path.join(ROOT, "bench", "peers", "python")
+    w8 = os.path.join(ROOT, "bench", "mml", "w8_pca.mml")
+    rows = [("MML `pca(X, 10, reconstruct = false)`", [mml, w8], None)]
+    for label, path in [("NumPy", os.path.join(python, "w8_pca.py")), ("scikit-learn", os.path.join(local, "w8_pca_sklearn.py"))]:
+        if os.path.exists(path):
+            rows.append((f"{label}, 1 thread", [sys.executable, path], numpy_env(1)))
+            rows.append((f"{label}, default threads", [sys.executable, path], numpy_env(None)))
+    header = ["W8: PCA 20000×784, top 10", "kernel s (median)", "whole process s", "peak MB", "checks"]
+    print("| " + " | ".join(header) + " |")
+    print("|" + "---|" * len(header))
+    for label, cmd, env in rows:
+        t, fields = kernel_time(cmd, runs, env)
+        wall = statistics.median([run_measured(cmd, env)[0] for _ in range(runs)])
+        print(f"| {label} | {t:.4f} | {wall:.3f} | {peak_mb(cmd, env):.0f} | {fields} |", flush=True)
+    print()
+    header = ["W8b: PCA of the digits end to end", "whole process s (median)", "peak MB", "output"]
+    print("| " + " | ".join(header) + " |")
+    print("|" + "---|" * len(header))
+    for label, cmd in [("MML", [mml, os.path.join(ROOT, "bench", "mml", "w8b_pca_digits.mml")]),
+                       ("Python + scikit-learn", [sys.executable, os.path.join(local, "w8b_pca_digits.py")])]:
+        times, out = [], ""
+        for _ in range(runs):
+            t, out = run_measured(cmd)
+            times.append(t)
+        print(f"| {label} | {statistics.median(times):.3f} | {peak_mb(cmd):.0f} | {out} |", flush=True)
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--runs", type=int, default=5)
     ap.add_argument("--peers", default=os.path.join(ROOT, "..", "shared", "bench", "peers"))
     ap.add_argument("--linalg", action="store_true", help="time the matrix kernels W4-W7 against NumPy")
+    ap.add_argument("--pca", action="store_true", help="time PCA (W8, W8b) against NumPy and scikit-learn")
     args = ap.parse_args()
     subprocess.run(["cargo", "build", "--release", "--quiet"], cwd=ROOT, check=True)
     mml = os.path.join(ROOT, "target", "release", "mml")
     if args.linalg:
         linalg(mml, args.peers, args.runs)
+        return
+    if args.pca:
+        pca(mml, args.peers, args.runs)
         return
     peers = [("CPython", [sys.executable], "python", ".py")]
     if shutil.which("lua5.4"):

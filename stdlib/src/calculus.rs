@@ -158,9 +158,9 @@ fn gradient(ctx: &mut dyn CallCtx, f: &Value, at: &[Value]) -> Result<Value, Bui
 }
 
 builtin! {
-    /// The derivative of a function of one number, as a function: `derivative(f)(x)` is
-    /// f′(x), and `derivative(f, n)` the n-th derivative. Exact (automatic differentiation),
-    /// through loops, branches and other functions.
+    /// The derivative of a function of one number, as a function.
+    /// `derivative(f)(x)` is f′(x), and `derivative(f, n)` the n-th derivative: exact
+    /// (automatic differentiation), through loops, branches and other functions.
     /// ```mml
     /// f(x) = x^3
     /// derivative(f)(2)      # => 12
@@ -214,7 +214,8 @@ builtin! {
 }
 
 builtin! {
-    /// The gradient of a function returning a number: `grad(f, x)`, or `grad(f)` as a function.
+    /// The gradient of a function returning a number.
+    /// `grad(f, x)` is the gradient at `x`, and `grad(f)` the gradient as a function.
     /// For `f(x, y)` give both numbers: `grad(f, 1, 2)` is the column [∂f/∂x, ∂f/∂y]; for a
     /// function of a vector, the gradient is a vector; for several matrix arguments, a list of
     /// gradients in their shapes (backpropagation).
@@ -238,8 +239,9 @@ builtin! {
 }
 
 builtin! {
-    /// The Jacobian matrix of a function at a point: row i holds the partial derivatives of
-    /// output i (outputs and inputs flattened column by column). `jacobian(F)` is a function.
+    /// The Jacobian matrix of a function at a point.
+    /// Row i holds the partial derivatives of output i (outputs and inputs flattened column by
+    /// column). `jacobian(F)` is a function.
     /// ```mml
     /// F(v) = [v[1]^2 * v[2], 5 * v[1] + sin(v[2])]
     /// jacobian(F, [1, 0])   # => 2×2 matrix
@@ -286,8 +288,8 @@ fn scalar_at(v: &Value, i: usize) -> Result<Value, BuiltinError> {
 }
 
 builtin! {
-    /// The Hessian matrix (second partial derivatives) of a function returning a number,
-    /// at a point: the Jacobian of its gradient. `hessian(f)` is a function.
+    /// The Hessian matrix (second partial derivatives) of a function returning a number.
+    /// It is the Jacobian of the gradient; `hessian(f)` is a function.
     /// ```mml
     /// f(x, y) = x^2 * y + y^3
     /// hessian(f, 1, 2)   # => 2×2 matrix
@@ -328,8 +330,8 @@ fn flatten_gradient(g: &Value) -> Vec<Value> {
 }
 
 builtin! {
-    /// The gradient by central finite differences ("rise over run"), to compare with `grad`:
-    /// (f(x + h·eᵢ) − f(x − h·eᵢ)) / 2h for each input; `method = "forward"` uses
+    /// The gradient by finite differences ("rise over run"), to compare with `grad`.
+    /// Central differences (f(x + h·eᵢ) − f(x − h·eᵢ)) / 2h for each input; `method = "forward"` uses
     /// (f(x + h·eᵢ) − f(x)) / h. Accurate to about h² (central) or h (forward).
     /// ```mml
     /// f(x) = x^3

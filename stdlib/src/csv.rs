@@ -3,8 +3,9 @@
 //! The reader is strict, so that nothing is silently lost: every data line must have the same
 //! number of fields and every kept field must be a number (`nan`, `inf` and `-inf` included);
 //! otherwise the error names the file, the line and the column. Blank lines are ignored. The
-//! delimiter is detected from the first line (a comma, else a tab, else a semicolon, else runs
-//! of spaces) unless given. Fields may be quoted (`"1.5"`, with `""` for a quote inside). A
+//! delimiter is detected from the first two lines (the first of comma, tab and semicolon that
+//! occurs equally often in both, else the first in the first line, else runs of spaces) unless
+//! given. Fields may be quoted (`"1.5"`, with `""` for a quote inside). A
 //! header line is detected when the first line has a field that is not a number (or forced
 //! with `header = true` / `false`); it is not part of the data and is not checked against the
 //! data's width (so metadata lines such as scikit-learn's `150,4,setosa,…` are skipped too).
@@ -87,6 +88,35 @@ fn split_line(line: &str, delim: Delimiter) -> Vec<String> {
     fields
 }
 
+/// How often `c` occurs in `line` outside double quotes.
+fn count_outside_quotes(line: &str, c: char) -> usize {
+    let mut quoted = false;
+    line.chars()
+        .filter(|&x| {
+            if x == '"' {
+                quoted = !quoted;
+            }
+            x == c && !quoted
+        })
+        .count()
+}
+
+/// The delimiter of a file from its first two lines: the first of comma, tab and semicolon that
+/// occurs equally often (and at least once) in both, else the first that occurs in the first
+/// line, else runs of whitespace.
+fn detect(first: &str, second: Option<&str>) -> Delimiter {
+    const CANDIDATES: [char; 3] = [',', '\t', ';'];
+    if let Some(second) = second {
+        for c in CANDIDATES {
+            let k = count_outside_quotes(first, c);
+            if k > 0 && k == count_outside_quotes(second, c) {
+                return Delimiter::Char(c);
+            }
+        }
+    }
+    CANDIDATES.into_iter().find(|c| count_outside_quotes(first, *c) > 0).map_or(Delimiter::Whitespace, Delimiter::Char)
+}
+
 /// A field as a number, if it is one.
 fn number(field: &str) -> Option<f64> {
     let t = field.trim();
@@ -122,13 +152,11 @@ pub(crate) fn parse(
     let Some(&(_, first)) = lines.peek() else {
         return Ok(Table { data: Matrix::zeros(0, 0), header: None });
     };
+    let second = text.lines().filter(|l| !l.trim().is_empty()).nth(1);
     let delim = match delimiter {
         Some(' ') => Delimiter::Whitespace,
         Some(c) => Delimiter::Char(c),
-        None if first.contains(',') => Delimiter::Char(','),
-        None if first.contains('\t') => Delimiter::Char('\t'),
-        None if first.contains(';') => Delimiter::Char(';'),
-        None => Delimiter::Whitespace,
+        None => detect(first, second),
     };
     let first_fields = split_line(first, delim);
     let has_header = match header {
@@ -150,10 +178,9 @@ pub(crate) fn parse(
         match width {
             None => width = Some((fields.len(), line_no)),
             Some((w, first_line)) if w != fields.len() => {
-                return Err(format!(
-                    "{name}, line {line_no}: found {} fields, but line {first_line} has {w}",
-                    fields.len()
-                ));
+                let k = fields.len();
+                let plural = if k == 1 { "" } else { "s" };
+                return Err(format!("{name}, line {line_no}: found {k} field{plural}, but line {first_line} has {w}"));
             }
             Some(_) => {}
         }
@@ -242,14 +269,16 @@ builtin! {
     /// different number of fields, or an empty field is an error naming the file, line and
     /// column: nothing is skipped silently. Paths are relative to the directory `mml` runs in.
     /// ```mml
-    /// write_csv("/tmp/mml-doc-read.csv", [1, 2; 3, 4.5], header = {"a", "b"})
-    /// read_csv("/tmp/mml-doc-read.csv")              # => 2×2 matrix
-    ///                                                # =>   1  2
-    ///                                                # =>   3  4.5
-    /// t = read_csv("/tmp/mml-doc-read.csv", names = true)
-    /// t.header                                       # => {"a", "b"}
-    /// read_csv("/tmp/mml-doc-read.csv", columns = [2])'   # => 1×2 matrix
-    ///                                                     # =>   2  4.5
+    /// path = "/tmp/mml-doc-read.csv"
+    /// write_csv(path, [1, 2; 3, 4.5], header = {"a", "b"})
+    /// X = read_csv(path)
+    /// X                                   # => 2×2 matrix
+    ///                                     # =>   1  2
+    ///                                     # =>   3  4.5
+    /// t = read_csv(path, names = true)
+    /// t.header                            # => {"a", "b"}
+    /// read_csv(path, columns = [2])'      # => 1×2 matrix
+    ///                                     # =>   2  4.5
     /// ```
     pub static READ_CSV: Io = "read_csv"(path, header = nothing, delimiter = nothing, columns = nothing, names = false), |ctx, args| {
         let path = args.str(0)?;
@@ -268,8 +297,16 @@ builtin! {
         };
         let names = args.bool(4)?;
         let text = read_text(path)?;
-        let table = parse(&text, path, header, delimiter, columns.as_deref()).map_err(|m| malformed(0, m)
-            .with_help("read_csv reads numbers only: select numeric columns with columns = [...], or fix the file"))?;
+        let table = parse(&text, path, header, delimiter, columns.as_deref()).map_err(|m| {
+            let help = if m.contains("is not a number") {
+                "read_csv reads numbers only: keep the numeric columns with columns = [...], or fix the file"
+            } else if m.contains("is empty") {
+                "fill in the missing value, or write nan for it"
+            } else {
+                "every line needs the same number of fields: look for a missing or extra delimiter"
+            };
+            malformed(0, m).with_help(help)
+        })?;
         ctx.check_alloc(table.data.nrows(), table.data.ncols())?;
         if names {
             let header = table.header.unwrap_or_default().into_iter().map(Value::str).collect();
@@ -295,10 +332,11 @@ builtin! {
     /// they print (the shortest text that reads back as the same number), so `read_csv` gives
     /// back exactly the same matrix. Returns `nothing`.
     /// ```mml
-    /// write_csv("/tmp/mml-doc-write.csv.gz", [0.1, 1e-20; -3, nan])
-    /// read_csv("/tmp/mml-doc-write.csv.gz")       # => 2×2 matrix
-    ///                                             # =>    0.1    1e-20
-    ///                                             # =>   -3    nan
+    /// path = "/tmp/mml-doc-write.csv.gz"
+    /// write_csv(path, [0.1, 1e-20; -3, nan])
+    /// read_csv(path)                   # => 2×2 matrix
+    ///                                  # =>    0.1    1e-20
+    ///                                  # =>   -3    nan
     /// ```
     pub static WRITE_CSV: Io = "write_csv"(path, X, header = nothing, delimiter = str ","), |ctx, args| {
         let path = args.str(0)?;
@@ -337,3 +375,6 @@ builtin! {
         Ok(Value::Nothing)
     }
 }
+
+#[cfg(test)]
+mod tests;

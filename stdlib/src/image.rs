@@ -59,8 +59,9 @@ builtin! {
     /// `{r, g, b}` of three matrices (a grey image then has three equal ones). Transparency is
     /// ignored. Every PNG flavour is read (palette, 1–16 bits per sample).
     /// ```mml
-    /// write_image("/tmp/mml-doc-read.png", [0, 0.5; 1, 0.25])
-    /// read_image("/tmp/mml-doc-read.png")   # => 2×2 matrix
+    /// path = "/tmp/mml-doc-read.png"
+    /// write_image(path, [0, 0.5; 1, 0.25])
+    /// read_image(path)                      # => 2×2 matrix
     ///                                       # =>   0  0.5019607843137255
     ///                                       # =>   1  0.25098039215686274
     /// ```
@@ -133,13 +134,14 @@ builtin! {
     /// outside `[0, 1]` are an error unless `scale = true`, which first maps the matrix's own
     /// smallest value to 0 and largest to 1 (as `imshow` does). Returns `nothing`.
     /// ```mml
-    /// write_image("/tmp/mml-doc-write.png", [0, 1; 1, 0])
-    /// read_image("/tmp/mml-doc-write.png")   # => 2×2 matrix
+    /// path = "/tmp/mml-doc-write.png"
+    /// write_image(path, [0, 1; 1, 0])
+    /// read_image(path)                       # => 2×2 matrix
     ///                                        # =>   0  1
     ///                                        # =>   1  0
-    /// write_image("/tmp/mml-doc-write.png", [-5, 5], scale = true)
-    /// read_image("/tmp/mml-doc-write.png")'   # => 1×2 matrix
-    ///                                         # =>   0  1
+    /// write_image(path, [-5, 5], scale = true)
+    /// read_image(path)'                      # => 1×2 matrix
+    ///                                        # =>   0  1
     /// ```
     pub static WRITE_IMAGE: Io = "write_image"(path, image, scale = false), |_ctx, args| {
         let path = args.str(0)?;

@@ -22,14 +22,19 @@ mod linalg;
 mod macros;
 mod math;
 mod moments;
+mod objective;
+mod optimize;
 mod order;
 mod ortho;
 mod pagerank;
 mod pca;
 pub mod plot;
 mod random;
+mod regression;
+mod roots;
 mod rref;
 mod sample;
+mod series;
 mod solve;
 mod stats;
 mod time;
@@ -210,6 +215,23 @@ static BUILTINS: &[&Builtin] = &[
     &calculus::HESSIAN,
     &calculus::JACOBIAN,
     &calculus::NUMGRAD,
+    // Series, roots, optimisation and regression (issue 4).
+    &optimize::CLASSIFY_STATIONARY,
+    &optimize::GRADIENT_DESCENT,
+    &optimize::LAGRANGE,
+    &optimize::MINIMIZE,
+    &optimize::NEWTON_MINIMIZE,
+    &regression::CURVE_FIT,
+    &regression::LINFIT,
+    &regression::LINREGRESS,
+    &regression::LSTSQ,
+    &regression::NORMAL_PDF,
+    &regression::POLYFIT,
+    &regression::POLYVAL,
+    &roots::BISECT,
+    &roots::NEWTON_RAPHSON,
+    &roots::ROOT,
+    &series::TAYLOR,
     // Checks and errors.
     &check::ALL,
     &check::ANY,

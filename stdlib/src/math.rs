@@ -130,7 +130,7 @@ unary! {
     /// relu(-2)   # => 0
     /// relu(3)    # => 3
     /// ```
-    RELU = "relu", |x: f64| if x > 0.0 { x } else if x.is_nan() { x } else { 0.0 }, deriv: Some(d_relu)
+    RELU = "relu", |x: f64| if x > 0.0 || x.is_nan() { x } else { 0.0 }, deriv: Some(d_relu)
 }
 
 /// 1 / (1 + e^(−x)), without overflow for large |x|.

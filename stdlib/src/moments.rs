@@ -5,8 +5,9 @@
 //! divide by `N` by default (the course's and `np.cov(..., bias=True)`'s convention), with
 //! `ddof = 1` for `N - 1`.
 //!
-//! `Xᵀ X` is computed by [`gram`]: only the lower triangle, in column blocks, each block one
-//! matrix product on views of the data (no transposed copy of `X`), then mirrored.
+//! `(X - μ)ᵀ (X - μ)` is computed by [`centred_gram`]: only the lower triangle, from blocks of
+//! centred rows, each block column one matrix product on views (no transposed copy and no
+//! centred copy of the whole data set), then mirrored.
 
 use std::rc::Rc;
 
@@ -19,44 +20,73 @@ use crate::macros::builtin;
 use crate::solve::narrow;
 use crate::stats::{dim_arg, mean_of, var_of, Dim};
 
-/// Columns per block in [`gram`] (measured: 256 runs the 20000×784 product in 0.26 s with
-/// matrixmultiply, against 0.39 s for one full product and 0.8 s for `transpose() * X`).
-pub(crate) const GRAM_BLOCK: usize = 256;
+/// Columns per block of the lower-triangular products ([`centred_gram`] and PCA's `X Xᵀ`).
+/// Measured on the W8 data (20000×784, one thread, matrixmultiply): 0.23 s for the covariance
+/// with 128-column blocks, 0.25 s with 256, 0.38 s as one full product, 0.8 s for
+/// `transpose() * X` and 10 s for nalgebra's `tr_mul`.
+pub(crate) const GRAM_BLOCK: usize = 128;
 
 /// nalgebra hands a product to matrixmultiply (which honours any strides) only when every
 /// dimension exceeds 5; its fallback for smaller ones mis-indexes views whose row stride is not
 /// 1, so the strided views below are only multiplied when all dimensions exceed this.
 pub(crate) const SMALL_DIM: usize = 5;
 
-/// The widths of the column blocks of a `d`-wide product: [`GRAM_BLOCK`] each, the last one
-/// absorbing a remainder that would be too narrow for a strided product.
-pub(crate) fn blocks(d: usize) -> Vec<(usize, usize)> {
+/// Rows per block in [`centred_gram`]: the centred rows of one block (1024×784 doubles for
+/// the W8 benchmark, 6.4 MB) are the only copy of the data it makes (512 to 4096 measured
+/// within 5% of each other; the whole 20000 rows at once was 25% slower).
+pub(crate) const ROW_BLOCK: usize = 1024;
+
+/// Splits `0..len` into blocks of `size`, the last absorbing a remainder that would be too
+/// short for a strided product.
+pub(crate) fn blocks_of(len: usize, size: usize) -> Vec<(usize, usize)> {
     let mut out = Vec::new();
     let mut j = 0;
-    while j < d {
-        let w = if d - j <= GRAM_BLOCK + SMALL_DIM { d - j } else { GRAM_BLOCK };
+    while j < len {
+        let w = if len - j <= size + SMALL_DIM { len - j } else { size };
         out.push((j, w));
         j += w;
     }
     out
 }
 
-/// `Xᵀ X` for an `n×d` matrix, computing only the lower triangle (half the work of a full
-/// product) and mirroring it. Each block of columns `j..j+w` gives `X[:, j..]ᵀ X[:, j..j+w]` by
-/// one GEMM on views: `X[:, j..]ᵀ` is a strided view of `X`'s own buffer, so nothing is copied.
-pub(crate) fn gram(x: &Matrix) -> Matrix {
+/// The widths of the column blocks of a `d`-wide product (see [`GRAM_BLOCK`]).
+pub(crate) fn blocks(d: usize) -> Vec<(usize, usize)> {
+    blocks_of(d, GRAM_BLOCK)
+}
+
+/// `Xcᵀ Xc` for the centred data `Xc = X - 1 μ` (`μ` a `1×d` row; no centring when `None`),
+/// computing only the lower triangle (half the work of a full product) and mirroring it.
+///
+/// The centred data is never stored whole: blocks of [`ROW_BLOCK`] rows are centred into one
+/// buffer, and each adds its contribution `Bᵀ B` block column by block column: for columns
+/// `j..j+w`, `B[:, j..]ᵀ B[:, j..j+w]` is one GEMM on views, `B[:, j..]ᵀ` a strided view of the
+/// buffer (no transposed copy).
+pub(crate) fn centred_gram(x: &Matrix, mu: Option<&Matrix>) -> Matrix {
     let (n, d) = x.shape();
+    let shift = |j: usize| mu.map_or(0.0, |m| m[j]);
     if n <= SMALL_DIM || d <= SMALL_DIM {
-        // Small: dot products of the columns (exactly symmetric).
-        return x.tr_mul(x);
+        // Small: dot products of the centred columns (exactly symmetric).
+        let xc = Matrix::from_fn(n, d, |i, j| x[(i, j)] - shift(j));
+        return xc.tr_mul(&xc);
     }
     let mut c = Matrix::zeros(d, d);
-    for (j, w) in blocks(d) {
-        let tail = &x.as_slice()[j * n..];
-        let xt: DMatrixView<'_, f64, Dyn, Dyn> =
-            DMatrixView::from_slice_with_strides_generic(tail, Dyn(d - j), Dyn(n), Dyn(n), Dyn(1));
-        let mut block = c.view_mut((j, j), (d - j, w));
-        block.gemm(1.0, &xt, &x.columns(j, w), 0.0);
+    let rows = blocks_of(n, ROW_BLOCK);
+    let most = rows.iter().map(|(_, r)| *r).max().unwrap_or(0);
+    let mut buf = vec![0.0; most * d];
+    for (i0, r) in rows {
+        for j in 0..d {
+            let m = shift(j);
+            let src = &x.as_slice()[j * n + i0..j * n + i0 + r];
+            for (dst, v) in buf[j * r..(j + 1) * r].iter_mut().zip(src) {
+                *dst = v - m;
+            }
+        }
+        let block = DMatrixView::from_slice(&buf[..r * d], r, d);
+        for (j, w) in blocks(d) {
+            let bt: DMatrixView<'_, f64, Dyn, Dyn> =
+                DMatrixView::from_slice_with_strides_generic(&buf[j * r..r * d], Dyn(d - j), Dyn(r), Dyn(r), Dyn(1));
+            c.view_mut((j, j), (d - j, w)).gemm(1.0, &bt, &block.columns(j, w), 1.0);
+        }
     }
     for j in 0..d {
         for i in 0..j {
@@ -72,17 +102,17 @@ pub(crate) fn column_means(x: &Matrix) -> Matrix {
     Matrix::from_fn(1, x.ncols(), |_, j| if n == 0 { 0.0 } else { mean_of(&x.as_slice()[j * n..(j + 1) * n]) })
 }
 
-/// `x` with the row `mu` subtracted from every row (one copy of the data).
+/// `x` with the row `mu` subtracted from every row: one new matrix, written in one pass.
 pub(crate) fn subtract_row(x: &Matrix, mu: &Matrix) -> Matrix {
-    let mut out = x.clone();
-    let n = x.nrows();
+    let (n, d) = x.shape();
+    let mut data = Vec::with_capacity(n * d);
     if n > 0 {
-        for (j, col) in out.as_mut_slice().chunks_mut(n).enumerate() {
+        for (j, col) in x.as_slice().chunks(n).enumerate() {
             let m = mu[j];
-            col.iter_mut().for_each(|v| *v -= m);
+            data.extend(col.iter().map(|v| v - m));
         }
     }
-    out
+    Matrix::from_vec(n, d, data)
 }
 
 /// The data matrix argument `i`: a matrix with one observation per row (a vector is one
@@ -99,8 +129,7 @@ fn data_matrix(ctx: &dyn CallCtx, args: &Args<'_>, i: usize) -> Result<Rc<Matrix
 /// The covariance matrix of the rows of `x` with divisor `n - ddof`.
 pub(crate) fn covariance(x: &Matrix, ddof: f64) -> Matrix {
     let mu = column_means(x);
-    let xc = subtract_row(x, &mu);
-    gram(&xc) / (x.nrows() as f64 - ddof)
+    centred_gram(x, Some(&mu)) / (x.nrows() as f64 - ddof)
 }
 
 /// Reads `ddof` (argument `i`) for `n` observations.
@@ -192,6 +221,9 @@ fn centred(ctx: &dyn CallCtx, args: &Args<'_>) -> Result<(Matrix, Dim), BuiltinE
     if x.is_empty() {
         return Ok((x.as_ref().clone(), dim));
     }
+    if dim == Dim::Down {
+        return Ok((subtract_row(&x, &column_means(&x)), dim));
+    }
     let mut out = x.as_ref().clone();
     let (r, c) = out.shape();
     match dim {
@@ -199,10 +231,7 @@ fn centred(ctx: &dyn CallCtx, args: &Args<'_>) -> Result<(Matrix, Dim), BuiltinE
             let m = mean_of(out.as_slice());
             out.iter_mut().for_each(|v| *v -= m);
         }
-        Dim::Down => {
-            let mu = column_means(&out);
-            out = subtract_row(&x, &mu);
-        }
+        Dim::Down => {}
         Dim::Across => {
             for i in 0..r {
                 let row: Vec<f64> = out.row(i).iter().copied().collect();
@@ -355,8 +384,8 @@ builtin! {
 }
 
 builtin! {
-    /// The mean squared error between data sets: the average over observations (rows) of the
-    /// squared distance `|aᵢ - bᵢ|²`.
+    /// The mean squared error between two data sets, observation by observation.
+    /// It is the average over observations (rows) of the squared distance `|aᵢ - bᵢ|²`.
     /// For vectors (one value per observation) this is the usual `mean((a - b).^2)`. For data
     /// matrices it is the course's reconstruction error `mean(sum((X - X̃).^2, dim = 2))`;
     /// divide by `cols(X)` for the mean over every element. `A` and `B` must have the same

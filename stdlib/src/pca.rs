@@ -19,8 +19,10 @@
 //! gives the same components (up to rounding) and the course's "flip so the first element is
 //! non-negative" comparison holds.
 //!
-//! Memory: one centred copy of the data is made, and its buffer is reused for the
-//! reconstruction, so `pca` holds at most two `N×D` matrices (the input and one more).
+//! Memory: the `"cov"` route never stores the centred data whole (it centres blocks of rows
+//! for the covariance and the scores); the other two make one centred copy and free it before
+//! the reconstruction is built. So `pca` holds at most two `N×D` matrices: the input and one
+//! more.
 
 use std::rc::Rc;
 
@@ -31,8 +33,8 @@ use nalgebra::{DMatrixView, Dyn};
 
 use crate::linalg::{matrix_arg, require_finite};
 use crate::macros::builtin;
-use crate::moments::{blocks, column_means, gram, subtract_row, SMALL_DIM};
-use crate::solve::{narrow, no_convergence, normalise_signs, record};
+use crate::moments::{blocks, blocks_of, centred_gram, column_means, subtract_row, ROW_BLOCK, SMALL_DIM};
+use crate::solve::{narrow, no_convergence, normalise_signs};
 
 /// `X Xᵀ` for an `n×d` matrix: only the lower triangle, by blocks of columns of the result, each
 /// one GEMM on views (`X[j.., :]` and a strided view of `X[j..j+w, :]ᵀ`), then mirrored.
@@ -89,24 +91,62 @@ fn complete_basis(u: &mut Matrix, good: usize) {
     }
 }
 
-/// The principal directions (`D×k`, unit columns, signs normalised) and their variances
-/// (clamped at 0), and the total variance, of the centred data `xc` by `method`.
-fn components(xc: &Matrix, k: usize, method: &str) -> Result<(Matrix, Vec<f64>, f64), BuiltinError> {
-    let (n, d) = xc.shape();
+/// The principal analysis of `x` (mean `mu`) by `method`.
+struct Analysis {
+    /// `D×k`, unit columns, signs normalised.
+    components: Matrix,
+    /// The variances along them (clamped at 0).
+    values: Vec<f64>,
+    /// The total variance.
+    total: f64,
+    /// `(X - mu) * components`.
+    scores: Matrix,
+}
+
+/// `(X - 1 μ) U`, centring blocks of rows into a buffer (no centred copy of the whole data).
+fn centred_product(x: &Matrix, mu: &Matrix, u: &Matrix) -> Matrix {
+    let (n, d) = x.shape();
+    let mut out = Matrix::zeros(n, u.ncols());
+    for (i0, r) in blocks_of(n, ROW_BLOCK) {
+        let mut data = Vec::with_capacity(r * d);
+        for (j, col) in x.as_slice().chunks(n.max(1)).enumerate() {
+            let m = mu[j];
+            data.extend(col[i0..i0 + r].iter().map(|v| v - m));
+        }
+        let block = Matrix::from_vec(r, d, data);
+        out.rows_mut(i0, r).copy_from(&kernel::matmul(&block, u));
+    }
+    out
+}
+
+/// The principal components of `x` (mean `mu`) by `method`, and the scores.
+fn analyse(x: &Matrix, mu: &Matrix, k: usize, method: &str) -> Result<Analysis, BuiltinError> {
+    let (n, d) = x.shape();
     let nf = n as f64;
-    let (mut u, mut values, total) = match method {
+    let finish = |mut u: Matrix, mut values: Vec<f64>, total: f64, scores: Option<Matrix>| {
+        normalise_signs(&mut u);
+        values.iter_mut().for_each(|l| *l = l.max(0.0));
+        let scores = match scores {
+            Some(xc) => kernel::matmul(&xc, &u),
+            None => centred_product(x, mu, &u),
+        };
+        Analysis { components: u, values, total, scores }
+    };
+    Ok(match method {
         "cov" => {
-            let s = gram(xc) / nf;
+            // The covariance from blocks of centred rows: no centred copy of the data.
+            let s = centred_gram(x, Some(mu)) / nf;
             let total = s.trace();
             let (values, u) = top_eigen(&s, k)?;
-            (u, values, total)
+            finish(u, values, total, None)
         }
         "high_dim" => {
-            let kk = outer_gram(xc) / nf;
+            let xc = subtract_row(x, mu);
+            let kk = outer_gram(&xc) / nf;
             let total = kk.trace();
             let (values, v) = top_eigen(&kk, k)?;
             // u = Xcᵀ v, as (vᵀ Xc)ᵀ: no transposed copy of the data.
-            let mut u = kernel::matmul(&v.transpose(), xc).transpose();
+            let mut u = kernel::matmul(&v.transpose(), &xc).transpose();
             let big = values.first().copied().unwrap_or(0.0).max(0.0);
             let tol = n.max(d) as f64 * f64::EPSILON * big;
             let good = values.iter().take_while(|l| **l > tol).count();
@@ -115,22 +155,20 @@ fn components(xc: &Matrix, k: usize, method: &str) -> Result<(Matrix, Vec<f64>, 
                 col /= len;
             }
             complete_basis(&mut u, good);
-            (u, values, total)
+            finish(u, values, total, Some(xc))
         }
         _ => {
-            let svd = kernel::svd(xc, false).ok_or_else(|| no_convergence(0, "singular value decomposition"))?;
+            let xc = subtract_row(x, mu);
+            let svd = kernel::svd(&xc, false).ok_or_else(|| no_convergence(0, "singular value decomposition"))?;
             let values: Vec<f64> = (0..k).map(|i| svd.s.get(i).map_or(0.0, |s| s * s / nf)).collect();
             let total = svd.s.iter().map(|s| s * s).sum::<f64>() / nf;
             let mut u = Matrix::zeros(d, k);
             let r = svd.v.ncols().min(k);
             u.columns_mut(0, r).copy_from(&svd.v.columns(0, r));
             complete_basis(&mut u, r);
-            (u, values, total)
+            finish(u, values, total, Some(xc))
         }
-    };
-    normalise_signs(&mut u);
-    values.iter_mut().for_each(|l| *l = l.max(0.0));
-    Ok((u, values, total))
+    })
 }
 
 /// Reads the `method` argument.
@@ -161,6 +199,8 @@ builtin! {
     /// `method = "auto"` the eigenvectors of the `D×D` covariance are used when `N ≥ D`, and
     /// those of the `N×N` matrix `Xc Xc' / N` when `N < D` (much smaller, for example for
     /// images); `"cov"`, `"high_dim"` and `"svd"` choose a route explicitly.
+    /// `reconstruct = false` leaves out the `reconstruction` field (an `N×D` matrix as large as
+    /// the data) when only the components and scores are needed.
     /// ```mml
     /// X = [1, 2; 3, 4; 5, 7]
     /// r = pca(X, 1)
@@ -171,10 +211,9 @@ builtin! {
     /// round(r.explained_ratio, 6)   # => 0.996868
     /// allclose(pca(X).reconstruction, X)   # => true
     /// ```
-    pub static PCA: Eigen = "pca"(X, k = nothing, method = str "auto"), |ctx, args| {
+    pub static PCA: Eigen = "pca"(X, k = nothing, method = str "auto", reconstruct = true), |ctx, args| {
         let x = matrix_arg(&*ctx, args, 0)?;
         let (n, d) = x.shape();
-        require_finite(&x, 0, "X")?;
         if n == 0 || d == 0 {
             return Err(BuiltinError::arg(0, format!("PCA needs at least one observation and one feature, found {}", describe(args.get(0)))));
         }
@@ -186,26 +225,37 @@ builtin! {
         }
         let method = method_arg(args, 2, n, d)?;
         ctx.check_alloc(n, d)?;
+        let reconstruct = args.bool(3)?;
         let mu = column_means(&x);
-        let mut xc = subtract_row(&x, &mu);
-        drop(x);
-        let (u, values, total) = components(&xc, k, method)?;
-        let scores = kernel::matmul(&xc, &u);
-        // The reconstruction reuses the centred copy's buffer.
-        xc.gemm(1.0, &scores, &u.transpose(), 0.0);
-        for (j, col) in xc.as_mut_slice().chunks_mut(n).enumerate() {
-            let m = mu[j];
-            col.iter_mut().for_each(|v| *v += m);
+        // A NaN or infinity anywhere makes its column's mean non-finite: only then look for it
+        // (a finite sum proves every element finite, and saves a pass over the data).
+        if mu.iter().any(|m| !m.is_finite()) {
+            require_finite(&x, 0, "X")?;
         }
+        let Analysis { components: u, values, total, scores } = analyse(&x, &mu, k, method)?;
+        drop(x);
         let ratio: Vec<f64> = values.iter().map(|l| if total > 0.0 { l / total } else { 0.0 }).collect();
-        Ok(record([
-            ("components", Value::matrix(u)),
+        let mut fields = vec![
+            ("components", Value::matrix(u.clone())),
             ("values", narrow(Matrix::from_vec(k, 1, values))),
             ("explained_ratio", narrow(Matrix::from_vec(k, 1, ratio))),
-            ("mean", Value::matrix(mu)),
-            ("scores", Value::matrix(scores)),
-            ("reconstruction", Value::matrix(xc)),
-        ]))
+            ("mean", Value::matrix(mu.clone())),
+        ];
+        // Peak memory: the input, one centred copy only for the N×N and SVD routes (freed by
+        // now), and the reconstruction.
+        let recon = reconstruct.then(|| {
+            let mut recon = kernel::matmul(&scores, &u.transpose());
+            for (j, col) in recon.as_mut_slice().chunks_mut(n).enumerate() {
+                let m = mu[j];
+                col.iter_mut().for_each(|v| *v += m);
+            }
+            recon
+        });
+        fields.push(("scores", Value::matrix(scores)));
+        if let Some(r) = recon {
+            fields.push(("reconstruction", Value::matrix(r)));
+        }
+        Ok(Value::Record(Rc::new(Record::from_pairs(fields))))
     }
 }
 

@@ -147,8 +147,8 @@ impl Population {
 }
 
 builtin! {
-    /// The items in a random order: the elements of a vector, the rows of a matrix (each
-    /// observation stays whole), or the items of a list.
+    /// The items in a random order: a vector's elements, a matrix's rows or a list's items.
+    /// The rows of a matrix move whole (each observation stays together).
     /// Every order is equally likely (Fisher–Yates); `seed(n)` makes it repeat. `shuffle(1:n)`
     /// is a random permutation of `1…n`; to shuffle a data set and its labels together,
     /// shuffle the row indices: `p = shuffle(1:rows(X))`, then `X[p, :]` and `y[p]`.
@@ -293,8 +293,8 @@ pub(crate) fn covariance_factor(s: &Matrix, arg: usize) -> Result<Matrix, Builti
 }
 
 builtin! {
-    /// `n` samples from the multivariate normal distribution with mean `mu` and covariance
-    /// `Sigma`, one per row (an `n×d` data set).
+    /// Samples from the multivariate normal distribution with mean `mu` and covariance `Sigma`.
+    /// The `n` samples are the rows of the result (an `n×d` data set).
     /// `Sigma` must be symmetric positive semi-definite (a singular one, such as a perfectly
     /// correlated pair, is fine). Each sample is `mu + L z` with `Sigma = L L'` and `z` a
     /// column of `d` `randn` numbers; samples are drawn one after the other, so the first rows

@@ -61,8 +61,8 @@ pub(crate) fn dim_arg(args: &Args<'_>, i: usize, (r, c): (usize, usize)) -> Resu
         v @ Value::Bool(_) => Err(BuiltinError::type_error(i, "1, 2 or \"all\"", v).with_help(help)),
         Value::Str(s) => Err(BuiltinError::arg(i, format!("unknown dimension \"{s}\"")).with_help(help)),
         v => match v.as_scalar() {
-            Some(d) if d == 1.0 => Ok(Dim::Down),
-            Some(d) if d == 2.0 => Ok(Dim::Across),
+            Some(1.0) => Ok(Dim::Down),
+            Some(2.0) => Ok(Dim::Across),
             Some(d) => Err(BuiltinError::arg(i, format!("there is no dimension {}", format_number(d))).with_help(help)),
             None => Err(BuiltinError::type_error(i, "1, 2 or \"all\"", v).with_help(help)),
         },
@@ -419,8 +419,8 @@ fn extremum(ctx: &dyn CallCtx, args: &Args<'_>, name: &str, pick: fn(f64, f64) -
 }
 
 builtin! {
-    /// The smallest element of a vector, the smallest of each column of a matrix, or the
-    /// element-wise smaller of `a` and `b`.
+    /// The smallest element of a vector, of each column of a matrix, or of `a` and `b` in turn.
+    /// `min(a, b)` is the element-wise smaller of `a` and `b`.
     /// With one argument the dimension rule is `sum`'s: a vector (or number, or range) gives a
     /// number, a matrix a row of column minima (`dim = 2` for rows, `dim = "all"` for the
     /// overall minimum). An empty one is an error.
@@ -442,8 +442,8 @@ builtin! {
 }
 
 builtin! {
-    /// The largest element of a vector, the largest of each column of a matrix, or the
-    /// element-wise larger of `a` and `b`.
+    /// The largest element of a vector, of each column of a matrix, or of `a` and `b` in turn.
+    /// `max(a, b)` is the element-wise larger of `a` and `b`.
     /// With one argument the dimension rule is `sum`'s: a vector (or number, or range) gives a
     /// number, a matrix a row of column maxima (`dim = 2` for rows, `dim = "all"` for the
     /// overall maximum). An empty one is an error.

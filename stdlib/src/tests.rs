@@ -416,8 +416,10 @@ fn round_halves_away_from_zero_and_takes_digits() {
 fn min_and_max_reduce_or_combine() {
     assert_eq!(num("min", &[n(3.0), n(-2.0)]), -2.0);
     assert_eq!(num("max", &[n(3.0), n(-2.0)]), 3.0);
-    assert_eq!(num("min", &[mat(2, 2, &[4.0, 2.0, 8.0, 3.0])]), 2.0);
-    assert_eq!(num("max", &[mat(2, 2, &[4.0, 2.0, 8.0, 3.0])]), 8.0);
+    // A matrix reduces per column (rows are observations); `dim = "all"` over everything.
+    assert_eq!(mat_of("min", &[mat(2, 2, &[4.0, 2.0, 8.0, 3.0])]), Matrix::from_row_slice(1, 2, &[4.0, 2.0]));
+    assert_eq!(num("min", &[mat(2, 2, &[4.0, 2.0, 8.0, 3.0]), Value::Nothing, s("all")]), 2.0);
+    assert_eq!(num("max", &[mat(2, 2, &[4.0, 2.0, 8.0, 3.0]), Value::Nothing, s("all")]), 8.0);
     assert_eq!(num("max", &[range(1.0, 1.0, 10.0)]), 10.0);
     assert_eq!(num("min", &[n(5.0)]), 5.0);
     assert!(num("max", &[col(&[1.0, f64::NAN, 3.0])]).is_nan());

@@ -6,8 +6,8 @@
 use mml_runtime::{Matrix, Value};
 
 use crate::stats::tests::{
-    as_mat, as_num, b, call, case, close, column, digits, err, err_kw, field, iris, m, n, ok, ok_kw, record, row,
-    rows, s,
+    as_mat, as_num, b, call, case, close, column, digits, err, err_kw, field, iris, m, n, ok, ok_kw, record, row, rows,
+    s,
 };
 
 /// The columns `cols` (1-based) of `x`.
@@ -56,7 +56,11 @@ fn digits_pca_matches_scikit_learn() {
     for (a, e) in ratio.iter().zip(c.get("explained_ratio").vec()) {
         assert!((a - e).abs() < 1e-12, "{a} vs {e}");
     }
-    close(&as_mat(&field(&r, "values")).rows(0, 20).into_owned(), &c.get("values").column().rows(0, 20).into_owned(), 1e-10);
+    close(
+        &as_mat(&field(&r, "values")).rows(0, 20).into_owned(),
+        &c.get("values").column().rows(0, 20).into_owned(),
+        1e-10,
+    );
     close(&as_mat(&field(&r, "components")).columns(0, 3).into_owned(), &c.get("components3").matrix(), 1e-9);
     // The number of components for 90% of the variance: the first k with cumsum ≥ 0.9.
     let cum = as_mat(&ok("cumsum", &[field(&r, "explained_ratio")]));
@@ -161,6 +165,10 @@ fn pca_errors() {
     assert_eq!(err("pca_transform", &[record(vec![("mean", n(1.0))]), x.clone()]), "type-mismatch");
     assert_eq!(err("pca_transform", &[r.clone(), m(Matrix::zeros(2, 3))]), "shape-mismatch");
     assert_eq!(err("pca_reconstruct", &[r, m(Matrix::zeros(2, 2))]), "shape-mismatch");
+    // Without the reconstruction the other fields are the same.
+    let lean = ok_kw("pca", &[x.clone(), n(1.0)], &[("reconstruct", b(false))]);
+    assert!(matches!(&lean, Value::Record(rec) if rec.get("reconstruction").is_none()));
+    assert_eq!(as_mat(&field(&lean, "scores")), as_mat(&field(&ok("pca", &[x.clone(), n(1.0)]), "scores")));
     // Constant data: no variance, ratios 0, components still orthonormal.
     let c = ok("pca", &[m(Matrix::from_element(4, 3, 2.0))]);
     let u = as_mat(&field(&c, "components"));
@@ -193,7 +201,11 @@ fn knn_matches_scikit_learn_where_there_is_no_tie() {
         }
         assert!(compared >= 15, "{name}: only {compared} untied queries");
     }
-    let acc = as_mat(&ok("knn", &[n(3.0), m(x.clone()), m(y.clone()), m(x)])).iter().zip(y.iter()).filter(|(p, e)| p == e).count();
+    let acc = as_mat(&ok("knn", &[n(3.0), m(x.clone()), m(y.clone()), m(x)]))
+        .iter()
+        .zip(y.iter())
+        .filter(|(p, e)| p == e)
+        .count();
     assert_eq!(acc as f64 / 150.0, case("knn_accuracy_self_k3").num());
 }
 
@@ -213,7 +225,10 @@ fn knn_ties_are_deterministic() {
     assert_eq!(err("knn", &[n(0.0), x.clone(), y.clone(), m(row(&[0.0, 0.0]))]), "invalid-argument");
     assert_eq!(err("knn", &[n(1.0), x.clone(), m(column(&[1.0, 2.0])), m(row(&[0.0, 0.0]))]), "shape-mismatch");
     assert_eq!(err("knn", &[n(1.0), x.clone(), y.clone(), m(row(&[0.0, 0.0, 0.0]))]), "shape-mismatch");
-    assert_eq!(err("knn", &[n(1.0), x, m(column(&[1.0, f64::NAN, 0.0, 0.0])), m(row(&[0.0, 0.0]))]), "invalid-argument");
+    assert_eq!(
+        err("knn", &[n(1.0), x, m(column(&[1.0, f64::NAN, 0.0, 0.0])), m(row(&[0.0, 0.0]))]),
+        "invalid-argument"
+    );
 }
 
 #[test]
@@ -268,10 +283,16 @@ fn inner_products_and_their_geometry() {
     assert!((e2.cos() - (-2.0 / (4f64.sqrt() * 8f64.sqrt()))).abs() < 1e-15);
     // The identity gives the ordinary geometry.
     let i2 = m(Matrix::identity(2, 2));
-    assert_eq!(as_num(&ok("dist", &[m(x.clone()), m(y.clone()), i2.clone()])), as_num(&ok("dist", &[m(x.clone()), m(y.clone())])));
+    assert_eq!(
+        as_num(&ok("dist", &[m(x.clone()), m(y.clone()), i2.clone()])),
+        as_num(&ok("dist", &[m(x.clone()), m(y.clone())]))
+    );
     // Errors: not symmetric, not positive definite, wrong size, p ≠ 2.
     assert_eq!(err("inner", &[m(x.clone()), m(y.clone()), m(rows(&[&[2.0, 1.0], &[0.0, 2.0]]))]), "not-symmetric");
-    assert_eq!(err("inner", &[m(x.clone()), m(y.clone()), m(rows(&[&[1.0, 2.0], &[2.0, 1.0]]))]), "not-positive-definite");
+    assert_eq!(
+        err("inner", &[m(x.clone()), m(y.clone()), m(rows(&[&[1.0, 2.0], &[2.0, 1.0]]))]),
+        "not-positive-definite"
+    );
     assert_eq!(err("angle", &[m(x.clone()), m(y.clone()), m(Matrix::zeros(2, 2))]), "not-positive-definite");
     assert_eq!(err("dist", &[m(x.clone()), m(y.clone()), m(Matrix::identity(3, 3))]), "shape-mismatch");
     assert_eq!(err_kw("norm", &[m(x.clone()), n(1.0)], &[("A", m(a.clone()))]), "invalid-argument");
@@ -300,6 +321,9 @@ fn projections_under_an_inner_product() {
     close(&(pi * 6.0), &rows(&[&[5.0, 2.0, -1.0], &[2.0, 2.0, 2.0], &[-1.0, 2.0, 5.0]]), 1e-13);
     let row_x = as_mat(&ok_kw("project", &[m(x.transpose()), m(bm.clone())], &[("A", m(a.clone()))]));
     close(&row_x, &px.transpose(), 1e-15);
-    assert_eq!(err_kw("projection_matrix", &[m(rows(&[&[1.0, 2.0], &[2.0, 4.0], &[0.0, 0.0]]))], &[("A", m(a.clone()))]), "singular-matrix");
+    assert_eq!(
+        err_kw("projection_matrix", &[m(rows(&[&[1.0, 2.0], &[2.0, 4.0], &[0.0, 0.0]]))], &[("A", m(a.clone()))]),
+        "singular-matrix"
+    );
     assert_eq!(err_kw("project", &[m(column(&[1.0, 2.0])), m(bm)], &[("A", m(a))]), "shape-mismatch");
 }

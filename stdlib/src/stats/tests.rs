@@ -41,7 +41,11 @@ pub(crate) fn call_kw(name: &str, pos: &[Value], kw: &[(&str, Value)]) -> Result
         values[i] = v.clone();
     }
     for (p, v) in b.params.iter().zip(&values) {
-        assert!(p.default != ParamDefault::Required || !matches!(v, Value::Nothing), "missing argument {} of {name}", p.name);
+        assert!(
+            p.default != ParamDefault::Required || !matches!(v, Value::Nothing),
+            "missing argument {} of {name}",
+            p.name
+        );
     }
     (b.run)(&mut Ctx::default(), &Args { values: &values, nfixed: b.params.len() })
 }
@@ -339,7 +343,8 @@ fn iris_statistics_match_numpy() {
 fn sums_and_means_of_vectors_are_numpys_bit_for_bit() {
     let c = case("iris");
     let (x, _) = iris();
-    for (j, (sum, mean)) in c.get("contiguous_sums").vec().into_iter().zip(c.get("contiguous_means").vec()).enumerate() {
+    for (j, (sum, mean)) in c.get("contiguous_sums").vec().into_iter().zip(c.get("contiguous_means").vec()).enumerate()
+    {
         let col = m(x.column(j).into_owned().reshape_generic(nalgebra::Dyn(150), nalgebra::Dyn(1)));
         assert_eq!(as_num(&ok("sum", &[col.clone()])).to_bits(), sum.to_bits());
         assert_eq!(as_num(&ok("mean", &[col])).to_bits(), mean.to_bits());
@@ -463,11 +468,18 @@ fn gram_matches_the_definition_across_block_boundaries() {
         seed = seed.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
         (seed >> 11) as f64 / (1u64 << 53) as f64 - 0.5
     };
-    for (r, c) in [(10, 270), (10, 262), (7, 261), (3, 300), (300, 3), (40, 6), (6, 40), (1, 1), (0, 4)] {
+    for (r, c) in
+        [(10, 270), (10, 262), (7, 261), (3, 300), (300, 3), (40, 6), (6, 40), (1, 1), (0, 4), (2060, 7), (4100, 9)]
+    {
         let x = Matrix::from_fn(r, c, |_, _| next());
-        let g = crate::moments::gram(&x);
+        let g = crate::moments::centred_gram(&x, None);
         close(&g, &naive_gram(&x), 1e-12);
         assert_eq!(g, g.transpose(), "{r}×{c} not exactly symmetric");
+        let mu = Matrix::from_fn(1, c, |_, j| j as f64 * 0.1);
+        let xc = Matrix::from_fn(r, c, |i, j| x[(i, j)] - mu[j]);
+        let gc = crate::moments::centred_gram(&x, Some(&mu));
+        close(&gc, &naive_gram(&xc), 1e-12);
+        assert_eq!(gc, gc.transpose());
     }
 }
 
@@ -543,7 +555,10 @@ fn constant_features() {
     assert_eq!(r[(0, 0)], 1.0);
     assert!(r[(0, 1)].is_nan() && r[(1, 1)].is_nan());
     assert_eq!(as_mat(&ok("center", &[x])), rows(&[&[-1.0, 0.0], &[0.0, 0.0], &[1.0, 0.0]]));
-    assert_eq!(as_mat(&ok_kw("center", &[m(rows(&[&[1.0, 3.0], &[0.0, 4.0]]))], &[("dim", n(2.0))])), rows(&[&[-1.0, 1.0], &[-2.0, 2.0]]));
+    assert_eq!(
+        as_mat(&ok_kw("center", &[m(rows(&[&[1.0, 3.0], &[0.0, 4.0]]))], &[("dim", n(2.0))])),
+        rows(&[&[-1.0, 1.0], &[-2.0, 2.0]])
+    );
     // The course's normalize: centring [[0,0],[1,1],[2,2]] subtracts [1, 1], and is idempotent.
     let x = m(rows(&[&[0.0, 0.0], &[1.0, 1.0], &[2.0, 2.0]]));
     assert_eq!(as_mat(&ok("mean", &[x.clone()])), row(&[1.0, 1.0]));
@@ -553,7 +568,9 @@ fn constant_features() {
 
 #[test]
 fn mean_squared_error() {
-    assert!((as_num(&ok("mse", &[m(column(&[1.0, 2.0, 3.0])), m(column(&[1.0, 2.0, 5.0]))])) - 4.0 / 3.0).abs() < 1e-15);
+    assert!(
+        (as_num(&ok("mse", &[m(column(&[1.0, 2.0, 3.0])), m(column(&[1.0, 2.0, 5.0]))])) - 4.0 / 3.0).abs() < 1e-15
+    );
     assert_eq!(as_num(&ok("mse", &[m(rows(&[&[0.0, 0.0], &[1.0, 1.0]])), m(rows(&[&[0.0, 1.0], &[1.0, 3.0]]))])), 2.5);
     assert_eq!(as_num(&ok("mse", &[m(row(&[1.0, 2.0])), m(column(&[1.0, 4.0]))])), 2.0);
     assert_eq!(err("mse", &[m(Matrix::zeros(2, 2)), m(Matrix::zeros(2, 3))]), "shape-mismatch");
