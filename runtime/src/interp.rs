@@ -649,38 +649,45 @@ impl Interp<'_> {
 
     #[inline(never)]
     fn eval_binary(&mut self, op: BinOp, l: &Expr, r: &Expr, span: Span) -> R<Value> {
-        match op {
-            BinOp::And | BinOp::Or => {
-                let a = self.eval(l)?;
-                let Value::Bool(x) = a else { return type_err(&format!("`{}`", op.symbol()), "a bool", &a, l.span) };
-                if (op == BinOp::And && !x) || (op == BinOp::Or && x) {
-                    return Ok(Value::Bool(x));
-                }
-                let b = self.eval(r)?;
-                match b {
-                    Value::Bool(y) => Ok(Value::Bool(y)),
-                    other => type_err(&format!("`{}`", op.symbol()), "a bool", &other, r.span),
-                }
+        if let BinOp::And | BinOp::Or = op {
+            return self.eval_logic(op, l, r);
+        }
+        let a = self.operand(l)?;
+        let b = self.operand(r)?;
+        if let (Value::Num(x), Value::Num(y)) = (&a, &b) {
+            let (x, y) = (*x, *y);
+            match op {
+                BinOp::Add => return Ok(Value::Num(x + y)),
+                BinOp::Sub => return Ok(Value::Num(x - y)),
+                BinOp::Mul | BinOp::ElemMul => return Ok(Value::Num(x * y)),
+                BinOp::Div | BinOp::ElemDiv => return Ok(Value::Num(x / y)),
+                BinOp::Lt => return Ok(Value::Bool(x < y)),
+                BinOp::Le => return Ok(Value::Bool(x <= y)),
+                BinOp::Gt => return Ok(Value::Bool(x > y)),
+                BinOp::Ge => return Ok(Value::Bool(x >= y)),
+                _ => {}
             }
-            _ => {
-                let a = self.operand(l)?;
-                let b = self.operand(r)?;
-                // Matching by value lets the number case skip dropping the operands.
-                match (a, b) {
-                    (Value::Num(x), Value::Num(y)) => Ok(match op {
-                        BinOp::Add => Value::Num(x + y),
-                        BinOp::Sub => Value::Num(x - y),
-                        BinOp::Mul | BinOp::ElemMul => Value::Num(x * y),
-                        BinOp::Div | BinOp::ElemDiv => Value::Num(x / y),
-                        BinOp::Lt => Value::Bool(x < y),
-                        BinOp::Le => Value::Bool(x <= y),
-                        BinOp::Gt => Value::Bool(x > y),
-                        BinOp::Ge => Value::Bool(x >= y),
-                        _ => return self.binary(op, &Value::Num(x), &Value::Num(y), l.span, r.span, span),
-                    }),
-                    (a, b) => self.binary(op, &a, &b, l.span, r.span, span),
-                }
-            }
+        }
+        self.binary_other(op, a, b, l.span, r.span, span)
+    }
+
+    /// Binary operators on anything but two numbers (kept out of the hot path).
+    #[inline(never)]
+    fn binary_other(&self, op: BinOp, a: Value, b: Value, ls: Span, rs: Span, span: Span) -> R<Value> {
+        self.binary(op, &a, &b, ls, rs, span)
+    }
+
+    /// `and` / `or`, evaluating the right side only when needed.
+    #[inline(never)]
+    fn eval_logic(&mut self, op: BinOp, l: &Expr, r: &Expr) -> R<Value> {
+        let a = self.eval(l)?;
+        let Value::Bool(x) = a else { return type_err(&format!("`{}`", op.symbol()), "a bool", &a, l.span) };
+        if (op == BinOp::And && !x) || (op == BinOp::Or && x) {
+            return Ok(Value::Bool(x));
+        }
+        match self.eval(r)? {
+            Value::Bool(y) => Ok(Value::Bool(y)),
+            other => type_err(&format!("`{}`", op.symbol()), "a bool", &other, r.span),
         }
     }
 
