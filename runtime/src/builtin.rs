@@ -77,8 +77,10 @@ pub enum Category {
     Random,
     /// Plots.
     Plot,
-    /// Derivatives.
+    /// Derivatives, optimisation and regression.
     Calculus,
+    /// Statistics, PCA and data sets.
+    Stats,
 }
 
 impl Category {
@@ -94,7 +96,8 @@ impl Category {
             Category::Eigen => "Eigenvalues and eigenvectors",
             Category::Random => "Random numbers",
             Category::Plot => "Plots",
-            Category::Calculus => "Derivatives",
+            Category::Calculus => "Derivatives, optimisation and regression",
+            Category::Stats => "Statistics, PCA and data",
         }
     }
 }

@@ -280,7 +280,7 @@ builtin! {
     /// read_csv(path, columns = [2])'      # => 1×2 matrix
     ///                                     # =>   2  4.5
     /// ```
-    pub static READ_CSV: Io = "read_csv"(path, header = nothing, delimiter = nothing, columns = nothing, names = false), |ctx, args| {
+    pub static READ_CSV: Stats = "read_csv"(path, header = nothing, delimiter = nothing, columns = nothing, names = false), |ctx, args| {
         let path = args.str(0)?;
         let header = header_arg(args, 1)?;
         let delimiter = delimiter_arg(args, 2)?;
@@ -338,7 +338,7 @@ builtin! {
     ///                                  # =>    0.1    1e-20
     ///                                  # =>   -3    nan
     /// ```
-    pub static WRITE_CSV: Io = "write_csv"(path, X, header = nothing, delimiter = str ","), |ctx, args| {
+    pub static WRITE_CSV: Stats = "write_csv"(path, X, header = nothing, delimiter = str ","), |ctx, args| {
         let path = args.str(0)?;
         let x = matrix_arg(&*ctx, args, 1)?;
         let delim = delimiter_arg(args, 3)?.unwrap_or(',');

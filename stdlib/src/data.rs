@@ -161,7 +161,7 @@ builtin! {
     /// sum(h.y) * 2.5               # => 1
     /// dataset()                    # => {"iris", "digits", "wine", "diabetes", "longley", "heights"}
     /// ```
-    pub static DATASET: Io = "dataset"(name = nothing, names = false), |_ctx, args| {
+    pub static DATASET: Stats = "dataset"(name = nothing, names = false), |_ctx, args| {
         if args.is_nothing(0) {
             return Ok(Value::List(Rc::new(NAMES.iter().map(Value::str).collect())));
         }

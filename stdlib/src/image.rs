@@ -65,7 +65,7 @@ builtin! {
     ///                                       # =>   0  0.5019607843137255
     ///                                       # =>   1  0.25098039215686274
     /// ```
-    pub static READ_IMAGE: Io = "read_image"(path, color = false), |ctx, args| {
+    pub static READ_IMAGE: Stats = "read_image"(path, color = false), |ctx, args| {
         let path = args.str(0)?;
         let color = args.bool(1)?;
         let bytes = std::fs::read(path).map_err(|e| io_error(0, format!("cannot read \"{path}\": {e}")))?;
@@ -143,7 +143,7 @@ builtin! {
     /// read_image(path)'                      # => 1×2 matrix
     ///                                        # =>   0  1
     /// ```
-    pub static WRITE_IMAGE: Io = "write_image"(path, image, scale = false), |_ctx, args| {
+    pub static WRITE_IMAGE: Stats = "write_image"(path, image, scale = false), |_ctx, args| {
         let path = args.str(0)?;
         let scale = args.bool(2)?;
         let (h, w, colour, data) = match args.get(1) {

@@ -259,7 +259,7 @@ builtin! {
     ///                                  # =>   1                  10
     ///                                  # =>   4.242640687119285   5
     /// ```
-    pub static PAIRWISE_DIST: Linalg = "pairwise_dist"(X, Y = nothing, squared = false), |ctx, args| {
+    pub static PAIRWISE_DIST: Stats = "pairwise_dist"(X, Y = nothing, squared = false), |ctx, args| {
         let x = matrix_arg(&*ctx, args, 0)?;
         let same = args.is_nothing(1);
         let y = if same { x.clone() } else { matrix_arg(&*ctx, args, 1)? };

@@ -42,7 +42,7 @@ builtin! {
     ///                               # =>   0  1
     /// knn(1, X, y, [6, 6])          # => 1
     /// ```
-    pub static KNN: Linalg = "knn"(k, X, labels, queries), |ctx, args| {
+    pub static KNN: Stats = "knn"(k, X, labels, queries), |ctx, args| {
         let x = matrix_arg(&*ctx, args, 1)?;
         let (n, d) = x.shape();
         require_finite(&x, 1, "X")?;

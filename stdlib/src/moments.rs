@@ -169,7 +169,7 @@ builtin! {
     /// cov([1, 2, 3, 4])               # => 1.25
     /// cov([1, 2, 3, 4], ddof = 1)     # => 1.6666666666666667
     /// ```
-    pub static COV: Math = "cov"(X, ddof = 0), |ctx, args| {
+    pub static COV: Stats = "cov"(X, ddof = 0), |ctx, args| {
         let x = data_matrix(&*ctx, args, 0)?;
         let ddof = ddof_for(args, 1, x.nrows())?;
         ctx.check_alloc(x.nrows(), x.ncols())?;
@@ -187,7 +187,7 @@ builtin! {
     ///                            # =>   1                   0.9933992677987828
     ///                            # =>   0.9933992677987828  1
     /// ```
-    pub static CORR: Math = "corr"(X), |ctx, args| {
+    pub static CORR: Stats = "corr"(X), |ctx, args| {
         let x = data_matrix(&*ctx, args, 0)?;
         if x.nrows() == 0 {
             return Err(BuiltinError::arg(0, "the correlation of no observations is undefined")
@@ -257,7 +257,7 @@ builtin! {
     /// center([1, 2, 6])'           # => 1×3 matrix
     ///                              # =>   -2  -1  3
     /// ```
-    pub static CENTER: Math = "center"(X, dim = nothing), |ctx, args| {
+    pub static CENTER: Stats = "center"(X, dim = nothing), |ctx, args| {
         Ok(Value::matrix(centred(&*ctx, args)?.0))
     }
 }
@@ -274,7 +274,7 @@ builtin! {
     ///                                   # =>    0                  0
     ///                                   # =>    1.224744871391589  0
     /// ```
-    pub static STANDARDIZE: Math = "standardize"(X, dim = nothing, ddof = 0), |ctx, args| {
+    pub static STANDARDIZE: Stats = "standardize"(X, dim = nothing, ddof = 0), |ctx, args| {
         let (mut z, dim) = centred(&*ctx, args)?;
         let (r, c) = z.shape();
         let n = dim.lane_len((r, c));
@@ -336,7 +336,7 @@ builtin! {
     ///                                             # =>    3
     ///                                             # =>   11
     /// ```
-    pub static AFFINE_MEAN: Math = "affine_mean"(mu, A, b = nothing), |ctx, args| {
+    pub static AFFINE_MEAN: Stats = "affine_mean"(mu, A, b = nothing), |ctx, args| {
         let mu = vector_arg(&*ctx, args, 0, "mu")?;
         let a = transform_arg(&*ctx, args, 1, mu.data.len(), "mu")?;
         let mut out = &*a * &mu.data;
@@ -364,7 +364,7 @@ builtin! {
     ///                                                # =>   2   6
     ///                                                # =>   6  26
     /// ```
-    pub static AFFINE_COV: Math = "affine_cov"(S, A, b = nothing), |ctx, args| {
+    pub static AFFINE_COV: Stats = "affine_cov"(S, A, b = nothing), |ctx, args| {
         let s = matrix_arg(&*ctx, args, 0)?;
         if s.nrows() != s.ncols() {
             return Err(BuiltinError::arg(0, format!("a covariance matrix is square, but `S` is {}", describe(args.get(0))))
@@ -394,7 +394,7 @@ builtin! {
     /// mse([1, 2, 3], [1, 2, 5])          # => 1.3333333333333333
     /// mse([0, 0; 1, 1], [0, 1; 1, 3])    # => 2.5
     /// ```
-    pub static MSE: Math = "mse"(A, B), |ctx, args| {
+    pub static MSE: Stats = "mse"(A, B), |ctx, args| {
         let a = matrix_arg(&*ctx, args, 0)?;
         let b = matrix_arg(&*ctx, args, 1)?;
         let vector = |m: &Matrix| m.nrows() == 1 || m.ncols() == 1;

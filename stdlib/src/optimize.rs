@@ -204,7 +204,18 @@ fn line_search(
     slope0: f64,
     alpha0: f64,
 ) -> Result<Option<f64>, BuiltinError> {
-    let phi = |ctx: &mut dyn CallCtx, a: f64| obj.along(ctx, &(x + d * a), d);
+    let phi = |ctx: &mut dyn CallCtx, a: f64| -> Result<(f64, f64), BuiltinError> {
+        let point = x + d * a;
+        let (f, s) = obj.along(ctx, &point, d)?;
+        if f == f64::NEG_INFINITY {
+            return Err(BuiltinError::new(
+                "no-convergence",
+                format!("the function has no minimum: it falls to -inf at x = {}", show_short(&point)),
+            )
+            .with_help("minimize a function that is bounded below, or start near the minimum you want"));
+        }
+        Ok((f, s))
+    };
     let bad = |fa: f64, a: f64| !fa.is_finite() || fa > f0 + C1 * a * slope0;
     let (mut a_prev, mut f_prev, mut s_prev) = (0.0, f0, slope0);
     let mut a = alpha0;
@@ -575,3 +586,6 @@ builtin! {
         Ok(Value::str(kind))
     }
 }
+
+#[cfg(test)]
+mod tests;

@@ -97,7 +97,7 @@ builtin! {
     ///                                       # =>   2  1
     ///                                       # =>   3  4
     /// ```
-    pub static SORT: Math = "sort"(X, dim = nothing, descending = false), |ctx, args| {
+    pub static SORT: Stats = "sort"(X, dim = nothing, descending = false), |ctx, args| {
         sorted(args, &*ctx, false)
     }
 }
@@ -113,7 +113,7 @@ builtin! {
     /// argsort([1, 3, 3, 2], descending = true)'   # => 1×4 matrix
     ///                                             # =>   2  3  4  1
     /// ```
-    pub static ARGSORT: Math = "argsort"(X, dim = nothing, descending = false), |ctx, args| {
+    pub static ARGSORT: Stats = "argsort"(X, dim = nothing, descending = false), |ctx, args| {
         sorted(args, &*ctx, true)
     }
 }
@@ -129,7 +129,7 @@ builtin! {
     /// u.counts'                  # => 1×3 matrix
     ///                            # =>   2  1  2
     /// ```
-    pub static UNIQUE: Math = "unique"(X, counts = false), |ctx, args| {
+    pub static UNIQUE: Stats = "unique"(X, counts = false), |ctx, args| {
         let m = matrix_arg(&*ctx, args, 0)?;
         let want_counts = args.bool(1)?;
         let x = m.as_slice();
@@ -189,7 +189,7 @@ builtin! {
     /// bincount([0, 1, 1], weights = [0.5, 1, 2])'   # => 1×2 matrix
     ///                                               # =>   0.5  3
     /// ```
-    pub static BINCOUNT: Math = "bincount"(x, minlength = 0, weights = nothing), |ctx, args| {
+    pub static BINCOUNT: Stats = "bincount"(x, minlength = 0, weights = nothing), |ctx, args| {
         let m = matrix_arg(&*ctx, args, 0)?;
         let labels = whole_numbers(&m, 0, "bincount")?;
         let min_len = args.count(1)?;
@@ -306,7 +306,7 @@ builtin! {
     /// h.counts'    # => 1×2 matrix
     ///              # =>   0.3333333333333333  0.6666666666666666
     /// ```
-    pub static HISTOGRAM: Math = "histogram"(x, bins = 10, range = nothing, density = false), |ctx, args| {
+    pub static HISTOGRAM: Stats = "histogram"(x, bins = 10, range = nothing, density = false), |ctx, args| {
         let m = matrix_arg(&*ctx, args, 0)?;
         let x = m.as_slice();
         let edges = bin_edges(args, &*ctx, x)?;

@@ -211,7 +211,7 @@ builtin! {
     /// round(r.explained_ratio, 6)   # => 0.996868
     /// allclose(pca(X).reconstruction, X)   # => true
     /// ```
-    pub static PCA: Eigen = "pca"(X, k = nothing, method = str "auto", reconstruct = true), |ctx, args| {
+    pub static PCA: Stats = "pca"(X, k = nothing, method = str "auto", reconstruct = true), |ctx, args| {
         let x = matrix_arg(&*ctx, args, 0)?;
         let (n, d) = x.shape();
         if n == 0 || d == 0 {
@@ -309,7 +309,7 @@ builtin! {
     /// allclose(pca_transform(r, [1, 2; 3, 4; 5, 7]), r.scores)   # => true
     /// round(pca_transform(r, [3, 4]), 6)                         # => -0.261112
     /// ```
-    pub static PCA_TRANSFORM: Eigen = "pca_transform"(model, X), |ctx, args| {
+    pub static PCA_TRANSFORM: Stats = "pca_transform"(model, X), |ctx, args| {
         let (c, mu) = model(args, 0)?;
         let x = observations(&*ctx, args, 1, c.nrows(), "features")?;
         let xc = subtract_row(&x, &mu);
@@ -327,7 +327,7 @@ builtin! {
     /// r = pca(X, 1)
     /// allclose(pca_reconstruct(r, r.scores), r.reconstruction)   # => true
     /// ```
-    pub static PCA_RECONSTRUCT: Eigen = "pca_reconstruct"(model, Z), |ctx, args| {
+    pub static PCA_RECONSTRUCT: Stats = "pca_reconstruct"(model, Z), |ctx, args| {
         let (c, mu) = model(args, 0)?;
         let z = observations(&*ctx, args, 1, c.ncols(), "coordinates")?;
         let mut out = kernel::matmul(&z, &c.transpose());

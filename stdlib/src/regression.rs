@@ -472,3 +472,6 @@ builtin! {
         ad::arith(BinOp::ElemDiv, &e, &norm)
     }
 }
+
+#[cfg(test)]
+mod tests;

@@ -234,7 +234,7 @@ builtin! {
     /// sum([1, 2; 3, 4], dim = "all")   # => 10
     /// sum([0.5, 0.2, 0.3] .> 0.25)     # => 2
     /// ```
-    pub static SUM: Math = "sum"(X, dim = nothing), |ctx, args| {
+    pub static SUM: Stats = "sum"(X, dim = nothing), |ctx, args| {
         sum_like(&*ctx, args, "sum", pairwise_sum, complex_sum)
     }
 }
@@ -248,7 +248,7 @@ builtin! {
     /// prod([1, 2; 3, 4])        # => 1×2 matrix
     ///                           # =>   3  8
     /// ```
-    pub static PROD: Math = "prod"(X, dim = nothing), |ctx, args| {
+    pub static PROD: Stats = "prod"(X, dim = nothing), |ctx, args| {
         sum_like(&*ctx, args, "prod", |x| x.iter().product(), |x| x.iter().fold(C64::new(1.0, 0.0), |p, z| p * z))
     }
 }
@@ -267,7 +267,7 @@ builtin! {
     ///                                 # =>   0.6666666666666666
     ///                                 # =>   1.3333333333333333
     /// ```
-    pub static MEAN: Math = "mean"(X, dim = nothing), |ctx, args| {
+    pub static MEAN: Stats = "mean"(X, dim = nothing), |ctx, args| {
         sum_like(&*ctx, args, "mean", mean_of, |x| complex_sum(x) / x.len() as f64)
     }
 }
@@ -282,7 +282,7 @@ builtin! {
     /// median([1, 10; 2, 20; 9, 30])   # => 1×2 matrix
     ///                                  # =>   2  20
     /// ```
-    pub static MEDIAN: Math = "median"(X, dim = nothing), |ctx, args| {
+    pub static MEDIAN: Stats = "median"(X, dim = nothing), |ctx, args| {
         let mut buf = Vec::new();
         reduce_real(&*ctx, args, 1, "median", true, |x| Ok(median_of(x, &mut buf)))
     }
@@ -348,7 +348,7 @@ builtin! {
     /// var([1, 2; 3, 6])              # => 1×2 matrix
     ///                                # =>   1  4
     /// ```
-    pub static VAR: Math = "var"(X, dim = nothing, ddof = 0), |ctx, args| {
+    pub static VAR: Stats = "var"(X, dim = nothing, ddof = 0), |ctx, args| {
         variance(&*ctx, args, false)
     }
 }
@@ -362,7 +362,7 @@ builtin! {
     /// std([1, 2; 3, 6])               # => 1×2 matrix
     ///                                 # =>   1  2
     /// ```
-    pub static STD: Math = "std"(X, dim = nothing, ddof = 0), |ctx, args| {
+    pub static STD: Stats = "std"(X, dim = nothing, ddof = 0), |ctx, args| {
         variance(&*ctx, args, true)
     }
 }
@@ -436,7 +436,7 @@ builtin! {
     ///                     # =>   2  1
     /// min([4, 1; 2, 8], dim = "all")   # => 1
     /// ```
-    pub static MIN: Math = "min"(a, b = nothing, dim = nothing), |ctx, args| {
+    pub static MIN: Stats = "min"(a, b = nothing, dim = nothing), |ctx, args| {
         extremum(&*ctx, args, "min", min2)
     }
 }
@@ -459,7 +459,7 @@ builtin! {
     ///                              # =>   4
     ///                              # =>   8
     /// ```
-    pub static MAX: Math = "max"(a, b = nothing, dim = nothing), |ctx, args| {
+    pub static MAX: Stats = "max"(a, b = nothing, dim = nothing), |ctx, args| {
         extremum(&*ctx, args, "max", max2)
     }
 }
@@ -479,7 +479,7 @@ builtin! {
     /// argmin([4, 1; 2, 8])     # => 1×2 matrix
     ///                          # =>   2  1
     /// ```
-    pub static ARGMIN: Math = "argmin"(X, dim = nothing), |ctx, args| {
+    pub static ARGMIN: Stats = "argmin"(X, dim = nothing), |ctx, args| {
         arg_of(&*ctx, args, "argmin", |a, b| a < b)
     }
 }
@@ -495,7 +495,7 @@ builtin! {
     ///                                 # =>   1
     ///                                 # =>   2
     /// ```
-    pub static ARGMAX: Math = "argmax"(X, dim = nothing), |ctx, args| {
+    pub static ARGMAX: Stats = "argmax"(X, dim = nothing), |ctx, args| {
         arg_of(&*ctx, args, "argmax", |a, b| a > b)
     }
 }
@@ -512,7 +512,7 @@ builtin! {
     ///                         # =>   1  2
     ///                         # =>   4  6
     /// ```
-    pub static CUMSUM: Math = "cumsum"(X, dim = nothing), |ctx, args| {
+    pub static CUMSUM: Stats = "cumsum"(X, dim = nothing), |ctx, args| {
         let (m, dim) = real_data(&*ctx, args, 1)?;
         let (r, c) = m.shape();
         let running = |x: &mut [f64]| {
