@@ -285,7 +285,8 @@ impl RuntimeError {
                     .with_primary(span, format!("this has {found} values"))
             }
             ErrorKind::Builtin { function, message, help, notes, call, .. } => {
-                let label = if code == "singular-matrix" {
+                let at_operand = call.is_some() || !function.chars().all(|c| c.is_alphanumeric() || c == '_');
+                let label = if code == "singular-matrix" && at_operand {
                     "this matrix is singular".to_string()
                 } else if call.is_some() {
                     "this argument".to_string()

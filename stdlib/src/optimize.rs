@@ -67,8 +67,8 @@ fn small_gradient(g: &Vector, f: f64, tol: f64) -> bool {
 }
 
 builtin! {
-    /// Gradient descent (steepest descent) with a fixed rate: x ← x − rate·∇f(x), the
-    /// gradient exact (automatic differentiation). Takes `steps` steps, or stops early once
+    /// Gradient descent (steepest descent) with a fixed rate: x ← x − rate·∇f(x).
+    /// The gradient is exact (automatic differentiation). Takes `steps` steps, or stops early once
     /// |∇f| ≤ `tol` when a tolerance is given. `f` takes a number, a vector, or one number per
     /// variable (`f(x, y)` with `x0 = [1, 2]`).
     ///
@@ -120,8 +120,8 @@ builtin! {
 }
 
 builtin! {
-    /// Newton's method for a stationary point of f: x ← x − H⁻¹∇f, with the exact gradient
-    /// and Hessian. Converges fast near a minimum, but finds maxima and saddle points just as
+    /// Newton's method for a stationary point of f: x ← x − H⁻¹∇f.
+    /// The gradient and Hessian are exact. Converges fast near a minimum, but finds maxima and saddle points just as
     /// readily (check with `classify_stationary(hessian(f, x))`); `minimize` is safer.
     /// Stops when the step is at most `tol`·(1 + |x|). Returns
     /// `{x, value, path, iterations, converged}`; a singular Hessian is a `singular-matrix`
@@ -439,8 +439,8 @@ fn constraint_list(v: &Value) -> Result<Vec<&Value>, BuiltinError> {
 }
 
 builtin! {
-    /// A stationary point of f subject to equality constraints g(x) = 0, by Lagrange
-    /// multipliers: solves ∇L = 0 for L(x, λ) = f(x) − λ·g(x) with Newton's method from `x0`
+    /// A stationary point of f subject to equality constraints g(x) = 0 (Lagrange multipliers).
+    /// It solves ∇L = 0 for L(x, λ) = f(x) − λ·g(x) with Newton's method from `x0`
     /// (exact derivatives; the Jacobian of ∇L is the Hessian of L). `constraints` is a
     /// function g (returning one number, or a vector for several constraints) or a list of
     /// functions. The multipliers start from their least-squares estimate unless `lambda0`
@@ -492,7 +492,7 @@ builtin! {
         if m == 0 {
             return Err(BuiltinError::arg(1, "the constraint function returned no values"));
         }
-        if m >= n + 1 {
+        if m > n {
             return Err(BuiltinError::arg(1, format!("{m} constraints on {n} unknowns leave no freedom to optimise"))
                 .code("shape-mismatch"));
         }
@@ -546,8 +546,8 @@ builtin! {
 }
 
 builtin! {
-    /// The second-derivative test: what kind of stationary point a Hessian `H` describes,
-    /// from the signs of its eigenvalues: `"minimum"` (all positive), `"maximum"` (all
+    /// The second-derivative test: what kind of stationary point a Hessian `H` describes.
+    /// From the signs of its eigenvalues: `"minimum"` (all positive), `"maximum"` (all
     /// negative), `"saddle"` (some of each) or `"degenerate"` (some zero and the rest of one
     /// sign, so the test cannot tell). Eigenvalues within `tol` of zero count as zero
     /// (default 1e-10·max(1, largest |eigenvalue|)). `H` must be symmetric.

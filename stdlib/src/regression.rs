@@ -79,8 +79,8 @@ fn line(x: &[f64], y: &[f64]) -> Result<Line, BuiltinError> {
 }
 
 builtin! {
-    /// The least-squares straight line y ≈ m x + c through the points (x, y), as
-    /// `{slope, intercept}`: m = Σ(xᵢ − x̄) yᵢ / Σ(xᵢ − x̄)², c = ȳ − m x̄.
+    /// The least-squares straight line y ≈ m x + c through the points (x, y).
+    /// It returns `{slope, intercept}`: m = Σ(xᵢ − x̄) yᵢ / Σ(xᵢ − x̄)², c = ȳ − m x̄.
     /// `m, c = linfit(x, y)`; `linregress` adds r, standard errors and χ².
     /// ```mml
     /// m, c = linfit([0, 1, 2, 3], [1, 3, 5, 7])
@@ -95,8 +95,8 @@ builtin! {
 }
 
 builtin! {
-    /// A straight-line regression with its statistics, like SciPy's `linregress`:
-    /// `{slope, intercept, r, slope_err, intercept_err, chi2}`. `r` is the correlation
+    /// A straight-line regression with its statistics, like SciPy's `linregress`.
+    /// It returns `{slope, intercept, r, slope_err, intercept_err, chi2}`. `r` is the correlation
     /// coefficient (nan when y is constant), the errors are the standard errors of slope and
     /// intercept (√(χ²/((n − 2) Σ(x − x̄)²)) for the slope; nan for 2 points), and χ² is
     /// Σ(yᵢ − m xᵢ − c)².
@@ -164,8 +164,8 @@ fn scaled_lstsq(a: &Matrix, b: &Matrix, arg: usize) -> Result<Matrix, BuiltinErr
 }
 
 builtin! {
-    /// Least-squares solution of A x ≈ b, with the facts about it, as
-    /// `{x, residuals, rank, sv}`: the x minimising |A x − b| (of minimum length when A's
+    /// The least-squares solution of A x ≈ b, with the facts about it.
+    /// It returns `{x, residuals, rank, sv}`: the x minimising |A x − b| (of minimum length when A's
     /// columns are dependent), the residual vector b − A x, the rank of A and its singular
     /// values (descending). Solved by Householder QR on A with its columns scaled to unit
     /// length (never the normal equations), so it stays accurate on ill-conditioned problems:
@@ -207,8 +207,8 @@ builtin! {
 }
 
 builtin! {
-    /// The least-squares polynomial of degree `degree` through the points (x, y): its
-    /// coefficients, **highest power first** (as NumPy's `polyfit`; evaluate with `polyval`).
+    /// The least-squares polynomial of degree `degree` through the points (x, y).
+    /// It returns the coefficients, **highest power first** (as NumPy's `polyfit`; evaluate with `polyval`).
     /// Solved by QR on the (column-scaled) Vandermonde matrix. Needs at least `degree + 1`
     /// points; with exactly that many, the polynomial interpolates them.
     /// ```mml
@@ -257,9 +257,9 @@ fn element(v: &Value, i: usize) -> Value {
 }
 
 builtin! {
-    /// Evaluates the polynomial with coefficients `p` (**highest power first**, as `polyfit`
-    /// returns them) at `x`, element-wise on matrices: p₁xⁿ⁻¹ + … + pₙ, by Horner's rule.
-    /// Differentiable in both `x` and `p`.
+    /// Evaluates the polynomial with coefficients `p` at `x`, element-wise.
+    /// The coefficients come **highest power first**, as `polyfit` returns them:
+    /// p₁xⁿ⁻¹ + … + pₙ, by Horner's rule. Differentiable in both `x` and `p`.
     /// ```mml
     /// polyval([1, 0, -1], 3)         # => 8
     /// polyval([2, 1], [0, 1, 2])     # => 3×1 matrix
@@ -299,8 +299,8 @@ builtin! {
 }
 
 builtin! {
-    /// Non-linear least squares: the parameters p minimising χ² = Σ(yᵢ − model(xᵢ, p))², by
-    /// Levenberg–Marquardt from the guess `p0`, with the model's exact Jacobian with respect to
+    /// Non-linear least squares: the parameters p minimising χ² = Σ(yᵢ − model(xᵢ, p))².
+    /// It runs Levenberg–Marquardt from the guess `p0`, with the model's exact Jacobian with respect to
     /// the parameters (automatic differentiation). `model(x, p)` gets the whole data vector
     /// `x` and the parameter vector (or one number per parameter: `model(x, mu, sigma)`) and
     /// returns the predictions for all the points. Returns `{params, residuals, chi2,
@@ -436,8 +436,8 @@ fn exp_of(v: &Value) -> Result<Value, BuiltinError> {
 }
 
 builtin! {
-    /// The normal (Gaussian) probability density with mean `mu` and standard deviation
-    /// `sigma`, element-wise: exp(−(x − μ)²/(2σ²)) / (σ√(2π)). Differentiable in `x`, `mu` and
+    /// The normal (Gaussian) probability density with mean `mu` and standard deviation `sigma`.
+    /// It is exp(−(x − μ)²/(2σ²)) / (σ√(2π)), element-wise. Differentiable in `x`, `mu` and
     /// `sigma` (for fitting with `curve_fit` or `grad`); `sigma` must be positive.
     /// ```mml
     /// round(normal_pdf(0), 12)              # => 0.398942280401
@@ -452,7 +452,7 @@ builtin! {
             }
         }
         if let Some(s) = ad::strip(sigma).to_matrix() {
-            if let Some(bad) = s.iter().find(|s| !(**s > 0.0)) {
+            if let Some(bad) = s.iter().find(|s| s.is_nan() || **s <= 0.0) {
                 return Err(domain_error(2, format!("the standard deviation must be positive, found {}", format_number(*bad))));
             }
         }

@@ -282,9 +282,9 @@ pub(crate) fn show_matrix(m: &Matrix) -> String {
 }
 
 builtin! {
-    /// A root of a system of equations F(x) = 0 from the guess `x0`, by Newton's method with
-    /// the exact Jacobian (automatic differentiation): solve J δ = −F, step, repeat, halving
-    /// a step that would make |F| larger. `F` takes a vector (or one number per unknown,
+    /// A root of a system of equations F(x) = 0, by Newton's method from the guess `x0`.
+    /// The Jacobian is exact (automatic differentiation): solve J δ = −F, step, repeat,
+    /// halving a step that would make |F| larger. `F` takes a vector (or one number per unknown,
     /// `F(x, y)`) and returns as many values as there are unknowns. Stops when the step is at
     /// most `tol`·(1 + |x|).
     ///
@@ -329,9 +329,9 @@ builtin! {
 }
 
 builtin! {
-    /// A root of f in the interval [a, b] by bisection: f(a) and f(b) must have opposite
-    /// signs (else a `no-sign-change` error); the interval is halved, keeping the half where
-    /// the sign changes, until it is at most `2·tol` wide. Slow but sure: each step gains one
+    /// A root of f in the interval [a, b] by bisection.
+    /// f(a) and f(b) must have opposite signs (else a `no-sign-change` error); the interval is
+    /// halved, keeping the half where the sign changes, until it is at most `2·tol` wide. Slow but sure: each step gains one
     /// binary digit. `table = true` prints every midpoint.
     /// ```mml
     /// round(bisect(x -> x^2 - 2, 0, 2), 10)   # => 1.4142135624

@@ -155,8 +155,8 @@ builtin! {
 }
 
 builtin! {
-    /// Evaluates Σ cₖ (x − x0)ᵏ element-wise (coefficients lowest order first): the
-    /// polynomial that `taylor` returns.
+    /// Evaluates Σ cₖ (x − x0)ᵏ element-wise (coefficients lowest order first).
+    /// This is the polynomial that `taylor` returns.
     /// ```mml
     /// taylor_poly([1, 1, 0.5], 0, 2)   # => 5
     /// ```
@@ -165,7 +165,7 @@ builtin! {
         let x0 = args.get(1);
         let x = args.get(2);
         let d = op(BinOp::Sub, x, x0).map_err(|e| e.at_arg(2))?;
-        let mut y = Value::Num(c.iter().last().copied().unwrap_or(0.0));
+        let mut y = Value::Num(c.iter().next_back().copied().unwrap_or(0.0));
         for &ck in c.iter().rev().skip(1) {
             y = op(BinOp::Add, &op(BinOp::ElemMul, &y, &d)?, &Value::Num(ck))?;
         }
@@ -186,8 +186,9 @@ fn stack(values: &[Value]) -> Value {
 }
 
 builtin! {
-    /// Evaluates the Taylor approximation of order `n` ≤ 2 with value `f0`, gradient `g` and
-    /// Hessian `H` about `x0`, at `x` (a vector, or one number per variable).
+    /// Evaluates a Taylor approximation of order `n` ≤ 2 in several variables.
+    /// Its value is `f0`, gradient `g` and Hessian `H` about `x0`; `x` is a vector, or one
+    /// number per variable.
     /// ```mml
     /// taylor_poly2(1, [1, 0], [2, 0; 0, 2], [0, 0], 2, 1, 1)   # => 4
     /// ```

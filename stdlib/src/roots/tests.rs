@@ -129,3 +129,15 @@ fn bisect_errors() {
     fails("bisect(x -> x, [0, 1], 1)", "type-mismatch");
     fails("bisect(x -> x, -1, 1, tol = -1)", "invalid-argument");
 }
+
+#[test]
+fn bisect_table_shows_each_halving() {
+    let (_, out, diags) = run("r = bisect(x -> x - 0.3, 0, 1, tol = 0.1, table = true)");
+    assert!(diags.is_empty(), "{diags}");
+    let lines: Vec<&str> = out.lines().collect();
+    // [0, 1] → midpoint 0.5 (f > 0) → [0, 0.5] → 0.25 (f < 0) → [0.25, 0.5] → 0.375 → [0.25, 0.375],
+    // whose half-width 0.0625 is within the tolerance.
+    assert_eq!(lines.len(), 4, "{out}");
+    assert!(lines[1].starts_with("   0  0 ") && lines[1].contains("0.2"), "{out}");
+    assert!(lines[3].starts_with("   2  0.25 "), "{out}");
+}

@@ -24,7 +24,7 @@ fn coefficients_of_the_course_series() {
     let recip: Vec<f64> = (0..=6).map(|k| (-1f64).powi(k)).collect();
     all_close(&elems(&s, "r"), &recip, 1e-14);
     // ln x about 1: 0, 1, −1/2, 1/3, …
-    let ln: Vec<f64> = (0..=6).map(|k| if k == 0 { 0.0 } else { (-1f64).powi(k as i32 + 1) / k as f64 }).collect();
+    let ln: Vec<f64> = (0..=6).map(|k| if k == 0 { 0.0 } else { (-1f64).powi(k + 1) / k as f64 }).collect();
     all_close(&elems(&s, "l"), &ln, 1e-14);
     // sin + cos about 0: 1, 1, −1/2, −1/6, 1/24, 1/120.
     all_close(&elems(&s, "sc"), &[1.0, 1.0, -0.5, -1.0 / 6.0, 1.0 / 24.0, 1.0 / 120.0], 1e-15);
