@@ -374,3 +374,49 @@ builtin! {
         Ok(if scalar { Value::Num(g[0]) } else { Value::matrix(g) })
     }
 }
+
+/// Runs builtin `run` on arguments where argument `i` may carry a derivative, for builtins
+/// that are linear in that argument (`sum`, `mean`, `trace`): f(v + dε) = f(v) + f(d)ε.
+pub(crate) fn linear_in(
+    ctx: &mut dyn CallCtx,
+    args: &mml_runtime::Args<'_>,
+    i: usize,
+    run: mml_runtime::BuiltinFn,
+) -> Result<Value, BuiltinError> {
+    let Some(tag) = ad::tag_of(args.get(i)) else {
+        return run(ctx, args);
+    };
+    let (v, d) = ad::split(args.get(i), tag);
+    let mut values = args.values.to_vec();
+    values[i] = v;
+    let primal = run(ctx, &mml_runtime::Args { values: &values, nfixed: args.nfixed })?;
+    values[i] = d;
+    let tangent = run(ctx, &mml_runtime::Args { values: &values, nfixed: args.nfixed })?;
+    Ok(ad::make(tag, primal, tangent))
+}
+
+/// Runs builtin `run` on two arguments that may carry derivatives, for builtins linear in
+/// each (`dot`): f(u + du ε, v + dv ε) = f(u, v) + (f(du, v) + f(u, dv)) ε.
+pub(crate) fn bilinear(
+    ctx: &mut dyn CallCtx,
+    args: &mml_runtime::Args<'_>,
+    run: mml_runtime::BuiltinFn,
+) -> Result<Value, BuiltinError> {
+    let Some(tag) = ad::tag_of(args.get(0)).max(ad::tag_of(args.get(1))) else {
+        return run(ctx, args);
+    };
+    let (u, du) = ad::split(args.get(0), tag);
+    let (v, dv) = ad::split(args.get(1), tag);
+    let mut call = |a: &Value, b: &Value| -> Result<Value, BuiltinError> {
+        let mut values = args.values.to_vec();
+        values[0] = a.clone();
+        values[1] = b.clone();
+        run(ctx, &mml_runtime::Args { values: &values, nfixed: args.nfixed })
+    };
+    let primal = call(&u, &v)?;
+    let zero = |x: &Value| matches!(x, Value::Num(z) if *z == 0.0);
+    let left = if zero(&du) { Value::Num(0.0) } else { call(&du, &v)? };
+    let right = if zero(&dv) { Value::Num(0.0) } else { call(&u, &dv)? };
+    let tangent = ad::arith(mml_lang::ast::BinOp::Add, &left, &right)?;
+    Ok(ad::make(tag, primal, tangent))
+}

@@ -145,6 +145,9 @@ builtin! {
     /// dot([1, 0], [0, 1])         # => 0
     /// ```
     pub static DOT: Linalg = "dot"(v, w), |ctx, args| {
+        if matches!(args.get(0), Value::Dual(_)) || matches!(args.get(1), Value::Dual(_)) {
+            return crate::calculus::bilinear(ctx, args, DOT.run);
+        }
         for i in 0..2 {
             if let Some((r, c)) = matches!(args.get(i), Value::Matrix(_)).then(|| args.get(i).shape()).flatten().filter(|(r, c)| *r > 1 && *c > 1) {
                 let name = if i == 0 { "v" } else { "w" };
@@ -303,6 +306,14 @@ builtin! {
             return crate::inner::norm_under(&*ctx, args);
         }
         let kind = norm_kind(args, 1)?;
+        if let (Value::Dual(_), NormKind::P(p)) = (args.get(0), &kind) {
+            if *p == 2.0 && args.get(0).shape().is_some_and(|(r, c)| r == 1 || c == 1) {
+                // |v|' = v·v' / |v|, through the derivative rules of `dot` and `sqrt`.
+                let v = args.get(0).clone();
+                let squares = crate::calculus::bilinear(ctx, &Args { values: &[v.clone(), v], nfixed: 2 }, DOT.run)?;
+                return crate::math::sqrt_of(&squares);
+            }
+        }
         let m = Numeric::from_value(&*ctx, args.get(0), 0)?;
         let (r, c) = m.shape();
         let x = m.elements();

@@ -64,7 +64,7 @@ fn sin_of(v: &Value) -> D {
 fn cos_of(v: &Value) -> D {
     ad::map(v, 0, f64::cos, &d_cos)
 }
-fn sqrt_of(v: &Value) -> D {
+pub(crate) fn sqrt_of(v: &Value) -> D {
     ad::map(v, 0, f64::sqrt, &d_sqrt)
 }
 fn d_sin(v: &Value) -> D {

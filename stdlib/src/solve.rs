@@ -266,7 +266,10 @@ builtin! {
     /// trace([1, 2; 3, 4])   # => 5
     /// trace(eye(3))         # => 3
     /// ```
-    pub static TRACE: Solve = "trace"(A), |_ctx, args| {
+    pub static TRACE: Solve = "trace"(A), |ctx, args| {
+        if let Value::Dual(_) = args.get(0) {
+            return crate::calculus::linear_in(ctx, args, 0, TRACE.run);
+        }
         let a = args.matrix(0)?;
         if !a.is_square() {
             let (r, c) = a.shape();
