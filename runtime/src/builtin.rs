@@ -50,6 +50,13 @@ impl Builtin {
     }
 }
 
+/// Builtins are equal when they are the same declaration.
+impl PartialEq for Builtin {
+    fn eq(&self, other: &Builtin) -> bool {
+        std::ptr::eq(self, other)
+    }
+}
+
 impl std::fmt::Debug for Builtin {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         write!(f, "<builtin {}>", self.name)
@@ -244,6 +251,11 @@ pub trait CallCtx {
     /// Fails with a limit error if a matrix of `rows × cols` elements may not be allocated.
     fn check_alloc(&self, rows: usize, cols: usize) -> Result<(), BuiltinError> {
         self.limits().check_alloc(rows, cols)
+    }
+    /// The current value of global variable number `slot` (for `diff`, which reads the
+    /// numbers a formula uses).
+    fn global(&self, _slot: u32) -> Option<Value> {
+        None
     }
     /// Formatting options for displaying values (precision).
     fn format_options(&self) -> crate::display::FormatOptions {

@@ -188,6 +188,7 @@ fn format_inline(v: &Value, opts: &FormatOptions) -> String {
         }
         Value::Func(c) => format!("<function {}>", c.signature()),
         Value::Builtin(b) => format!("<builtin {}>", b.signature()),
+        Value::Bound(b) if b.formula => b.name.clone(),
         Value::Bound(b) => format!("<function {}>", b.name),
         Value::Dual(_) => format_inline(&crate::ad::strip(v), opts),
     }

@@ -13,6 +13,7 @@ mod limits;
 mod ops;
 mod resolve;
 mod session;
+pub mod symbolic;
 mod value;
 
 pub use builtin::{Args, Builtin, BuiltinError, BuiltinFn, CallCtx, Category, Constant, Library, Param, ParamDefault};

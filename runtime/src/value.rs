@@ -61,6 +61,9 @@ pub struct Bound {
     pub builtin: &'static Builtin,
     /// The arguments given first.
     pub args: Vec<Value>,
+    /// Whether `name` is a formula that displays as itself (`diff(f)`), rather than
+    /// `<function name>`.
+    pub formula: bool,
 }
 
 impl Value {

@@ -14,6 +14,7 @@
 
 use std::rc::Rc;
 
+use mml_runtime::symbolic::{self, Sym};
 use mml_runtime::{ad, Bound, BuiltinError, CallCtx, Matrix, Value};
 
 use crate::macros::builtin;
@@ -122,7 +123,7 @@ fn bind(builtin: &'static mml_runtime::Builtin, what: &str, f: &Value) -> Value 
         Value::Builtin(b) => format!("{what} of {}", b.name),
         _ => what.to_string(),
     };
-    Value::Bound(Rc::new(Bound { name, builtin, args: vec![f.clone()] }))
+    Value::Bound(Rc::new(Bound { name, builtin, args: vec![f.clone()], formula: false }))
 }
 
 /// The gradient of `f` at the point `at`.
@@ -180,6 +181,7 @@ builtin! {
             name: format!("{what} of {name}"),
             builtin: &DERIVATIVE_AT,
             args: vec![f.clone(), Value::Num(n as f64)],
+            formula: false,
         })))
     }
 }
@@ -419,4 +421,132 @@ pub(crate) fn bilinear(
     let right = if zero(&dv) { Value::Num(0.0) } else { call(&u, &dv)? };
     let tangent = ad::arith(mml_lang::ast::BinOp::Add, &left, &right)?;
     Ok(ad::make(tag, primal, tangent))
+}
+
+builtin! {
+    /// The derivative of a one-expression function as a formula that prints and can be called.
+    /// It works on formulas of the parameters with numbers, `+ - * / ^` and the elementary
+    /// functions; `var` picks the parameter for functions of several variables. The result
+    /// is simplified, and `diff` of it gives the second derivative.
+    /// ```mml
+    /// f(x) = x^2 * sin(x)
+    /// diff(f)                 # => 2*x*sin(x) + x^2*cos(x)
+    /// diff(f)(0)              # => 0
+    /// diff(diff(x -> x^3))    # => 6*x
+    /// g(x, y) = x^2 * y + exp(y)
+    /// diff(g, 2)              # => x^2 + exp(y)
+    /// ```
+    pub static DIFF: Calculus = "diff"(f, var = 1), |ctx, args| {
+        let f = args.func(0)?;
+        let (sym, params) = match f {
+            Value::Bound(b) if std::ptr::eq(b.builtin, &FORMULA) => (decode(&b.args[0])?, names(&b.args[1])),
+            _ => symbolic::formula(f, &|slot| ctx.global(slot)).map_err(|m| BuiltinError::arg(0, m).code("not-differentiable"))?,
+        };
+        let var = args.count(1)?;
+        if var == 0 || var > params.len() {
+            return Err(BuiltinError::arg(1, format!("the function has {} parameter(s); `var` must be 1 to {}", params.len(), params.len())));
+        }
+        let d = symbolic::derivative(&sym, var - 1, crate::library().builtins)
+            .map_err(|m| BuiltinError::arg(0, m).code("not-differentiable"))?;
+        let text = symbolic::to_source(&d, &params);
+        let names = Value::List(Rc::new(params.iter().map(Value::str).collect()));
+        Ok(Value::Bound(Rc::new(Bound { name: text, builtin: &FORMULA, args: vec![encode(&d), names], formula: true })))
+    }
+}
+
+builtin! {
+    /// Evaluates a formula made by `diff` at the given arguments (what calling `diff(f)` does).
+    /// ```mml
+    /// diff(x -> x^2)(3)   # => 6
+    /// ```
+    pub static FORMULA: Calculus = "formula"(sym, names, at...), |ctx, args| {
+        let sym = decode(args.get(0))?;
+        let n = names(args.get(1)).len();
+        if args.rest().len() != n {
+            return Err(BuiltinError::new("argument-count", format!("this formula takes {n} argument(s), got {}", args.rest().len())));
+        }
+        evaluate(ctx, &sym, args.rest())
+    }
+}
+
+/// The parameter names stored with a formula.
+fn names(v: &Value) -> Vec<String> {
+    match v {
+        Value::List(items) => {
+            items.iter().map(|i| mml_runtime::display::format_value(i, &Default::default())).collect()
+        }
+        _ => Vec::new(),
+    }
+}
+
+/// A formula as nested lists (`{"+", a, b}`), so that it can travel as a value.
+fn encode(s: &Sym) -> Value {
+    let node = |tag: &str, parts: Vec<Value>| {
+        let mut items = vec![Value::str(tag)];
+        items.extend(parts);
+        Value::List(Rc::new(items))
+    };
+    match s {
+        Sym::Num(x) => Value::Num(*x),
+        Sym::Var(i) => node("var", vec![Value::Num(*i as f64)]),
+        Sym::Neg(a) => node("neg", vec![encode(a)]),
+        Sym::Add(a, b) => node("+", vec![encode(a), encode(b)]),
+        Sym::Sub(a, b) => node("-", vec![encode(a), encode(b)]),
+        Sym::Mul(a, b) => node("*", vec![encode(a), encode(b)]),
+        Sym::Div(a, b) => node("/", vec![encode(a), encode(b)]),
+        Sym::Pow(a, b) => node("^", vec![encode(a), encode(b)]),
+        Sym::Call(f, a) => node("call", vec![Value::Builtin(f), encode(a)]),
+    }
+}
+
+/// The formula back from its encoding.
+fn decode(v: &Value) -> Result<Sym, BuiltinError> {
+    let bad = || BuiltinError::arg(0, "not a formula made by `diff`");
+    let rc = |v: &Value| decode(v).map(Rc::new);
+    match v {
+        Value::Num(x) => Ok(Sym::Num(*x)),
+        Value::List(items) => {
+            let tag = match items.first() {
+                Some(Value::Str(t)) => t.as_str(),
+                _ => return Err(bad()),
+            };
+            let arg = |k: usize| items.get(k).ok_or_else(bad);
+            Ok(match tag {
+                "var" => Sym::Var(arg(1)?.as_scalar().ok_or_else(bad)? as usize),
+                "neg" => Sym::Neg(rc(arg(1)?)?),
+                "+" => Sym::Add(rc(arg(1)?)?, rc(arg(2)?)?),
+                "-" => Sym::Sub(rc(arg(1)?)?, rc(arg(2)?)?),
+                "*" => Sym::Mul(rc(arg(1)?)?, rc(arg(2)?)?),
+                "/" => Sym::Div(rc(arg(1)?)?, rc(arg(2)?)?),
+                "^" => Sym::Pow(rc(arg(1)?)?, rc(arg(2)?)?),
+                "call" => match arg(1)? {
+                    Value::Builtin(b) => Sym::Call(b, rc(arg(2)?)?),
+                    _ => return Err(bad()),
+                },
+                _ => return Err(bad()),
+            })
+        }
+        _ => Err(bad()),
+    }
+}
+
+/// Evaluates a formula at `at` (numbers, matrices element-wise, or values being
+/// differentiated, so the result can itself be differentiated).
+fn evaluate(ctx: &mut dyn CallCtx, s: &Sym, at: &[Value]) -> Result<Value, BuiltinError> {
+    use mml_lang::ast::BinOp::*;
+    let mut ev = |e: &Sym| evaluate(ctx, e, at);
+    Ok(match s {
+        Sym::Num(x) => Value::Num(*x),
+        Sym::Var(i) => at.get(*i).cloned().unwrap_or(Value::Nothing),
+        Sym::Neg(a) => ad::arith(Sub, &Value::Num(0.0), &ev(a)?)?,
+        Sym::Add(a, b) => ad::arith(Add, &ev(a)?, &ev(b)?)?,
+        Sym::Sub(a, b) => ad::arith(Sub, &ev(a)?, &ev(b)?)?,
+        Sym::Mul(a, b) => ad::arith(ElemMul, &ev(a)?, &ev(b)?)?,
+        Sym::Div(a, b) => ad::arith(ElemDiv, &ev(a)?, &ev(b)?)?,
+        Sym::Pow(a, b) => ad::arith(ElemPow, &ev(a)?, &ev(b)?)?,
+        Sym::Call(f, a) => {
+            let x = ev(a)?;
+            ctx.call(&Value::Builtin(f), &[x])?
+        }
+    })
 }

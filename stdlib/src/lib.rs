@@ -211,6 +211,8 @@ static BUILTINS: &[&Builtin] = &[
     // Derivatives.
     &calculus::DERIVATIVE,
     &calculus::DERIVATIVE_AT,
+    &calculus::DIFF,
+    &calculus::FORMULA,
     &calculus::GRAD,
     &calculus::HESSIAN,
     &calculus::JACOBIAN,

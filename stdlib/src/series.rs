@@ -117,6 +117,7 @@ builtin! {
                 name: format!("Taylor polynomial of {} (order {n})", name_of(&f)),
                 builtin: &TAYLOR_POLY,
                 args: vec![Value::column(c.clone()), Value::Num(*x0)],
+                formula: false,
             }));
             return Ok(record([("coeffs", Value::column(c)), ("poly", poly)]));
         }
@@ -144,6 +145,7 @@ builtin! {
                 xv,
                 Value::Num(n as f64),
             ],
+            formula: false,
         }));
         Ok(record([
             ("value", Value::Num(value)),

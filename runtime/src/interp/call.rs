@@ -342,6 +342,10 @@ impl CallCtx for Interp<'_> {
         self.limits
     }
 
+    fn global(&self, slot: u32) -> Option<Value> {
+        self.globals.get(slot as usize).cloned().flatten()
+    }
+
     fn format_options(&self) -> FormatOptions {
         self.format
     }
