@@ -40,6 +40,8 @@ mod stats;
 mod time;
 
 #[cfg(test)]
+mod testing;
+#[cfg(test)]
 mod tests;
 
 use mml_runtime::{Builtin, Library};

@@ -9,51 +9,15 @@ use std::collections::HashSet;
 use std::rc::Rc;
 
 use mml_runtime::display::{format_value, FormatOptions};
-use mml_runtime::{Args, Builtin, BuiltinError, CallCtx, Limits, Matrix, ParamDefault, RangeVal, Value};
+use mml_runtime::{BuiltinError, Matrix, RangeVal, Value};
 
 use crate::library;
+use crate::testing::{find, run_builtin, FakeCtx};
 
 mod geometry;
 
-/// A context that collects output, has default limits and cannot call MML functions.
-#[derive(Default)]
-struct FakeCtx {
-    out: String,
-    limits: Limits,
-}
-
-impl CallCtx for FakeCtx {
-    fn call(&mut self, _f: &Value, _args: &[Value]) -> Result<Value, BuiltinError> {
-        Err(BuiltinError::new("unsupported", "the test context cannot call functions"))
-    }
-
-    fn write(&mut self, text: &str) {
-        self.out.push_str(text);
-    }
-
-    fn limits(&self) -> &Limits {
-        &self.limits
-    }
-}
-
-fn find(name: &str) -> &'static Builtin {
-    library().builtins.iter().copied().find(|b| b.name == name).unwrap_or_else(|| panic!("no builtin {name}"))
-}
-
-/// Binds positional arguments like the interpreter does (defaults filled in, a variadic last
-/// parameter collecting the rest) and runs the builtin.
 fn call_in(ctx: &mut FakeCtx, name: &str, args: &[Value]) -> Result<Value, BuiltinError> {
-    let b = find(name);
-    let nfixed = b.params.iter().filter(|p| p.default != ParamDefault::Variadic).count();
-    let variadic = nfixed < b.params.len();
-    assert!(args.len() <= nfixed || variadic, "too many arguments for {name}");
-    let mut values: Vec<Value> =
-        (0..nfixed).map(|i| args.get(i).cloned().unwrap_or_else(|| b.params[i].default.value())).collect();
-    for p in &b.params[args.len().min(nfixed)..nfixed] {
-        assert!(p.default != ParamDefault::Required, "missing argument {} of {name}", p.name);
-    }
-    values.extend(args.iter().skip(nfixed).cloned());
-    (b.run)(ctx, &Args { values: &values, nfixed })
+    run_builtin(ctx, name, args, &[])
 }
 
 fn call(name: &str, args: &[Value]) -> Result<Value, BuiltinError> {

@@ -6,50 +6,17 @@
 // One-argument calls read like the others (`&[a.clone()]`), not `std::slice::from_ref(&a)`.
 #![allow(clippy::cloned_ref_to_slice_refs)]
 
-use mml_runtime::{Args, Builtin, BuiltinError, CMatrix, CallCtx, Limits, Matrix, ParamDefault, Value, C64};
+use mml_runtime::{BuiltinError, CMatrix, Matrix, Value, C64};
 
-use crate::library;
+use crate::testing::{run_builtin, FakeCtx};
 
 // ---------------------------------------------------------------------------------------------
 // Calling builtins.
 
-#[derive(Default)]
-struct Ctx {
-    out: String,
-    limits: Limits,
-}
+type Ctx = FakeCtx;
 
-impl CallCtx for Ctx {
-    fn call(&mut self, _f: &Value, _args: &[Value]) -> Result<Value, BuiltinError> {
-        Err(BuiltinError::new("unsupported", "no calls in these tests"))
-    }
-    fn write(&mut self, text: &str) {
-        self.out.push_str(text);
-    }
-    fn limits(&self) -> &Limits {
-        &self.limits
-    }
-}
-
-fn find(name: &str) -> &'static Builtin {
-    library().builtins.iter().copied().find(|b| b.name == name).unwrap()
-}
-
-/// Calls `name` with positional arguments (defaults fill the rest), collecting output in `ctx`.
 fn call_in(ctx: &mut Ctx, name: &str, args: &[Value]) -> Result<Value, BuiltinError> {
-    let b = find(name);
-    let values: Vec<Value> = b
-        .params
-        .iter()
-        .enumerate()
-        .map(|(i, p)| {
-            args.get(i).cloned().unwrap_or_else(|| {
-                assert!(p.default != ParamDefault::Required, "missing argument {} of {name}", p.name);
-                p.default.value()
-            })
-        })
-        .collect();
-    (b.run)(ctx, &Args { values: &values, nfixed: b.params.len() })
+    run_builtin(ctx, name, args, &[])
 }
 
 fn call(name: &str, args: &[Value]) -> Result<Value, BuiltinError> {

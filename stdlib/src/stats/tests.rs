@@ -7,47 +7,16 @@
 
 use std::rc::Rc;
 
-use mml_runtime::{Args, BuiltinError, CallCtx, Limits, Matrix, ParamDefault, Record, Value};
+use mml_runtime::{BuiltinError, Matrix, Record, Value};
 
-use crate::library;
+use crate::testing::{run_builtin, FakeCtx};
 
 // ---------------------------------------------------------------------------------------------
 // Calling builtins.
 
-#[derive(Default)]
-struct Ctx {
-    limits: Limits,
-}
-
-impl CallCtx for Ctx {
-    fn call(&mut self, _f: &Value, _args: &[Value]) -> Result<Value, BuiltinError> {
-        Err(BuiltinError::new("unsupported", "no calls in these tests"))
-    }
-    fn write(&mut self, _text: &str) {}
-    fn limits(&self) -> &Limits {
-        &self.limits
-    }
-}
-
 /// Calls builtin `name` with positional arguments and keyword arguments.
 pub(crate) fn call_kw(name: &str, pos: &[Value], kw: &[(&str, Value)]) -> Result<Value, BuiltinError> {
-    let b = library().builtins.iter().copied().find(|b| b.name == name).unwrap_or_else(|| panic!("no builtin {name}"));
-    let mut values: Vec<Value> = b.params.iter().map(|p| p.default.value()).collect();
-    for (i, v) in pos.iter().enumerate() {
-        values[i] = v.clone();
-    }
-    for (k, v) in kw {
-        let i = b.params.iter().position(|p| p.name == *k).unwrap_or_else(|| panic!("{name} has no parameter {k}"));
-        values[i] = v.clone();
-    }
-    for (p, v) in b.params.iter().zip(&values) {
-        assert!(
-            p.default != ParamDefault::Required || !matches!(v, Value::Nothing),
-            "missing argument {} of {name}",
-            p.name
-        );
-    }
-    (b.run)(&mut Ctx::default(), &Args { values: &values, nfixed: b.params.len() })
+    run_builtin(&mut FakeCtx::default(), name, pos, kw)
 }
 
 /// Calls `name` with positional arguments.
