@@ -550,3 +550,72 @@ fn evaluate(ctx: &mut dyn CallCtx, s: &Sym, at: &[Value]) -> Result<Value, Built
         }
     })
 }
+
+/// Runs builtin `run` on arguments that may carry derivatives, for builtins that are linear
+/// in all of them together (`hcat`, `vcat`): the builtin applied to the values and to the
+/// tangents (zeros of the right shape for arguments that carry none).
+pub(crate) fn linear_in_all(
+    ctx: &mut dyn CallCtx,
+    args: &mml_runtime::Args<'_>,
+    run: mml_runtime::BuiltinFn,
+) -> Result<Value, BuiltinError> {
+    let Some((tag, primals, tangents)) = ad::split_all(args.values) else {
+        return run(ctx, args);
+    };
+    let primal = run(ctx, &mml_runtime::Args { values: &primals, nfixed: args.nfixed })?;
+    let tangent = run(ctx, &mml_runtime::Args { values: &tangents, nfixed: args.nfixed })?;
+    Ok(ad::make(tag, primal, tangent))
+}
+
+/// Whether any argument carries a derivative.
+pub(crate) fn any_dual(args: &mml_runtime::Args<'_>) -> bool {
+    args.values.iter().any(|v| matches!(v, Value::Dual(_)))
+}
+
+/// `det(A)` for an `A` carrying a derivative: det(A)' = det(A) · trace(A⁻¹ A').
+pub(crate) fn det_rule(ctx: &mut dyn CallCtx, a: &Value, det: mml_runtime::BuiltinFn) -> Result<Value, BuiltinError> {
+    use mml_lang::ast::BinOp::{LeftDiv, Mul};
+    let Some(tag) = ad::tag_of(a) else {
+        return det(ctx, &mml_runtime::Args { values: std::slice::from_ref(a), nfixed: 1 });
+    };
+    let (v, d) = ad::split(a, tag);
+    let value = det_rule(ctx, &v, det)?;
+    let n = v.shape().map_or(0, |(r, _)| r);
+    let inverse = ad::arith(LeftDiv, &v, &Value::matrix(Matrix::identity(n, n)))?;
+    let product = ad::arith(Mul, &inverse, &d)?;
+    let trace = (0..n)
+        .map(|i| scalar_at(&product, i * n + i))
+        .try_fold(Value::Num(0.0), |acc, x| ad::arith(mml_lang::ast::BinOp::Add, &acc, &x?))?;
+    let tangent = ad::arith(Mul, &value, &trace)?;
+    Ok(ad::make(tag, value, tangent))
+}
+
+/// `var(X, dim, ddof)` (or `std` with `root`) for an `X` carrying a derivative, composed from
+/// `mean`, `sum` and arithmetic so that the derivative follows.
+pub(crate) fn variance_rule(
+    ctx: &mut dyn CallCtx,
+    args: &mml_runtime::Args<'_>,
+    mean: mml_runtime::BuiltinFn,
+    sum: mml_runtime::BuiltinFn,
+    root: bool,
+) -> Result<Value, BuiltinError> {
+    use mml_lang::ast::BinOp::{ElemDiv, ElemMul, Sub};
+    let x = args.get(0);
+    let dim = args.get(1).clone();
+    let ddof = args.num(2)?;
+    let m = mean(ctx, &mml_runtime::Args { values: &[x.clone(), dim.clone()], nfixed: 2 })?;
+    let centred = ad::arith(Sub, x, &m)?;
+    let squares = ad::arith(ElemMul, &centred, &centred)?;
+    let total = sum(ctx, &mml_runtime::Args { values: &[squares, dim], nfixed: 2 })?;
+    let count = |v: &Value| v.shape().map_or(1, |(r, c)| r * c) as f64;
+    let n = count(x) / count(&total);
+    if n - ddof <= 0.0 {
+        return Err(BuiltinError::arg(2, format!("`ddof` must be less than the number of values ({n})")));
+    }
+    let var = ad::arith(ElemDiv, &total, &Value::Num(n - ddof))?;
+    if root {
+        crate::math::sqrt_of(&var)
+    } else {
+        Ok(var)
+    }
+}

@@ -251,6 +251,9 @@ builtin! {
     ///                       # =>   0  0  0
     /// ```
     pub static DIAG: Construct = "diag"(v, k = 0), |ctx, args| {
+        if let Value::Dual(_) = args.get(0) {
+            return crate::calculus::linear_in(ctx, args, 0, DIAG.run);
+        }
         let m = Numeric::from_value(&*ctx, args.get(0), 0)?;
         let k = offset(args, 1)?;
         let (r, c) = m.shape();
@@ -290,6 +293,9 @@ builtin! {
     ///                               # =>   1  3  2  4
     /// ```
     pub static RESHAPE: Construct = "reshape"(A, r, c), |ctx, args| {
+        if let Value::Dual(_) = args.get(0) {
+            return crate::calculus::linear_in(ctx, args, 0, RESHAPE.run);
+        }
         let a = Numeric::from_value(&*ctx, args.get(0), 0)?;
         let (r, c) = (args.count(1)?, args.count(2)?);
         let (ar, ac) = a.shape();
@@ -317,6 +323,9 @@ builtin! {
     ///                         # =>   4
     /// ```
     pub static FLATTEN: Construct = "flatten"(A), |ctx, args| {
+        if let Value::Dual(_) = args.get(0) {
+            return crate::calculus::linear_in(ctx, args, 0, FLATTEN.run);
+        }
         let a = Numeric::from_value(&*ctx, args.get(0), 0)?;
         Ok(Value::column(a.elements().to_vec()))
     }
@@ -393,6 +402,9 @@ builtin! {
     ///                        # =>   1  2  3
     /// ```
     pub static HCAT: Construct = "hcat"(blocks...), |ctx, args| {
+        if crate::calculus::any_dual(args) {
+            return crate::calculus::linear_in_all(ctx, args, HCAT.run);
+        }
         concatenate(&*ctx, args, true)
     }
 }
@@ -411,6 +423,9 @@ builtin! {
     ///                          # =>   3
     /// ```
     pub static VCAT: Construct = "vcat"(blocks...), |ctx, args| {
+        if crate::calculus::any_dual(args) {
+            return crate::calculus::linear_in_all(ctx, args, VCAT.run);
+        }
         concatenate(&*ctx, args, false)
     }
 }

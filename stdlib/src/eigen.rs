@@ -325,6 +325,9 @@ builtin! {
     ///                            # =>   0    0.25
     /// ```
     pub static MATPOW: Eigen = "matpow"(A, n), |_ctx, args| {
+        if let Value::Dual(_) = args.get(0) {
+            return mml_runtime::ad::arith(mml_lang::ast::BinOp::Pow, args.get(0), args.get(1));
+        }
         let a = square_matrix(args, 0, "matpow")?;
         let p = args.num(1)?;
         if !p.is_finite() || p.fract() != 0.0 {

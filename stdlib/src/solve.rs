@@ -153,6 +153,9 @@ builtin! {
     ///                               # =>   1
     /// ```
     pub static SOLVE: Solve = "solve"(A, b), |_ctx, args| {
+        if crate::calculus::any_dual(args) {
+            return mml_runtime::ad::arith(mml_lang::ast::BinOp::LeftDiv, args.get(0), args.get(1));
+        }
         let a = finite_matrix(args, 0)?;
         let b = finite_matrix(args, 1)?;
         if a.nrows() != b.nrows() {
@@ -184,6 +187,12 @@ builtin! {
     /// inv(4)              # => 0.25
     /// ```
     pub static INV: Solve = "inv"(A), |_ctx, args| {
+        if let Value::Dual(_) = args.get(0) {
+            // inv(A)' = −A⁻¹ A' A⁻¹, through the derivative rule of `\`.
+            let n = args.get(0).shape().map_or(0, |(r, _)| r);
+            let identity = Value::matrix(Matrix::identity(n, n));
+            return mml_runtime::ad::arith(mml_lang::ast::BinOp::LeftDiv, args.get(0), &identity);
+        }
         let a = square_matrix(args, 0, "inv")?;
         inverse(&a, 0).map(narrow).map_err(|e| e.with_help("pinv(A) gives the pseudo-inverse of any matrix"))
     }
@@ -231,7 +240,10 @@ builtin! {
     /// det([2, 0; 0, 3])      # => 6
     /// det([1, 2; 2, 4])      # => 0
     /// ```
-    pub static DET: Solve = "det"(A), |_ctx, args| {
+    pub static DET: Solve = "det"(A), |ctx, args| {
+        if let Value::Dual(_) = args.get(0) {
+            return crate::calculus::det_rule(ctx, args.get(0), DET.run);
+        }
         let a = square_matrix(args, 0, "det")?;
         if let Some(d) = exact::det(&a) {
             return Ok(Value::Num(d));

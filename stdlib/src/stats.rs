@@ -355,6 +355,9 @@ builtin! {
     ///                                # =>   1  4
     /// ```
     pub static VAR: Stats = "var"(X, dim = nothing, ddof = 0), |ctx, args| {
+        if let Value::Dual(_) = args.get(0) {
+            return crate::calculus::variance_rule(ctx, args, MEAN.run, SUM.run, false);
+        }
         variance(&*ctx, args, false)
     }
 }
@@ -369,6 +372,9 @@ builtin! {
     ///                                 # =>   1  2
     /// ```
     pub static STD: Stats = "std"(X, dim = nothing, ddof = 0), |ctx, args| {
+        if let Value::Dual(_) = args.get(0) {
+            return crate::calculus::variance_rule(ctx, args, MEAN.run, SUM.run, true);
+        }
         variance(&*ctx, args, true)
     }
 }
