@@ -15,7 +15,7 @@ fn repl() -> Session {
         .env("TERM", "xterm");
     let mut session = Session::spawn(cmd).unwrap();
     // Every wait is bounded, so a broken REPL fails the test instead of hanging it.
-    session.set_expect_timeout(Some(Duration::from_secs(10)));
+    session.set_expect_timeout(Some(Duration::from_secs(20)));
     session.expect("mml> ").unwrap();
     session
 }
@@ -47,10 +47,13 @@ fn echoes_expression_values() {
 #[test]
 fn multi_line_input() {
     let mut p = repl();
+    // Lines typed ahead must survive from one prompt to the next (pasting a block); the
+    // last line is sent before the REPL has shown its next prompt.
     p.send_line("fn f(x) {").unwrap();
+    p.expect("fn f(x) {").unwrap();
     p.send_line("    x + 1").unwrap();
+    p.expect("x + 1").unwrap();
     p.send_line("}").unwrap();
-    p.expect("mml> ").unwrap();
     send_expect(&mut p, "f(2)", r"\r?\n3\r?\n");
     quit(p);
 }
@@ -114,4 +117,13 @@ fn ctrl_d_leaves() {
     let mut p = repl();
     p.send(ControlCode::EndOfTransmission).unwrap();
     p.expect(expectrl::Eof).unwrap();
+}
+
+#[test]
+fn pasted_lines_all_run() {
+    let mut p = repl();
+    // Three lines arriving at once, as when a block is pasted: none may be lost.
+    p.send("x = 20\ny = 22\nx + y\n").unwrap();
+    p.expect(Regex(r"\r?\n42\r?\n")).unwrap();
+    quit(p);
 }
