@@ -35,6 +35,8 @@ pub fn lex(src: SourceId, text: &str) -> (Vec<LexedToken>, Vec<Diagnostic>) {
 pub(crate) fn lex_at(src: SourceId, text: &str, offset: usize) -> Lexed {
     let mut out = Lexed { tokens: Vec::new(), diagnostics: Vec::new(), unterminated_string: false };
     let mut lexer = Token::lexer(text);
+    // The end of the last unreadable character and the index of its diagnostic.
+    let mut last_bad: Option<(u32, usize)> = None;
     while let Some(result) = lexer.next() {
         let range = lexer.span();
         let span = Span::new(src, range.start + offset, range.end + offset);
@@ -51,10 +53,25 @@ pub(crate) fn lex_at(src: SourceId, text: &str, offset: usize) -> Lexed {
             }
             Err(LexError::UnexpectedChar) => {
                 let slice = lexer.slice();
+                // A run of unreadable characters (a pasted "```", say) is one error.
+                if let Some(run) = last_bad.filter(|(end, _)| *end == span.start) {
+                    if let Some(d) = out.diagnostics.get_mut(run.1) {
+                        if let Some(label) = d.labels.first_mut() {
+                            label.span = label.span.to(span);
+                            let range = (label.span.start as usize).saturating_sub(offset)
+                                ..(label.span.end as usize).saturating_sub(offset);
+                            let text = text.get(range).unwrap_or("");
+                            d.message = format!("unexpected characters `{text}`");
+                        }
+                        last_bad = Some((span.end, run.1));
+                        continue;
+                    }
+                }
+                last_bad = Some((span.end, out.diagnostics.len()));
                 let mut d = Diagnostic::error("syntax", format!("unexpected character `{slice}`"))
                     .with_primary(span, "not part of any token");
                 d = match slice {
-                    "%" => d.with_help("comments start with `#`"),
+                    "%" => d.with_help("comments start with `#`; the remainder of a division is `mod(a, b)`"),
                     "&" => d.with_help("logical and is `and` or `&&`"),
                     "|" => d.with_help("logical or is `or` or `||`"),
                     "`" => d.with_help("strings use double quotes: \"text\""),
