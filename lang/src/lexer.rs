@@ -83,3 +83,18 @@ pub(crate) fn lex_at(src: SourceId, text: &str, offset: usize) -> Lexed {
     }
     out
 }
+
+#[cfg(test)]
+mod tests {
+    use super::lex;
+
+    #[test]
+    fn a_run_of_unreadable_characters_is_one_error() {
+        let (tokens, diags) = lex(0, "x = 1 ``` 2 $");
+        assert_eq!(diags.len(), 2, "{diags:?}");
+        assert_eq!(diags[0].message, "unexpected characters `````");
+        assert_eq!((diags[0].labels[0].span.start, diags[0].labels[0].span.end), (6, 9));
+        assert_eq!(diags[1].message, "unexpected character `$`");
+        assert_eq!(tokens.len(), 4, "x = 1 2 remain: {tokens:?}");
+    }
+}
