@@ -264,6 +264,7 @@ impl Interp<'_> {
 
     /// Runs a function body: its value is the `return`ed value, else the value of a final
     /// expression statement, else nothing.
+    #[inline(always)]
     pub(crate) fn exec_body(&mut self, body: &Body) -> R<Value> {
         let stmts = match body {
             Body::Expr(e) => return self.eval(e),

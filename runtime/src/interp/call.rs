@@ -59,6 +59,7 @@ impl Interp<'_> {
     }
 
     /// Evaluates positional arguments straight onto the stack; returns where they start.
+    #[inline(always)]
     fn push_args(&mut self, args: &[Arg]) -> R<usize> {
         let base = self.stack.len();
         for a in args {
@@ -195,7 +196,7 @@ impl Interp<'_> {
     }
 
     /// Fills in defaulted parameters and runs the body of the frame at `base`.
-    #[inline]
+    #[inline(always)]
     fn run_frame(&mut self, proto: &Proto, base: usize) -> R<Value> {
         if self.stack[base..base + proto.params.len()].iter().any(Option::is_none) {
             for (i, p) in proto.params.iter().enumerate() {
