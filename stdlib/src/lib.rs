@@ -75,6 +75,8 @@ static BUILTINS: &[&Builtin] = &[
     &math::SQRT,
     &math::TAN,
     &math::TANH,
+    &math::SINH,
+    &math::COSH,
     &math::SIGMOID,
     &math::RELU,
     // Construction and shape.

@@ -105,6 +105,31 @@ fn d_sqrt(v: &Value) -> D {
 }
 
 unary! {
+    /// The hyperbolic sine (eˣ − e⁻ˣ)/2, element-wise.
+    /// ```mml
+    /// sinh(0)             # => 0
+    /// round(sinh(1), 6)   # => 1.175201
+    /// ```
+    SINH = "sinh", f64::sinh, deriv: Some(d_sinh)
+}
+
+unary! {
+    /// The hyperbolic cosine (eˣ + e⁻ˣ)/2, element-wise.
+    /// ```mml
+    /// cosh(0)             # => 1
+    /// round(cosh(1), 6)   # => 1.543081
+    /// ```
+    COSH = "cosh", f64::cosh, deriv: Some(d_cosh)
+}
+
+fn d_sinh(v: &Value) -> D {
+    ad::map(v, 0, f64::cosh, &d_cosh)
+}
+fn d_cosh(v: &Value) -> D {
+    ad::map(v, 0, f64::sinh, &d_sinh)
+}
+
+unary! {
     /// The hyperbolic tangent, element-wise: an activation function of neural networks.
     /// ```mml
     /// tanh(0)             # => 0

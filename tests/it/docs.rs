@@ -129,25 +129,31 @@ fn builtin_names_are_unique_and_documented() {
     }
 }
 
-/// Checks that a generated file matches; rewrites it when stale so that the next
-/// run passes and the diff shows in review.
-fn ensure_file_contents(rel: &str, contents: &str) {
+/// Checks that a generated file matches; rewrites it when stale (so that the next run passes
+/// and the diff shows in review) and says so.
+fn ensure_file_contents(rel: &str, contents: &str) -> Option<String> {
     let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join(rel);
     let old = std::fs::read_to_string(&path).unwrap_or_default();
     if old == contents {
-        return;
+        return None;
     }
     if let Some(dir) = path.parent() {
         std::fs::create_dir_all(dir).unwrap();
     }
     std::fs::write(&path, contents).unwrap();
-    panic!("{rel} was out of date; it has been regenerated: review and commit it");
+    Some(format!("{rel} was out of date; it has been regenerated: review and commit it"))
 }
 
 #[test]
 fn generated_files_are_up_to_date() {
     let lib = mml_stdlib::library();
-    ensure_file_contents("docs/reference.md", &mml_stdlib::docs::reference_markdown(lib));
-    ensure_file_contents("editors/vim/syntax/mml.vim", &mml_stdlib::docs::vim_syntax(lib));
-    ensure_file_contents("editors/vscode/syntaxes/mml.tmLanguage.json", &mml_stdlib::docs::textmate_grammar(lib));
+    let stale: Vec<String> = [
+        ensure_file_contents("docs/reference.md", &mml_stdlib::docs::reference_markdown(lib)),
+        ensure_file_contents("editors/vim/syntax/mml.vim", &mml_stdlib::docs::vim_syntax(lib)),
+        ensure_file_contents("editors/vscode/syntaxes/mml.tmLanguage.json", &mml_stdlib::docs::textmate_grammar(lib)),
+    ]
+    .into_iter()
+    .flatten()
+    .collect();
+    assert!(stale.is_empty(), "{}", stale.join("\n"));
 }
