@@ -14,7 +14,8 @@ use super::inline::{base64, detect, escape_sequence, InlineProtocol};
 
 /// A fresh temporary folder for one test.
 fn temp_dir(name: &str) -> PathBuf {
-    let dir = std::env::temp_dir().join(format!("mml-plot-test-{}-{name}", std::process::id()));
+    // One folder per test, reused (emptied) by the next run, so runs leave nothing behind.
+    let dir = std::env::temp_dir().join("mml-plot-tests").join(name);
     let _ = std::fs::remove_dir_all(&dir);
     std::fs::create_dir_all(&dir).unwrap();
     dir
