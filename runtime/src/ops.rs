@@ -223,12 +223,7 @@ fn matrix_matrix(op: BinOp, a: &Matrix, b: &Matrix) -> OpResult {
         BinOp::Div => {
             // A / B = A * inv(B), computed as (B' \ A')'.
             if a.ncols() != b.ncols() {
-                return Err(OpError::Shape {
-                    lhs: a.shape(),
-                    rhs: b.shape(),
-                    rule: "`A / B` needs A and B with the same number of columns".into(),
-                    help: vec!["for element-wise division use `./`".into()],
-                });
+                return Err(right_division_shape_error(a.shape(), b.shape()));
             }
             // The system solved is B'; its problems are about the right operand.
             let swap = |side| if side == Side::Lhs { Side::Rhs } else { Side::Lhs };
@@ -299,6 +294,16 @@ fn broadcast_with<T: nalgebra::Scalar + Copy>(
         let y = b[(if rb == 1 { 0 } else { i }, if cb == 1 { 0 } else { j })];
         f(x, y)
     }))
+}
+
+/// The message for `A / B` with operands of different widths.
+fn right_division_shape_error(a: (usize, usize), b: (usize, usize)) -> OpError {
+    OpError::Shape {
+        lhs: a,
+        rhs: b,
+        rule: "`A / B` needs A and B with the same number of columns".into(),
+        help: vec!["for element-wise division use `./`".into()],
+    }
 }
 
 /// The message and fix-its for `*` with inner dimensions that do not agree.
@@ -551,12 +556,7 @@ fn complex_binary(op: BinOp, a: &Value, b: &Value) -> OpResult {
         BinOp::LeftDiv => return complex_solve(&x, &y).map(from_cmatrix),
         BinOp::Div => {
             if x.ncols() != y.ncols() {
-                return Err(OpError::Shape {
-                    lhs: x.shape(),
-                    rhs: y.shape(),
-                    rule: "`A / B` needs A and B with the same number of columns".into(),
-                    help: vec!["for element-wise division use `./`".into()],
-                });
+                return Err(right_division_shape_error(x.shape(), y.shape()));
             }
             return complex_solve(&y.transpose(), &x.transpose()).map(|m| from_cmatrix(m.transpose()));
         }
