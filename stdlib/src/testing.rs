@@ -61,3 +61,26 @@ pub(crate) fn run_builtin(
     values.extend(pos.iter().skip(nfixed).cloned());
     (b.run)(ctx, &Args { values: &values, nfixed })
 }
+
+/// Runs builtin `name` with positional arguments in a fresh context.
+pub(crate) fn call(name: &str, args: &[Value]) -> Result<Value, BuiltinError> {
+    run_builtin(&mut FakeCtx::default(), name, args, &[])
+}
+
+/// Runs builtin `name`, which must succeed.
+#[track_caller]
+pub(crate) fn ok(name: &str, args: &[Value]) -> Value {
+    match call(name, args) {
+        Ok(v) => v,
+        Err(e) => panic!("{name} failed: {e:?}"),
+    }
+}
+
+/// Runs builtin `name`, which must return a number.
+#[track_caller]
+pub(crate) fn num(name: &str, args: &[Value]) -> f64 {
+    match ok(name, args) {
+        Value::Num(x) => x,
+        v => panic!("{name} returned {v:?}, not a number"),
+    }
+}

@@ -12,32 +12,12 @@ use mml_runtime::display::{format_value, FormatOptions};
 use mml_runtime::{BuiltinError, Matrix, RangeVal, Value};
 
 use crate::library;
-use crate::testing::{find, run_builtin, FakeCtx};
+use crate::testing::{call, find, num, ok, run_builtin, FakeCtx};
 
 mod geometry;
 
 fn call_in(ctx: &mut FakeCtx, name: &str, args: &[Value]) -> Result<Value, BuiltinError> {
     run_builtin(ctx, name, args, &[])
-}
-
-fn call(name: &str, args: &[Value]) -> Result<Value, BuiltinError> {
-    call_in(&mut FakeCtx::default(), name, args)
-}
-
-#[track_caller]
-fn ok(name: &str, args: &[Value]) -> Value {
-    match call(name, args) {
-        Ok(v) => v,
-        Err(e) => panic!("{name} failed: {e:?}"),
-    }
-}
-
-#[track_caller]
-fn num(name: &str, args: &[Value]) -> f64 {
-    match ok(name, args) {
-        Value::Num(x) => x,
-        v => panic!("{name} returned {v:?}, not a number"),
-    }
 }
 
 #[track_caller]

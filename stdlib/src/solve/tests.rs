@@ -8,7 +8,7 @@
 
 use mml_runtime::{BuiltinError, CMatrix, Matrix, Value, C64};
 
-use crate::testing::{run_builtin, FakeCtx};
+use crate::testing::{call, num, ok, run_builtin, FakeCtx};
 
 // ---------------------------------------------------------------------------------------------
 // Calling builtins.
@@ -17,26 +17,6 @@ type Ctx = FakeCtx;
 
 fn call_in(ctx: &mut Ctx, name: &str, args: &[Value]) -> Result<Value, BuiltinError> {
     run_builtin(ctx, name, args, &[])
-}
-
-fn call(name: &str, args: &[Value]) -> Result<Value, BuiltinError> {
-    call_in(&mut Ctx::default(), name, args)
-}
-
-#[track_caller]
-fn ok(name: &str, args: &[Value]) -> Value {
-    match call(name, args) {
-        Ok(v) => v,
-        Err(e) => panic!("{name} failed: {e:?}"),
-    }
-}
-
-#[track_caller]
-fn num(name: &str, args: &[Value]) -> f64 {
-    match ok(name, args) {
-        Value::Num(x) => x,
-        v => panic!("{name} gave {}", v.type_name()),
-    }
 }
 
 #[track_caller]
