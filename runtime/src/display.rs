@@ -259,6 +259,15 @@ fn split_number(s: &str) -> (&str, &str) {
     }
 }
 
+/// Appends `nrows` lines of cells taken from `columns`, indented by two spaces, two apart.
+fn push_rows(out: &mut String, columns: &[Vec<String>], nrows: usize) {
+    for r in 0..nrows {
+        let cells: Vec<&str> = columns.iter().filter_map(|c| c.get(r)).map(String::as_str).collect();
+        out.push_str("\n  ");
+        out.push_str(cells.join("  ").trim_end());
+    }
+}
+
 /// A matrix in full: header line, then the aligned (and possibly elided) rows.
 fn format_matrix(m: &Matrix, opts: &FormatOptions) -> String {
     let (nrows, ncols) = m.shape();
@@ -276,11 +285,7 @@ fn format_matrix(m: &Matrix, opts: &FormatOptions) -> String {
             Some(j) => align_column(&rows, |i| format_num(m[(i, *j)], opts.precision)),
         })
         .collect();
-    for r in 0..rows.len() {
-        let cells: Vec<&str> = columns.iter().filter_map(|c| c.get(r)).map(String::as_str).collect();
-        out.push_str("\n  ");
-        out.push_str(cells.join("  ").trim_end());
-    }
+    push_rows(&mut out, &columns, rows.len());
     out
 }
 
@@ -319,11 +324,7 @@ fn format_cmatrix(m: &CMatrix, opts: &FormatOptions) -> String {
             cells.into_iter().map(|c| format!("{c:>width$}")).collect()
         })
         .collect();
-    for r in 0..rows.len() {
-        let cells: Vec<&str> = columns.iter().filter_map(|c| c.get(r)).map(String::as_str).collect();
-        out.push_str("\n  ");
-        out.push_str(cells.join("  ").trim_end());
-    }
+    push_rows(&mut out, &columns, rows.len());
     out
 }
 
