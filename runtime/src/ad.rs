@@ -10,8 +10,13 @@
 //! lower-tagged duals as constants at that level. This keeps nested derivatives apart
 //! (no "perturbation confusion").
 //!
+//! In reverse mode (see [`tape`]) the tangents are nodes on a tape instead of values: the same
+//! rules then record how each tangent is made, and one backward sweep gives a gradient.
+//!
 //! Invariant: a tangent is either the number 0 (a zero of any shape, the common case, kept
 //! cheap) or has exactly the primal's shape.
+
+pub mod tape;
 
 use std::cell::Cell;
 use std::rc::Rc;
@@ -62,6 +67,7 @@ pub fn make(tag: u32, v: Value, d: Value) -> Value {
     // Keep the invariant: a non-zero number tangent of a matrix primal is spread to its shape.
     let d = match (v.shape(), &d) {
         (Some((r, c)), Value::Num(x)) if (r, c) != (1, 1) => Value::matrix(Matrix::from_element(r, c, *x)),
+        (Some(shape), Value::Lin(l)) if l.shape() != shape => tape::broadcast(*l, shape).unwrap_or(d),
         _ => d,
     };
     Value::Dual(Rc::new(Dual { tag, v, d }))
@@ -249,6 +255,7 @@ pub(crate) fn unary(op: UnOp, a: &Value) -> R {
     match op {
         UnOp::Not => Ok(v),
         UnOp::Plus => Ok(make(tag, v, dx)),
+        UnOp::Neg if is_zero(&dx) => Ok(v),
         UnOp::Neg => Ok(make(tag, v, ops::unary(UnOp::Neg, &dx)?)),
     }
 }
@@ -313,7 +320,7 @@ pub fn arith(op: BinOp, a: &Value, b: &Value) -> Result<Value, BuiltinError> {
 }
 
 /// An operator error as a builtin error about argument `arg`.
-fn op_error(e: OpError, arg: usize) -> BuiltinError {
+pub fn op_error(e: OpError, arg: usize) -> BuiltinError {
     match e {
         OpError::Type { expected, found, .. } => {
             BuiltinError::arg(arg, format!("expected {expected}, found {found}")).code("type-mismatch")
@@ -367,4 +374,38 @@ pub fn split_all(items: &[Value]) -> Option<(u32, Vec<Value>, Vec<Value>)> {
         vs.push(v);
     }
     Some((tag, vs, ds))
+}
+
+/// Element `i` (column-major) of a number or matrix that may carry derivatives; 0 past the end.
+pub fn element(v: &Value, i: usize) -> Value {
+    match v {
+        Value::Dual(d) => make(d.tag, element(&d.v, i), element(&d.d, i)),
+        Value::Lin(l) => tape::gather(*l, vec![i], (1, 1)).unwrap_or(Value::Num(0.0)),
+        Value::Num(x) if i == 0 => Value::Num(*x),
+        other => Value::Num(other.to_matrix().and_then(|m| m.get(i).copied()).unwrap_or(0.0)),
+    }
+}
+
+/// Applies `f`, a function that only moves elements around (stacking, concatenating,
+/// reshaping, taking a diagonal), to items that may carry derivatives: to the primal values,
+/// and alike to their tangents.
+pub fn rearrange(
+    items: &[Value],
+    f: &mut dyn FnMut(&[Value]) -> Result<Value, BuiltinError>,
+) -> Result<Value, BuiltinError> {
+    let Some((tag, vs, ds)) = split_all(items) else {
+        return f(items);
+    };
+    let v = rearrange(&vs, f)?;
+    let d = if ds.iter().any(|d| matches!(d, Value::Lin(_))) {
+        tape::structural(&ds, f, |e| op_error(e, 0))?
+    } else {
+        rearrange(&ds, f)?
+    };
+    Ok(make(tag, v, d))
+}
+
+/// Whether `v` is a tangent on a reverse-mode tape.
+pub fn is_taped(v: &Value) -> bool {
+    matches!(v, Value::Lin(_))
 }

@@ -191,6 +191,7 @@ fn format_inline(v: &Value, opts: &FormatOptions) -> String {
         Value::Bound(b) if b.formula => b.name.clone(),
         Value::Bound(b) => format!("<function {}>", b.name),
         Value::Dual(_) => format_inline(&crate::ad::strip(v), opts),
+        Value::Lin(_) => format!("<{}>", describe(v)),
     }
 }
 
@@ -378,6 +379,10 @@ pub fn describe(v: &Value) -> String {
         Value::Record(_) => "a record".to_string(),
         Value::Func(_) | Value::Builtin(_) | Value::Bound(_) => "a function".to_string(),
         Value::Dual(_) => format!("{} being differentiated", describe(&crate::ad::strip(v))),
+        Value::Lin(l) => {
+            let (r, c) = l.shape();
+            format!("the derivative of {} {r}×{c} value", article(r))
+        }
     }
 }
 

@@ -737,7 +737,23 @@ impl Interp<'_> {
                 evaluated.iter().map(|(vals, ex)| (vals.iter().map(|x| f(x, tag)).collect(), *ex)).collect()
             };
             let v = self.build_matrix(part(crate::ad::primal), span)?;
-            let d = self.build_matrix(part(crate::ad::tangent), span)?;
+            let tangents = part(crate::ad::tangent);
+            if !tangents.iter().any(|(vals, _)| vals.iter().any(|x| matches!(x, Value::Lin(_)))) {
+                let d = self.build_matrix(tangents, span)?;
+                return Ok(crate::ad::make(tag, v, d));
+            }
+            // Reverse mode: the tape learns where each item's elements land.
+            let flat: Vec<Value> = tangents.iter().flat_map(|(vals, _)| vals.iter().cloned()).collect();
+            let d = crate::ad::tape::structural(
+                &flat,
+                &mut |labels| {
+                    let mut rest = labels.iter().cloned();
+                    let rows =
+                        tangents.iter().map(|(vals, ex)| (rest.by_ref().take(vals.len()).collect(), *ex)).collect();
+                    self.build_matrix(rows, span)
+                },
+                |e| self.op_error(e, "[…]", span, span, span),
+            )?;
             return Ok(crate::ad::make(tag, v, d));
         }
         let complex =

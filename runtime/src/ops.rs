@@ -69,6 +69,11 @@ pub(crate) fn binary(op: BinOp, a: &Value, b: &Value) -> OpResult {
     if let (Value::Num(x), Value::Num(y)) = (a, b) {
         return Ok(scalar_op(op, *x, *y));
     }
+    // Tangents on a tape first: they meet only constants (a dual there is reported, and the
+    // gradient is taken in forward mode instead).
+    if matches!(a, Value::Lin(_)) || matches!(b, Value::Lin(_)) {
+        return crate::ad::tape::binary(op, a, b);
+    }
     if matches!(a, Value::Dual(_)) || matches!(b, Value::Dual(_)) {
         if matches!(op, BinOp::Eq | BinOp::Ne) {
             return Ok(equality(op, &crate::ad::strip(a), &crate::ad::strip(b)));
@@ -470,6 +475,8 @@ pub(crate) fn values_equal(a: &Value, b: &Value) -> bool {
 pub(crate) fn unary(op: UnOp, v: &Value) -> OpResult {
     match (op, v) {
         (_, Value::Dual(_)) => crate::ad::unary(op, v),
+        (UnOp::Neg, Value::Lin(l)) => crate::ad::tape::neg(*l),
+        (UnOp::Plus, Value::Lin(_)) => Ok(v.clone()),
         (UnOp::Neg, Value::Num(x)) => Ok(Value::Num(-x)),
         (UnOp::Plus, Value::Num(x)) => Ok(Value::Num(*x)),
         (UnOp::Not, Value::Bool(b)) => Ok(Value::Bool(!b)),
@@ -495,6 +502,7 @@ pub(crate) fn transpose(v: &Value) -> OpResult {
     match v {
         Value::Num(_) | Value::Bool(_) => Ok(v.clone()),
         Value::Dual(_) => crate::ad::transpose(v),
+        Value::Lin(l) => crate::ad::tape::transpose(*l),
         Value::Matrix(m) => Ok(Value::matrix(m.transpose())),
         // `'` is the conjugate transpose, as in the maths (Aᴴ) and in Octave.
         Value::Complex(c) => Ok(Value::complex(c.conj())),

@@ -49,6 +49,9 @@ pub enum Value {
     Bound(Rc<Bound>),
     /// A number or matrix carrying a derivative, while a function is being differentiated.
     Dual(Rc<crate::ad::Dual>),
+    /// The tangent of a dual in reverse mode: a node on the differentiation's tape. Never
+    /// seen by users: it lives inside a [`Value::Dual`] while `grad` runs.
+    Lin(crate::ad::tape::LinRef),
 }
 
 /// A builtin with its leading arguments fixed: calling it with more arguments calls the
@@ -82,6 +85,7 @@ impl Value {
             Value::Record(_) => "record",
             Value::Func(_) | Value::Builtin(_) | Value::Bound(_) => "function",
             Value::Dual(d) => d.v.type_name(),
+            Value::Lin(_) => "matrix",
         }
     }
 
@@ -138,6 +142,7 @@ impl Value {
             Value::Complex(_) => Some((1, 1)),
             Value::CMatrix(m) => Some(m.shape()),
             Value::Dual(d) => d.v.shape(),
+            Value::Lin(l) => Some(l.shape()),
             _ => None,
         }
     }

@@ -1,16 +1,17 @@
-//! Exact derivatives of MML functions by forward-mode automatic differentiation
-//! (`derivative`, `grad`, `jacobian`, `hessian`), and finite differences to compare with
-//! (`numgrad`).
+//! Exact derivatives of MML functions by automatic differentiation (`derivative`, `grad`,
+//! `jacobian`, `hessian`), and finite differences to compare with (`numgrad`).
 //!
-//! Each input direction is one run of the function with dual numbers (see the runtime's
-//! `ad` module): a function of `n` numbers costs `n` runs for `grad` and `jacobian`, and
-//! `n²` for `hessian`. Derivatives are exact to rounding, through user functions, loops,
+//! `derivative`, `jacobian` and `hessian` are forward mode: each input direction is one run of
+//! the function with dual numbers (see the runtime's `ad` module), so `n` inputs cost `n` runs
+//! (`n²` for `hessian`). `grad` of two or more inputs is reverse mode: one run recording a
+//! tape (`ad::tape`) and one sweep back, whatever `n`; it falls back to forward mode inside
+//! another differentiation. Derivatives are exact to rounding, through user functions, loops,
 //! branches and indexed assignment.
 //!
-//! Arguments: a function of one number, of several numbers `f(x, y)`, of a vector, or of
-//! several matrices. With one argument, `grad` has that argument's shape; with several
-//! numbers it is a column of partial derivatives; with several matrices, a list of
-//! gradients in their shapes.
+//! Arguments: a function of one number, of several numbers `f(x, y)`, of a vector, of
+//! several matrices, or of a record of them. With one argument, `grad` has that argument's
+//! shape; with several numbers it is a column of partial derivatives; with several matrices,
+//! a list of gradients in their shapes; with a record, a record of gradients.
 
 use std::rc::Rc;
 
@@ -19,38 +20,57 @@ use mml_runtime::{ad, Bound, BuiltinError, CallCtx, Matrix, Value};
 
 use crate::macros::builtin;
 
-/// The inputs of a differentiation: each argument's values flattened (column-major).
+/// The inputs of a differentiation: the arguments, and the numbers and matrices in them
+/// (each argument, or each field of a record argument: a record of parameters) in order.
 struct Inputs {
     args: Vec<Value>,
+    leaves: Vec<Leaf>,
     shapes: Vec<(usize, usize)>,
+}
+
+/// Where one input sits: argument `arg`, or field `field` of that record argument.
+struct Leaf {
+    arg: usize,
+    field: Option<usize>,
 }
 
 impl Inputs {
     fn new(values: &[Value], first_arg: usize) -> Result<Inputs, BuiltinError> {
-        let mut shapes = Vec::with_capacity(values.len());
+        let numeric = |v: &Value| matches!(v, Value::Num(_) | Value::Matrix(_) | Value::Dual(_) | Value::Range(_));
+        let as_input = |v: &Value| match v {
+            Value::Range(r) => Value::matrix(r.to_column()),
+            other => other.clone(),
+        };
+        let mut args = Vec::with_capacity(values.len());
+        let mut leaves = Vec::new();
+        let mut shapes = Vec::new();
         for (k, v) in values.iter().enumerate() {
             match v {
-                Value::Num(_) | Value::Matrix(_) | Value::Dual(_) | Value::Range(_) => {
-                    shapes.push(v.shape().unwrap_or((1, 1)))
+                v if numeric(v) => {
+                    leaves.push(Leaf { arg: k, field: None });
+                    shapes.push(v.shape().unwrap_or((1, 1)));
+                    args.push(as_input(v));
+                }
+                Value::Record(r) if !r.fields.is_empty() && r.fields.iter().all(|(_, f)| numeric(f)) => {
+                    let mut record = (**r).clone();
+                    for (i, (_, f)) in record.fields.iter_mut().enumerate() {
+                        leaves.push(Leaf { arg: k, field: Some(i) });
+                        shapes.push(f.shape().unwrap_or((1, 1)));
+                        *f = as_input(f);
+                    }
+                    args.push(Value::Record(Rc::new(record)));
                 }
                 other => {
                     return Err(BuiltinError::type_error(
                         first_arg + k,
-                        "a number or matrix to differentiate at",
+                        "a number, matrix or record of them to differentiate at",
                         other,
                     )
                     .code("not-differentiable"))
                 }
             }
         }
-        let args = values
-            .iter()
-            .map(|v| match v {
-                Value::Range(r) => Value::matrix(r.to_column()),
-                other => other.clone(),
-            })
-            .collect();
-        Ok(Inputs { args, shapes })
+        Ok(Inputs { args, leaves, shapes })
     }
 
     /// The total number of scalar inputs.
@@ -58,30 +78,77 @@ impl Inputs {
         self.shapes.iter().map(|(r, c)| r * c).sum()
     }
 
-    /// The arguments with input `k` (counting across all arguments) seeded with tangent 1.
-    fn seeded(&self, k: usize, tag: u32) -> Vec<Value> {
-        let mut rest = k;
-        let mut out = Vec::with_capacity(self.args.len());
-        for (arg, &(r, c)) in self.args.iter().zip(&self.shapes) {
-            let n = r * c;
-            if rest < n && rest != usize::MAX {
-                let d = if (r, c) == (1, 1) {
-                    Value::Num(1.0)
-                } else {
-                    let mut m = Matrix::zeros(r, c);
-                    m[rest] = 1.0;
-                    Value::matrix(m)
-                };
-                out.push(ad::make(tag, arg.clone(), d));
-                rest = usize::MAX;
-            } else {
-                out.push(arg.clone());
-                if rest != usize::MAX {
-                    rest -= n;
-                }
+    /// The value of input `leaf`.
+    fn value(&self, leaf: &Leaf) -> &Value {
+        match (&self.args[leaf.arg], leaf.field) {
+            (Value::Record(r), Some(i)) => &r.fields[i].1,
+            (v, _) => v,
+        }
+    }
+
+    /// Whether some input already carries a derivative (a differentiation inside another).
+    fn any_dual(&self) -> bool {
+        self.leaves.iter().any(|l| matches!(self.value(l), Value::Dual(_)))
+    }
+
+    /// The arguments with each input replaced by `make(input index, its value)`.
+    fn with(&self, mut make: impl FnMut(usize, &Value) -> Option<Value>) -> Vec<Value> {
+        let mut out = self.args.clone();
+        for (i, leaf) in self.leaves.iter().enumerate() {
+            let Some(v) = make(i, self.value(leaf)) else { continue };
+            match (&mut out[leaf.arg], leaf.field) {
+                (Value::Record(r), Some(f)) => Rc::make_mut(r).fields[f].1 = v,
+                (slot, _) => *slot = v,
             }
         }
         out
+    }
+
+    /// The arguments with input `k` (counting numbers across all inputs) seeded with tangent 1.
+    fn seeded(&self, k: usize, tag: u32) -> Vec<Value> {
+        let mut rest = k;
+        self.with(|i, value| {
+            let (r, c) = self.shapes[i];
+            let n = r * c;
+            if rest >= n {
+                rest -= n;
+                return None;
+            }
+            let d = if (r, c) == (1, 1) {
+                Value::Num(1.0)
+            } else {
+                let mut m = Matrix::zeros(r, c);
+                m[rest] = 1.0;
+                Value::matrix(m)
+            };
+            rest = usize::MAX;
+            Some(ad::make(tag, value.clone(), d))
+        })
+    }
+
+    /// One value per input (a gradient's parts) arranged like the arguments: the value itself
+    /// for one argument, a column for several numbers, a record for a record, a list otherwise.
+    fn arrange(&self, parts: Vec<Value>) -> Value {
+        if self.args.iter().all(|a| !matches!(a, Value::Record(_))) {
+            if parts.len() == 1 {
+                return parts.into_iter().next().unwrap_or(Value::Num(0.0));
+            }
+            if self.shapes.iter().all(|s| *s == (1, 1)) {
+                let n = parts.len();
+                return column_of(parts, n, 1);
+            }
+        }
+        let mut per_arg: Vec<Value> = self.args.clone();
+        for (leaf, part) in self.leaves.iter().zip(parts) {
+            match (&mut per_arg[leaf.arg], leaf.field) {
+                (Value::Record(r), Some(f)) => Rc::make_mut(r).fields[f].1 = part,
+                (slot, _) => *slot = part,
+            }
+        }
+        if per_arg.len() == 1 {
+            return per_arg.into_iter().next().unwrap_or(Value::Nothing);
+        }
+        Value::List(Rc::new(per_arg))
     }
 }
 
@@ -89,13 +156,25 @@ impl Inputs {
 fn directional(ctx: &mut dyn CallCtx, f: &Value, inputs: &Inputs, k: usize) -> Result<Value, BuiltinError> {
     let tag = ad::new_tag();
     let y = ctx.call(f, &inputs.seeded(k, tag))?;
-    if !matches!(y, Value::Num(_) | Value::Matrix(_) | Value::Dual(_) | Value::Bool(_)) {
-        return Err(BuiltinError::new(
-            "not-differentiable",
-            format!("the function returned {}, which has no derivative", mml_runtime::display::describe(&y)),
-        ));
-    }
+    differentiable(&y)?;
     Ok(ad::tangent(&y, tag))
+}
+
+/// Fails unless a function's result is a number or matrix (a bool from a comparison has no
+/// derivative).
+fn differentiable(y: &Value) -> Result<(), BuiltinError> {
+    if matches!(y, Value::Num(_) | Value::Matrix(_) | Value::Dual(_)) {
+        return Ok(());
+    }
+    let e = BuiltinError::new(
+        "not-differentiable",
+        format!("the function returned {}, which has no derivative", mml_runtime::display::describe(y)),
+    );
+    Err(if matches!(y, Value::Bool(_)) {
+        e.with_help("a comparison is true or false: it has no derivative")
+    } else {
+        e
+    })
 }
 
 /// A derivative in its input's shape: the number itself for 1×1.
@@ -109,11 +188,11 @@ fn shaped(values: Vec<Value>, (r, c): (usize, usize)) -> Value {
 /// Builds an `r × c` value (column-major) from per-element derivatives, which may be
 /// themselves carrying derivatives (in nested differentiation).
 fn column_of(values: Vec<Value>, r: usize, c: usize) -> Value {
-    if let Some((tag, vs, ds)) = ad::split_all(&values) {
-        return ad::make(tag, column_of(vs, r, c), column_of(ds, r, c));
-    }
-    let data: Vec<f64> = values.iter().map(|v| v.as_scalar().unwrap_or(f64::NAN)).collect();
-    Value::matrix(Matrix::from_vec(r, c, data))
+    let build = &mut |items: &[Value]| {
+        let data: Vec<f64> = items.iter().map(|v| v.as_scalar().unwrap_or(f64::NAN)).collect();
+        Ok(Value::matrix(Matrix::from_vec(r, c, data)))
+    };
+    ad::rearrange(&values, build).unwrap_or(Value::Nothing)
 }
 
 /// A builtin with `f` fixed, returned when the point is not given (`grad(f)`).
@@ -126,36 +205,62 @@ fn bind(builtin: &'static mml_runtime::Builtin, what: &str, f: &Value) -> Value 
     Value::Bound(Rc::new(Bound { name, builtin, args: vec![f.clone()], formula: false }))
 }
 
-/// The gradient of `f` at the point `at`.
+/// The gradient of `f` at the point `at`: in reverse mode when it applies, else in forward mode.
 fn gradient(ctx: &mut dyn CallCtx, f: &Value, at: &[Value]) -> Result<Value, BuiltinError> {
     let inputs = Inputs::new(at, 1)?;
+    if let Some(parts) = reverse_gradient(ctx, f, &inputs)? {
+        let parts =
+            parts.into_iter().map(|m| if m.len() == 1 && m.nrows() == 1 { Value::Num(m[0]) } else { Value::matrix(m) });
+        return Ok(inputs.arrange(parts.collect()));
+    }
     let mut partials = Vec::with_capacity(inputs.len());
     for k in 0..inputs.len() {
         let d = directional(ctx, f, &inputs, k)?;
         if d.shape() != Some((1, 1)) {
-            let (r, c) = d.shape().unwrap_or((0, 0));
-            return Err(BuiltinError::arg(
-                0,
-                format!("`grad` needs a function returning a number, this one returns a {r}×{c} matrix"),
-            )
-            .code("not-differentiable")
-            .with_help("for vector-valued functions use `jacobian(F, x)`"));
+            return Err(not_scalar(d.shape()));
         }
         partials.push(d);
     }
-    if inputs.shapes.len() == 1 {
-        return Ok(shaped(partials, inputs.shapes[0]));
-    }
-    if inputs.shapes.iter().all(|s| *s == (1, 1)) {
-        let n = partials.len();
-        return Ok(column_of(partials, n, 1));
-    }
-    let mut out = Vec::with_capacity(inputs.shapes.len());
     let mut it = partials.into_iter();
-    for &(r, c) in &inputs.shapes {
-        out.push(shaped(it.by_ref().take(r * c).collect(), (r, c)));
+    let parts = inputs.shapes.iter().map(|&shape| shaped(it.by_ref().take(shape.0 * shape.1).collect(), shape));
+    Ok(inputs.arrange(parts.collect()))
+}
+
+/// The error for `grad` of a function that does not return a number.
+fn not_scalar(shape: Option<(usize, usize)>) -> BuiltinError {
+    let (r, c) = shape.unwrap_or((0, 0));
+    BuiltinError::arg(0, format!("`grad` needs a function returning a number, this one returns a {r}×{c} matrix"))
+        .code("not-differentiable")
+        .with_help("for vector-valued functions use `jacobian(F, x)`")
+}
+
+/// The gradient by reverse mode: one run of `f` recording how every tangent is made, then one
+/// sweep back from the result, whatever the number of inputs. `None` when reverse mode does
+/// not apply and forward mode is used instead: inside another differentiation (the point
+/// carries a derivative, or a tape is already recording), or when the function did something
+/// the tape cannot record.
+fn reverse_gradient(ctx: &mut dyn CallCtx, f: &Value, inputs: &Inputs) -> Result<Option<Vec<Matrix>>, BuiltinError> {
+    // One input costs one forward run: reverse mode pays off from two.
+    if inputs.any_dual() || inputs.len() < 2 {
+        return Ok(None);
     }
-    Ok(Value::List(Rc::new(out)))
+    let Some(recording) = ad::tape::Recording::start() else {
+        return Ok(None);
+    };
+    let tag = ad::new_tag();
+    let seeds: Vec<Value> = inputs.shapes.iter().map(|&shape| recording.input(shape)).collect();
+    let args = inputs.with(|i, value| Some(ad::make(tag, value.clone(), seeds[i].clone())));
+    let y = match ctx.call(f, &args) {
+        Ok(y) => y,
+        Err(_) if recording.unsupported() => return Ok(None),
+        Err(e) => return Err(e),
+    };
+    differentiable(&y)?;
+    if y.shape() != Some((1, 1)) {
+        return Err(not_scalar(y.shape()));
+    }
+    let (_, d) = ad::split(&y, tag);
+    Ok(recording.gradients(&d, &seeds))
 }
 
 builtin! {
@@ -220,7 +325,8 @@ builtin! {
     /// `grad(f, x)` is the gradient at `x`, and `grad(f)` the gradient as a function.
     /// For `f(x, y)` give both numbers: `grad(f, 1, 2)` is the column [∂f/∂x, ∂f/∂y]; for a
     /// function of a vector, the gradient is a vector; for several matrix arguments, a list of
-    /// gradients in their shapes (backpropagation).
+    /// gradients in their shapes, and for a record of parameters a record of gradients
+    /// (backpropagation). Reverse mode: one run of `f` and one sweep back, however many inputs.
     /// ```mml
     /// f(x, y) = x^2 * y + y^3
     /// grad(f, 1, 2)    # => 2×1 matrix
@@ -230,6 +336,8 @@ builtin! {
     /// grad(g, [1, 2])  # => 2×1 matrix
     ///                  # =>   2
     ///                  # =>   4
+    /// loss(p) = sum((p.W * [1, 2] + p.b) .^ 2)
+    /// grad(loss, {W = [1, 0; 0, 1], b = [0, 1]})   # => {W = [2, 4; 6, 12], b = [2, 6]}
     /// ```
     pub static GRAD: Calculus = "grad"(f, at...), |ctx, args| {
         let f = args.func(0)?.clone();
@@ -281,7 +389,7 @@ builtin! {
 /// Element `i` (column-major) of a number or matrix that may carry derivatives.
 fn scalar_at(v: &Value, i: usize) -> Result<Value, BuiltinError> {
     match v {
-        Value::Dual(d) => Ok(ad::make(d.tag, scalar_at(&d.v, i)?, scalar_at(&d.d, i).unwrap_or(Value::Num(0.0)))),
+        Value::Dual(_) | Value::Lin(_) => Ok(ad::element(v, i)),
         Value::Num(x) => Ok(Value::Num(*x)),
         Value::Bool(b) => Ok(Value::Num(f64::from(u8::from(*b)))),
         Value::Matrix(m) => Ok(Value::Num(m.get(i).copied().unwrap_or(0.0))),
@@ -324,6 +432,7 @@ builtin! {
 fn flatten_gradient(g: &Value) -> Vec<Value> {
     match g {
         Value::List(items) => items.iter().flat_map(flatten_gradient).collect(),
+        Value::Record(r) => r.fields.iter().flat_map(|(_, v)| flatten_gradient(v)).collect(),
         v => {
             let n = v.shape().map_or(1, |(r, c)| r * c);
             (0..n).filter_map(|i| scalar_at(v, i).ok()).collect()
@@ -377,24 +486,89 @@ builtin! {
     }
 }
 
+/// How a builtin that is linear in one argument acts, for the derivative rule of
+/// [`linear_in`].
+pub(crate) enum Linear {
+    /// It only moves elements around (`reshape`, `flatten`, `diag`).
+    Moves,
+    /// `sum` (`mean` with `true`) along the `dim` in argument 1.
+    Sum(bool),
+    /// `trace`.
+    Trace,
+}
+
 /// Runs builtin `run` on arguments where argument `i` may carry a derivative, for builtins
-/// that are linear in that argument (`sum`, `mean`, `trace`): f(v + dε) = f(v) + f(d)ε.
+/// that are linear in that argument: f(v + dε) = f(v) + f(d)ε.
 pub(crate) fn linear_in(
     ctx: &mut dyn CallCtx,
     args: &mml_runtime::Args<'_>,
     i: usize,
     run: mml_runtime::BuiltinFn,
+    kind: Linear,
 ) -> Result<Value, BuiltinError> {
     let Some(tag) = ad::tag_of(args.get(i)) else {
         return run(ctx, args);
     };
-    let (v, d) = ad::split(args.get(i), tag);
     let mut values = args.values.to_vec();
+    if let Linear::Moves = kind {
+        return ad::rearrange(std::slice::from_ref(args.get(i)), &mut |items| {
+            values[i] = items[0].clone();
+            run(ctx, &mml_runtime::Args { values: &values, nfixed: args.nfixed })
+        });
+    }
+    let (v, d) = ad::split(args.get(i), tag);
     values[i] = v;
     let primal = run(ctx, &mml_runtime::Args { values: &values, nfixed: args.nfixed })?;
-    values[i] = d;
-    let tangent = run(ctx, &mml_runtime::Args { values: &values, nfixed: args.nfixed })?;
+    let tangent = match kind {
+        // Tangents on a reverse-mode tape are summed by products with ones, which it records.
+        Linear::Sum(mean) if ad::is_taped(&d) => sum_taped(&d, args.get(1), mean)?,
+        Linear::Trace if ad::is_taped(&d) => {
+            let n = d.shape().map_or(0, |(r, _)| r);
+            let diagonal = ad::arith(ElemMul, &Value::matrix(Matrix::identity(n, n)), &d)?;
+            sum_taped(&diagonal, &Value::str("all"), false)?
+        }
+        _ => {
+            values[i] = d;
+            run(ctx, &mml_runtime::Args { values: &values, nfixed: args.nfixed })?
+        }
+    };
     Ok(ad::make(tag, primal, tangent))
+}
+
+use mml_lang::ast::BinOp::{ElemDiv, ElemMul, Mul};
+
+/// `ones(1, r) * x * ones(c, 1)` and its partial forms: `sum(x, dim)` (or `mean`) as products,
+/// for a tangent on a reverse-mode tape.
+fn sum_taped(x: &Value, dim: &Value, mean: bool) -> Result<Value, BuiltinError> {
+    let (r, c) = x.shape().unwrap_or((1, 1));
+    let ones = |n: usize, m: usize| Value::matrix(Matrix::from_element(n, m, 1.0));
+    let along = match dim {
+        Value::Str(s) if s.as_str() == "all" => 0,
+        Value::Nothing if r == 1 || c == 1 => 0,
+        Value::Nothing => 1,
+        other => other.as_scalar().map_or(0, |d| d as u8),
+    };
+    let (total, count) = match along {
+        1 => (ad::arith(Mul, &ones(1, r), x)?, r),
+        2 => (ad::arith(Mul, x, &ones(c, 1))?, c),
+        _ => (ad::arith(Mul, &ad::arith(Mul, &ones(1, r), x)?, &ones(c, 1))?, r * c),
+    };
+    if mean {
+        ad::arith(ElemDiv, &total, &Value::Num(count.max(1) as f64))
+    } else {
+        Ok(total)
+    }
+}
+
+/// `dot(x, w)` for a tangent `x` on a reverse-mode tape and a constant vector `w` of its length.
+fn dot_taped(x: &Value, w: &Value) -> Result<Value, BuiltinError> {
+    let (r, c) = x.shape().unwrap_or((1, 1));
+    let w = w.to_matrix().ok_or_else(|| BuiltinError::type_error(1, "a vector", w))?;
+    if w.len() != r * c {
+        return Err(BuiltinError::arg(1, "`dot` needs two vectors of the same length").code("shape-mismatch"));
+    }
+    let w = Value::matrix(Matrix::from_column_slice(r, c, w.as_slice()));
+    sum_taped(&ad::arith(ElemMul, x, &w)?, &Value::str("all"), false)
 }
 
 /// Runs builtin `run` on two arguments that may carry derivatives, for builtins linear in
@@ -410,6 +584,12 @@ pub(crate) fn bilinear(
     let (u, du) = ad::split(args.get(0), tag);
     let (v, dv) = ad::split(args.get(1), tag);
     let mut call = |a: &Value, b: &Value| -> Result<Value, BuiltinError> {
+        if ad::is_taped(a) {
+            return dot_taped(a, b);
+        }
+        if ad::is_taped(b) {
+            return dot_taped(b, a);
+        }
         let mut values = args.values.to_vec();
         values[0] = a.clone();
         values[1] = b.clone();
@@ -551,20 +731,15 @@ fn evaluate(ctx: &mut dyn CallCtx, s: &Sym, at: &[Value]) -> Result<Value, Built
     })
 }
 
-/// Runs builtin `run` on arguments that may carry derivatives, for builtins that are linear
-/// in all of them together (`hcat`, `vcat`): the builtin applied to the values and to the
-/// tangents (zeros of the right shape for arguments that carry none).
+/// Runs builtin `run` on arguments that may carry derivatives, for builtins that only move
+/// their elements around (`hcat`, `vcat`): the builtin applied to the values and to the
+/// tangents alike.
 pub(crate) fn linear_in_all(
     ctx: &mut dyn CallCtx,
     args: &mml_runtime::Args<'_>,
     run: mml_runtime::BuiltinFn,
 ) -> Result<Value, BuiltinError> {
-    let Some((tag, primals, tangents)) = ad::split_all(args.values) else {
-        return run(ctx, args);
-    };
-    let primal = run(ctx, &mml_runtime::Args { values: &primals, nfixed: args.nfixed })?;
-    let tangent = run(ctx, &mml_runtime::Args { values: &tangents, nfixed: args.nfixed })?;
-    Ok(ad::make(tag, primal, tangent))
+    ad::rearrange(args.values, &mut |items| run(ctx, &mml_runtime::Args { values: items, nfixed: args.nfixed }))
 }
 
 /// Whether any argument carries a derivative.

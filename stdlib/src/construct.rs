@@ -252,7 +252,7 @@ builtin! {
     /// ```
     pub static DIAG: Construct = "diag"(v, k = 0), |ctx, args| {
         if let Value::Dual(_) = args.get(0) {
-            return crate::calculus::linear_in(ctx, args, 0, DIAG.run);
+            return crate::calculus::linear_in(ctx, args, 0, DIAG.run, crate::calculus::Linear::Moves);
         }
         let m = Numeric::from_value(&*ctx, args.get(0), 0)?;
         let k = offset(args, 1)?;
@@ -294,7 +294,7 @@ builtin! {
     /// ```
     pub static RESHAPE: Construct = "reshape"(A, r, c), |ctx, args| {
         if let Value::Dual(_) = args.get(0) {
-            return crate::calculus::linear_in(ctx, args, 0, RESHAPE.run);
+            return crate::calculus::linear_in(ctx, args, 0, RESHAPE.run, crate::calculus::Linear::Moves);
         }
         let a = Numeric::from_value(&*ctx, args.get(0), 0)?;
         let (r, c) = (args.count(1)?, args.count(2)?);
@@ -324,7 +324,7 @@ builtin! {
     /// ```
     pub static FLATTEN: Construct = "flatten"(A), |ctx, args| {
         if let Value::Dual(_) = args.get(0) {
-            return crate::calculus::linear_in(ctx, args, 0, FLATTEN.run);
+            return crate::calculus::linear_in(ctx, args, 0, FLATTEN.run, crate::calculus::Linear::Moves);
         }
         let a = Numeric::from_value(&*ctx, args.get(0), 0)?;
         Ok(Value::column(a.elements().to_vec()))

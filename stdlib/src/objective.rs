@@ -1,6 +1,6 @@
 //! The function a solver, minimiser or fit works on: calling it at a point given as a plain
-//! vector, and its gradient, Jacobian and second derivatives by forward-mode automatic
-//! differentiation (dual numbers, as `grad` and `hessian` compute them).
+//! vector, and its gradient (reverse mode, as `grad`), Jacobian and second derivatives
+//! (forward mode, dual numbers, as `jacobian` and `hessian` compute them).
 //!
 //! The point is passed the way the user's starting point suggests: a number stays a number,
 //! a matrix keeps its shape, and a vector of `n` numbers given to a function of exactly `n`
@@ -208,11 +208,56 @@ impl<'a> Objective<'a> {
         Ok((values, jac))
     }
 
-    /// The value and gradient of a function returning a number.
+    /// The value and gradient of a function returning a number: one run in reverse mode when
+    /// it applies (see `grad`), else one run per input in forward mode.
     pub(crate) fn gradient(&self, ctx: &mut dyn CallCtx, x: &Vector) -> Result<(f64, Vector), BuiltinError> {
+        // One input costs one forward run: reverse mode pays off from two.
+        if x.len() > 1 {
+            if let Some(found) = self.reverse_gradient(ctx, x)? {
+                return Ok(found);
+            }
+        }
         let (v, j) = self.jacobian(ctx, x)?;
         let f = self.scalar(&v)?;
         Ok((f, j.row(0).transpose()))
+    }
+
+    /// The value and gradient in reverse mode: one run recording a tape, one sweep back.
+    /// `None` when reverse mode does not apply (inside another reverse-mode gradient, or the
+    /// function uses a value another differentiation is following).
+    fn reverse_gradient(&self, ctx: &mut dyn CallCtx, x: &Vector) -> Result<Option<(f64, Vector)>, BuiltinError> {
+        let Some(recording) = ad::tape::Recording::start() else {
+            return Ok(None);
+        };
+        let tag = ad::new_tag();
+        let mut args = self.prefix.clone();
+        let mut inputs = Vec::new();
+        let mut seed = |v: Value, shape: (usize, usize)| {
+            let d = recording.input(shape);
+            inputs.push(d.clone());
+            ad::make(tag, v, d)
+        };
+        match self.form {
+            Form::Number => args.push(seed(Value::Num(x[0]), (1, 1))),
+            Form::Shape(r, c) => args.push(seed(Value::matrix(Matrix::from_column_slice(r, c, x.as_slice())), (r, c))),
+            Form::Spread => {
+                for &xi in x.iter() {
+                    args.push(seed(Value::Num(xi), (1, 1)));
+                }
+            }
+        }
+        let y = match ctx.call(self.f, &args) {
+            Ok(y) => y,
+            Err(_) if recording.unsupported() => return Ok(None),
+            Err(e) => return Err(e),
+        };
+        let v = self.scalar(&self.flat(&ad::primal(&y, tag))?)?;
+        let (_, d) = ad::split(&y, tag);
+        let Some(parts) = recording.gradients(&d, &inputs) else {
+            return Ok(None);
+        };
+        let g: Vec<f64> = parts.iter().flat_map(|m| m.iter().copied()).collect();
+        Ok(Some((v, Vector::from_vec(g))))
     }
 
     /// Values, Jacobian and the Hessian of every output (`n × n` each) at `x`: one run with

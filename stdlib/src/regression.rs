@@ -247,14 +247,7 @@ builtin! {
     }
 }
 
-/// Element `i` (column-major) of a number or matrix that may carry derivatives.
-fn element(v: &Value, i: usize) -> Value {
-    match v {
-        Value::Dual(d) => ad::make(d.tag, element(&d.v, i), element(&d.d, i)),
-        Value::Num(x) => Value::Num(*x),
-        other => Value::Num(other.to_matrix().and_then(|m| m.get(i).copied()).unwrap_or(0.0)),
-    }
-}
+use ad::element;
 
 builtin! {
     /// Evaluates the polynomial with coefficients `p` at `x`, element-wise.

@@ -181,10 +181,9 @@ builtin! {
 
 /// Stacks numbers (possibly carrying derivatives) into a column.
 fn stack(values: &[Value]) -> Value {
-    if let Some((tag, vs, ds)) = ad::split_all(values) {
-        return ad::make(tag, stack(&vs), stack(&ds));
-    }
-    Value::column(values.iter().map(|v| v.as_scalar().unwrap_or(f64::NAN)).collect())
+    let column =
+        &mut |items: &[Value]| Ok(Value::column(items.iter().map(|v| v.as_scalar().unwrap_or(f64::NAN)).collect()));
+    ad::rearrange(values, column).unwrap_or(Value::Nothing)
 }
 
 builtin! {

@@ -280,7 +280,7 @@ builtin! {
     /// ```
     pub static TRACE: Solve = "trace"(A), |ctx, args| {
         if let Value::Dual(_) = args.get(0) {
-            return crate::calculus::linear_in(ctx, args, 0, TRACE.run);
+            return crate::calculus::linear_in(ctx, args, 0, TRACE.run, crate::calculus::Linear::Trace);
         }
         let a = args.matrix(0)?;
         if !a.is_square() {

@@ -236,7 +236,7 @@ builtin! {
     /// ```
     pub static SUM: Stats = "sum"(X, dim = nothing), |ctx, args| {
         if let Value::Dual(_) = args.get(0) {
-            return crate::calculus::linear_in(ctx, args, 0, SUM.run);
+            return crate::calculus::linear_in(ctx, args, 0, SUM.run, crate::calculus::Linear::Sum(false));
         }
         sum_like(&*ctx, args, "sum", pairwise_sum, complex_sum)
     }
@@ -272,7 +272,7 @@ builtin! {
     /// ```
     pub static MEAN: Stats = "mean"(X, dim = nothing), |ctx, args| {
         if let Value::Dual(_) = args.get(0) {
-            return crate::calculus::linear_in(ctx, args, 0, MEAN.run);
+            return crate::calculus::linear_in(ctx, args, 0, MEAN.run, crate::calculus::Linear::Sum(true));
         }
         sum_like(&*ctx, args, "mean", mean_of, |x| complex_sum(x) / x.len() as f64)
     }

@@ -167,6 +167,11 @@ impl Interp<'_> {
     pub(crate) fn gather(&self, v: &Value, ix: &[Ix]) -> R<Value> {
         match v {
             Value::Dual(_) => crate::ad::linear(v, &mut |x| self.gather(x, ix)),
+            Value::Lin(l) => {
+                let (pos, shape) = selection(l.shape(), ix);
+                crate::ad::tape::gather(*l, pos, shape)
+                    .map_err(|e| self.op_error(e, "indexing", Span::default(), Span::default(), Span::default()))
+            }
             Value::List(items) => Ok(match &ix[0] {
                 Ix::One(i) => items[*i].clone(),
                 sel => Value::List(Rc::new((0..sel.len()).map(|k| items[sel.at(k)].clone()).collect())),
@@ -434,14 +439,83 @@ fn set_complex(target: &mut Value, ix: &[Ix], value: &Value, span: Span, vspan: 
 }
 
 /// Assignment where the target or the value carries a derivative: the primal and the
-/// tangent are assigned alike, so derivatives flow through `A[i, j] = x`.
+/// tangent are assigned alike, so derivatives flow through `A[i, j] = x`. A target with one
+/// owner is taken apart without copying, so assigning element by element in a loop stays
+/// cheap.
 fn set_dual(target: &mut Value, steps: &[Step], value: Value, vspan: Span) -> R<()> {
     let tag = crate::ad::tag_of(target).max(crate::ad::tag_of(&value)).unwrap_or(0);
-    let mut primal = crate::ad::primal(target, tag);
-    let mut tangent = crate::ad::tangent(target, tag);
+    let (mut primal, old) = match std::mem::replace(target, Value::Nothing) {
+        Value::Dual(d) if d.tag == tag => match Rc::try_unwrap(d) {
+            Ok(d) => (d.v, d.d),
+            Err(d) => (d.v.clone(), d.d.clone()),
+        },
+        other => (other, Value::Num(0.0)),
+    };
     let (v, d) = crate::ad::split(&value, tag);
-    set_path(&mut primal, steps, v, vspan)?;
-    set_path(&mut tangent, steps, d, vspan)?;
+    if let Err(e) = set_path(&mut primal, steps, v, vspan) {
+        *target = crate::ad::make(tag, primal, old);
+        return Err(e);
+    }
+    let tangent = match (steps, &old, &d) {
+        ([Step::Index(ix, span)], Value::Lin(_), _) | ([Step::Index(ix, span)], _, Value::Lin(_)) => {
+            let shape = primal.shape().unwrap_or((1, 1));
+            let (pos, _) = selection(shape, ix);
+            crate::ad::tape::assign(&old, shape, pos, &d).map_err(|e| {
+                let span = *span;
+                Box::new(RuntimeError::new(
+                    ErrorKind::Builtin {
+                        function: "=".into(),
+                        code: "not-differentiable",
+                        message: match e {
+                            crate::ops::OpError::Other { message, .. } => message,
+                            _ => "the assigned value does not fit the selection".into(),
+                        },
+                        help: Vec::new(),
+                        notes: Vec::new(),
+                        call: None,
+                    },
+                    span,
+                ))
+            })?
+        }
+        _ => {
+            let mut tangent = match old {
+                Value::Num(0.0) => match primal.shape() {
+                    Some((r, c)) if (r, c) != (1, 1) => Value::matrix(Matrix::zeros(r, c)),
+                    _ => Value::Num(0.0),
+                },
+                other => other,
+            };
+            set_path(&mut tangent, steps, d, vspan)?;
+            tangent
+        }
+    };
     *target = crate::ad::make(tag, primal, tangent);
     Ok(())
+}
+
+/// The column-major positions that `ix` selects in a matrix of `shape`, and the shape of the
+/// selection (the rule of [`gather_matrix`]).
+fn selection((r, c): (usize, usize), ix: &[Ix]) -> (Vec<usize>, (usize, usize)) {
+    if ix.len() == 1 {
+        let sel = &ix[0];
+        let pos: Vec<usize> = (0..sel.len()).map(|k| sel.at(k)).collect();
+        let n = pos.len();
+        let shape = if matches!(sel, Ix::One(_)) || n == 1 && r == 1 && c == 1 {
+            (1, 1)
+        } else if r == 1 && c != 1 {
+            (1, n)
+        } else {
+            (n, 1)
+        };
+        return (pos, shape);
+    }
+    let (rs, cs) = (&ix[0], &ix[1]);
+    let mut pos = Vec::with_capacity(rs.len() * cs.len());
+    for j in 0..cs.len() {
+        for i in 0..rs.len() {
+            pos.push(rs.at(i) + cs.at(j) * r);
+        }
+    }
+    (pos, (rs.len(), cs.len()))
 }
