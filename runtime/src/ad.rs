@@ -388,12 +388,16 @@ pub fn element(v: &Value, i: usize) -> Value {
 
 /// Applies `f`, a function that only moves elements around (stacking, concatenating,
 /// reshaping, taking a diagonal), to items that may carry derivatives: to the primal values,
-/// and alike to their tangents.
+/// and alike to their tangents. `f` must be linear in all the items together: constants it
+/// needs belong in the closure, not among the items (whose tangents it is also applied to).
 pub fn rearrange(
     items: &[Value],
     f: &mut dyn FnMut(&[Value]) -> Result<Value, BuiltinError>,
 ) -> Result<Value, BuiltinError> {
     let Some((tag, vs, ds)) = split_all(items) else {
+        if items.iter().any(|d| matches!(d, Value::Lin(_))) {
+            return tape::structural(items, f, |e| op_error(e, 0));
+        }
         return f(items);
     };
     let v = rearrange(&vs, f)?;
@@ -408,4 +412,9 @@ pub fn rearrange(
 /// Whether `v` is a tangent on a reverse-mode tape.
 pub fn is_taped(v: &Value) -> bool {
     matches!(v, Value::Lin(_))
+}
+
+/// `v'` for any value, carrying derivatives (for builtins composing derivative rules).
+pub fn transposed(v: &Value) -> Result<Value, BuiltinError> {
+    ops::transpose(v).map_err(|e| op_error(e, 0))
 }

@@ -794,3 +794,124 @@ pub(crate) fn variance_rule(
         Ok(var)
     }
 }
+
+// ---------------------------------------------------------------------------------------------
+// Derivative rules by composition: a builtin handed a value that carries a derivative
+// rebuilds its result from operations that carry derivatives (arithmetic, `element`,
+// `pick`), which gives forward and reverse mode alike.
+
+/// The derivative rule of a builtin written as a composition: the builtin first runs on the
+/// plain values (so bad input gets its own error), then `compose` builds the result from
+/// operations that carry derivatives.
+pub(crate) fn composed(
+    ctx: &mut dyn CallCtx,
+    args: &mml_runtime::Args<'_>,
+    run: mml_runtime::BuiltinFn,
+    compose: &mut dyn FnMut(&mut dyn CallCtx) -> Result<Value, BuiltinError>,
+) -> Result<Value, BuiltinError> {
+    let plain: Vec<Value> = args.values.iter().map(ad::strip).collect();
+    run(ctx, &mml_runtime::Args { values: &plain, nfixed: args.nfixed })?;
+    compose(ctx)
+}
+
+/// `a op b` on values that may carry derivatives.
+pub(crate) fn op(o: mml_lang::ast::BinOp, a: &Value, b: &Value) -> Result<Value, BuiltinError> {
+    ad::arith(o, a, b)
+}
+
+/// Builtin `b` called with all its parameters' values.
+pub(crate) fn call(ctx: &mut dyn CallCtx, b: &mml_runtime::Builtin, values: &[Value]) -> Result<Value, BuiltinError> {
+    (b.run)(ctx, &mml_runtime::Args { values, nfixed: values.len() })
+}
+
+/// A vector as a column (a row is transposed), carrying its derivative.
+pub(crate) fn as_column(v: &Value) -> Result<Value, BuiltinError> {
+    match v.shape() {
+        Some((1, c)) if c > 1 => ad::transposed(v),
+        _ => Ok(v.clone()),
+    }
+}
+
+/// The elements of `x` at column-major positions `pos`, as an `r × c` value, carrying the
+/// derivative (for results that select elements: extremes, sorting).
+pub(crate) fn pick(x: &Value, pos: &[usize], (r, c): (usize, usize)) -> Result<Value, BuiltinError> {
+    ad::rearrange(std::slice::from_ref(x), &mut |items| {
+        let m = items[0].to_matrix().ok_or_else(|| BuiltinError::type_error(0, "a number or matrix", &items[0]))?;
+        let data: Vec<f64> = pos.iter().map(|&p| m.get(p).copied().unwrap_or(0.0)).collect();
+        Ok(if (r, c) == (1, 1) { Value::Num(data[0]) } else { Value::matrix(Matrix::from_vec(r, c, data)) })
+    })
+}
+
+/// Column-major positions in an `r × c` matrix from 1-based indices within lanes (what
+/// `argmax` or `argsort` returns for `dim`): along columns, along rows, or over everything.
+pub(crate) fn lane_positions((r, c): (usize, usize), dim: &Value, idx: &Matrix) -> Vec<usize> {
+    let vector = r == 1 || c == 1;
+    #[derive(PartialEq)]
+    enum Lane {
+        All,
+        Down,
+        Across,
+    }
+    let lane = match dim {
+        Value::Nothing if vector => Lane::All,
+        Value::Str(_) => Lane::All,
+        v if v.as_scalar() == Some(2.0) => Lane::Across,
+        _ => Lane::Down,
+    };
+    let mut out = Vec::with_capacity(idx.len());
+    for j in 0..idx.ncols() {
+        for i in 0..idx.nrows() {
+            let a = (idx[(i, j)] as usize).saturating_sub(1);
+            out.push(match lane {
+                Lane::All => a,
+                Lane::Down => a + j * r,
+                Lane::Across => i + a * r,
+            });
+        }
+    }
+    out
+}
+
+/// A tangent from the arguments' values and tangents (see [`with_tangent`]).
+pub(crate) type TangentRule<'a> = dyn Fn(&[Value], &[Value]) -> Result<Value, BuiltinError> + 'a;
+
+/// The derivative rule of a builtin given by its tangent: when an argument carries a
+/// derivative, the arguments are split at the highest tag, the value is the builtin on the
+/// values (which applies this rule again for lower tags), and the tangent is
+/// `tangent(values, tangents)`, arithmetic linear in the tangents.
+pub(crate) fn with_tangent(
+    ctx: &mut dyn CallCtx,
+    args: &mml_runtime::Args<'_>,
+    run: mml_runtime::BuiltinFn,
+    tangent: &TangentRule<'_>,
+) -> Result<Value, BuiltinError> {
+    let Some((tag, values, tangents)) = ad::split_all(args.values) else {
+        return run(ctx, args);
+    };
+    let value = run(ctx, &mml_runtime::Args { values: &values, nfixed: args.nfixed })?;
+    let d = tangent(&values, &tangents)?;
+    Ok(ad::make(tag, value, d))
+}
+
+/// `⟨x, y⟩`: `x' A y` for an inner-product matrix `A`, or the dot product when `A` is nothing;
+/// for vectors that may carry derivatives.
+pub(crate) fn inner_of(x: &Value, y: &Value, a: &Value) -> Result<Value, BuiltinError> {
+    let (x, y) = (as_column(x)?, as_column(y)?);
+    let xt = ad::transposed(&x)?;
+    match a {
+        Value::Nothing => op(Mul, &xt, &y),
+        a => op(Mul, &op(Mul, &xt, a)?, &y),
+    }
+}
+
+/// The length `sqrt(⟨x, x⟩)` of a vector that may carry a derivative.
+pub(crate) fn length_of(x: &Value, a: &Value) -> Result<Value, BuiltinError> {
+    crate::math::sqrt_of(&inner_of(x, x, a)?)
+}
+
+/// The sum of every element, carrying the derivative.
+pub(crate) fn sum_all(v: &Value) -> Result<Value, BuiltinError> {
+    let (r, c) = v.shape().unwrap_or((1, 1));
+    let ones = |n: usize, m: usize| Value::matrix(Matrix::from_element(n, m, 1.0));
+    op(Mul, &op(Mul, &ones(1, r), v)?, &ones(c, 1))
+}

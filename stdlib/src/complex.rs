@@ -24,11 +24,16 @@ builtin! {
     /// ```
     pub static ABS: Math = "abs"(x), |ctx, args| {
         if let Value::Dual(_) = args.get(0) {
-            // |x|' = sign(x), taken as 0 at the kink x = 0.
-            return ad::map(args.get(0), 0, f64::abs, &|v| ad::map(&ad::strip(v), 0, sign, &|_| Ok(Value::Num(0.0))));
+            return abs_of(args.get(0));
         }
         complex_to_real(&*ctx, args, |c| if c.im == 0.0 { c.re.abs() } else { c.norm() })
     }
+}
+
+/// `abs` of a real number or matrix that may carry a derivative: |x|' = sign(x), taken as 0
+/// at the kink x = 0.
+pub(crate) fn abs_of(v: &Value) -> Result<Value, BuiltinError> {
+    ad::map(v, 0, f64::abs, &|v| ad::map(&ad::strip(v), 0, sign, &|_| Ok(Value::Num(0.0))))
 }
 
 builtin! {

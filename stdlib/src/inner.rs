@@ -92,6 +92,9 @@ builtin! {
     /// angle([1, 0], [0, 1], A = A) * 180 / pi   # => 60.00000000000001
     /// ```
     pub static INNER: Linalg = "inner"(x, y, A = nothing), |ctx, args| {
+        if crate::calculus::any_dual(args) {
+            return crate::calculus::composed(ctx, args, INNER.run, &mut |_| crate::calculus::inner_of(args.get(0), args.get(1), args.get(2)));
+        }
         let x = vector_arg(&*ctx, args, 0, "x")?.data;
         let y = vector_arg(&*ctx, args, 1, "y")?.data;
         if x.len() != y.len() {

@@ -172,6 +172,23 @@ builtin! {
     ///                               # =>   1
     /// ```
     pub static CROSS: Linalg = "cross"(a, b), |ctx, args| {
+        if crate::calculus::any_dual(args) {
+            return crate::calculus::composed(ctx, args, CROSS.run, &mut |_| {
+                use mml_lang::ast::BinOp::{ElemMul, Sub};
+                let (a, b) = (args.get(0), args.get(1));
+                let at = |v: &Value, i: usize| mml_runtime::ad::element(v, i);
+                let term = |i: usize, j: usize| -> Result<Value, BuiltinError> {
+                    let ab = crate::calculus::op(ElemMul, &at(a, i), &at(b, j))?;
+                    crate::calculus::op(Sub, &ab, &crate::calculus::op(ElemMul, &at(a, j), &at(b, i))?)
+                };
+                let parts = [term(1, 2)?, term(2, 0)?, term(0, 1)?];
+                let column = mml_runtime::ad::rearrange(&parts, &mut |items| {
+                    Ok(Value::column(items.iter().map(|v| v.as_scalar().unwrap_or(f64::NAN)).collect()))
+                })?;
+                let rows = a.shape().is_some_and(|(r, _)| r == 1) && b.shape().is_some_and(|(r, _)| r == 1);
+                if rows { mml_runtime::ad::transposed(&column) } else { Ok(column) }
+            });
+        }
         let a = vector_arg(&*ctx, args, 0, "a")?;
         let b = vector_arg(&*ctx, args, 1, "b")?;
         for (i, v, name) in [(0, &a, "a"), (1, &b, "b")] {
@@ -194,6 +211,13 @@ builtin! {
     ///                            # =>   6  8  10
     /// ```
     pub static OUTER: Linalg = "outer"(v, w), |ctx, args| {
+        if crate::calculus::any_dual(args) {
+            return crate::calculus::composed(ctx, args, OUTER.run, &mut |_| {
+                let v = crate::calculus::as_column(args.get(0))?;
+                let w = mml_runtime::ad::transposed(&crate::calculus::as_column(args.get(1))?)?;
+                crate::calculus::op(mml_lang::ast::BinOp::Mul, &v, &w)
+            });
+        }
         let v = vector_arg(&*ctx, args, 0, "v")?.data;
         let w = vector_arg(&*ctx, args, 1, "w")?.data;
         ctx.check_alloc(v.len(), w.len())?;
@@ -212,6 +236,9 @@ builtin! {
     ///                              # =>   0  0  3  4
     /// ```
     pub static KRON: Linalg = "kron"(A, B), |ctx, args| {
+        if crate::calculus::any_dual(args) {
+            return crate::calculus::with_tangent(ctx, args, KRON.run, &|v, d| kron_tangent(&v[0], &v[1], &d[0], &d[1]));
+        }
         let a = matrix_arg(&*ctx, args, 0)?;
         let b = matrix_arg(&*ctx, args, 1)?;
         let rows = a.nrows().saturating_mul(b.nrows());
@@ -219,6 +246,27 @@ builtin! {
         ctx.check_alloc(rows, cols)?;
         Ok(Value::matrix(a.kronecker(&b)))
     }
+}
+
+/// The tangent of `kron(A, B)`: `kron(dA, B) + kron(A, dB)`. Each term is a selection that
+/// repeats elements (`kron` with a matrix of ones, which carries the derivative) times a
+/// constant: `kron(X, B) = kron(X, 1) .* kron(1, B)`.
+fn kron_tangent(a: &Value, b: &Value, da: &Value, db: &Value) -> Result<Value, BuiltinError> {
+    use mml_lang::ast::BinOp::{Add, ElemMul};
+    let shape = |v: &Value| v.shape().unwrap_or((1, 1));
+    let ((m, n), (p, q)) = (shape(a), shape(b));
+    // `kron` of a value that may carry a derivative with a constant matrix of ones, on the
+    // left or on the right: it only repeats elements.
+    let repeat = |x: &Value, (r, c): (usize, usize), ones_first: bool| -> Result<Value, BuiltinError> {
+        let ones = Matrix::from_element(r, c, 1.0);
+        mml_runtime::ad::rearrange(std::slice::from_ref(x), &mut |items| {
+            let x = items[0].to_matrix().ok_or_else(|| BuiltinError::type_error(0, "a number or matrix", &items[0]))?;
+            Ok(Value::matrix(if ones_first { ones.kronecker(&x) } else { x.kronecker(&ones) }))
+        })
+    };
+    let left = crate::calculus::op(ElemMul, &repeat(da, (p, q), false)?, &repeat(b, (m, n), true)?)?;
+    let right = crate::calculus::op(ElemMul, &repeat(a, (p, q), false)?, &repeat(db, (m, n), true)?)?;
+    crate::calculus::op(Add, &left, &right)
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -302,6 +350,9 @@ builtin! {
     /// norm([1, 1], A = [9, 0; 0, 16])   # => 5
     /// ```
     pub static NORM: Linalg = "norm"(v, p = 2, A = nothing), |ctx, args| {
+        if crate::calculus::any_dual(args) {
+            return crate::calculus::composed(ctx, args, NORM.run, &mut |_| norm_rule(args));
+        }
         if !args.is_nothing(2) {
             return crate::inner::norm_under(&*ctx, args);
         }
@@ -344,6 +395,62 @@ builtin! {
     }
 }
 
+/// `norm(v, p, A)` from operations that carry derivatives. Where the norm picks an element,
+/// a column or a row (`inf`, the matrix 1- and inf-norms), the derivative is that of the one
+/// picked; the matrix 2-norm is `u' A v` with the top singular vectors of `A` held fixed,
+/// whose derivative `u' dA v` is exact when the largest singular value is simple.
+fn norm_rule(args: &Args<'_>) -> Result<Value, BuiltinError> {
+    use crate::calculus::{length_of, op, pick};
+    use mml_lang::ast::BinOp::{ElemMul, ElemPow, Mul};
+    let x = args.get(0);
+    if !args.is_nothing(2) {
+        return length_of(x, args.get(2));
+    }
+    let kind = norm_kind(args, 1)?;
+    let (r, c) = x.shape().unwrap_or((1, 1));
+    let plain = mml_runtime::ad::strip(x).to_matrix().unwrap_or_default();
+    let abs = crate::complex::abs_of;
+    let total = |v: &Value| crate::calculus::sum_all(v);
+    let largest =
+        |sums: Vec<f64>| sums.iter().enumerate().fold(0, |best, (k, s)| if *s > sums[best] { k } else { best });
+    if r <= 1 || c <= 1 {
+        return match kind {
+            NormKind::P(2.0) | NormKind::Fro => length_of(x, &Value::Nothing),
+            NormKind::P(1.0) => total(&abs(x)?),
+            NormKind::P(p) => op(ElemPow, &total(&op(ElemPow, &abs(x)?, &Value::Num(p))?)?, &Value::Num(1.0 / p)),
+            NormKind::Inf => {
+                let k = largest(plain.iter().map(|v| v.abs()).collect());
+                abs(&pick(x, &[k], (1, 1))?)
+            }
+        };
+    }
+    match kind {
+        NormKind::Fro => crate::math::sqrt_of(&total(&op(ElemMul, x, x)?)?),
+        NormKind::P(1.0) => {
+            let j = largest(plain.column_iter().map(|col| col.iter().map(|v| v.abs()).sum()).collect());
+            total(&abs(&pick(x, &(j * r..(j + 1) * r).collect::<Vec<_>>(), (r, 1))?)?)
+        }
+        NormKind::Inf => {
+            let i = largest(plain.row_iter().map(|row| row.iter().map(|v| v.abs()).sum()).collect());
+            total(&abs(&pick(x, &(0..c).map(|j| i + j * r).collect::<Vec<_>>(), (1, c))?)?)
+        }
+        NormKind::P(2.0) => {
+            if matches!(x, Value::Dual(d) if matches!(d.v, Value::Dual(_))) {
+                return Err(BuiltinError::arg(0, "second derivatives of the matrix 2-norm are not supported")
+                    .code("not-differentiable")
+                    .with_help("the Frobenius norm norm(A, \"fro\") has them"));
+            }
+            let svd = mml_runtime::kernel::svd(&plain, false).ok_or_else(|| svd_failed(0))?;
+            let u = Value::matrix(svd.u.columns(0, 1).transpose());
+            let v = Value::matrix(svd.v.columns(0, 1).into_owned());
+            op(Mul, &op(Mul, &u, x)?, &v)
+        }
+        NormKind::P(p) => {
+            Err(BuiltinError::arg(1, format!("the {}-norm of a matrix is not supported", format_number(p))))
+        }
+    }
+}
+
 builtin! {
     /// The unit vector `v / |v|` pointing the same way as `v`.
     /// The zero vector has no direction: that is a `zero-vector` error.
@@ -354,6 +461,12 @@ builtin! {
     /// norm(unit([1, 2, 2]))   # => 1
     /// ```
     pub static UNIT: Linalg = "unit"(v), |ctx, args| {
+        if crate::calculus::any_dual(args) {
+            return crate::calculus::composed(ctx, args, UNIT.run, &mut |_| {
+                let len = crate::calculus::length_of(args.get(0), &Value::Nothing)?;
+                crate::calculus::op(mml_lang::ast::BinOp::ElemDiv, args.get(0), &len)
+            });
+        }
         let v = vector_arg(&*ctx, args, 0, "v")?;
         let len = norm2(v.data.as_slice());
         if len == 0.0 {
@@ -393,6 +506,19 @@ builtin! {
     /// angle([1, 1], [-3, 1], [2, -1; -1, 4]) * 180 / pi   # => 90
     /// ```
     pub static ANGLE: Linalg = "angle"(v, w, A = nothing), |ctx, args| {
+        if crate::calculus::any_dual(args) {
+            // Kahan's formula again, from operations that carry derivatives.
+            return crate::calculus::composed(ctx, args, ANGLE.run, &mut |ctx| {
+                use mml_lang::ast::BinOp::{Add, ElemDiv, ElemMul, Sub};
+                use crate::calculus::{length_of, op};
+                let metric = args.get(2);
+                let a = op(ElemDiv, args.get(0), &length_of(args.get(0), metric)?)?;
+                let b = op(ElemDiv, args.get(1), &length_of(args.get(1), metric)?)?;
+                let (a, b) = (crate::calculus::as_column(&a)?, crate::calculus::as_column(&b)?);
+                let half = crate::calculus::call(ctx, &crate::math::ATAN2, &[length_of(&op(Sub, &a, &b)?, metric)?, length_of(&op(Add, &a, &b)?, metric)?])?;
+                op(ElemMul, &Value::Num(2.0), &half)
+            });
+        }
         let (v, w) = vector_pair(&*ctx, args, ("v", "w"))?;
         let (v, w) = crate::inner::metric_pair(&*ctx, args, 2, v, w)?;
         let nv = nonzero_length(&v, 0, "v", "direction, so no angle")?;
@@ -412,6 +538,12 @@ builtin! {
     /// dist([1, 1], [4, 5], [1, 0; 0, 4])   # => 8.54400374531753
     /// ```
     pub static DIST: Linalg = "dist"(v, w, A = nothing), |ctx, args| {
+        if crate::calculus::any_dual(args) {
+            return crate::calculus::composed(ctx, args, DIST.run, &mut |_| {
+                let (v, w) = (crate::calculus::as_column(args.get(0))?, crate::calculus::as_column(args.get(1))?);
+                crate::calculus::length_of(&crate::calculus::op(mml_lang::ast::BinOp::Sub, &v, &w)?, args.get(2))
+            });
+        }
         let (v, w) = vector_pair(&*ctx, args, ("v", "w"))?;
         let (v, w) = crate::inner::metric_pair(&*ctx, args, 2, v, w)?;
         Ok(Value::Num(norm2((v - w).as_slice())))
@@ -427,6 +559,12 @@ builtin! {
     /// scalar_proj([2, 1], [3, 4])    # => 2
     /// ```
     pub static SCALAR_PROJ: Linalg = "scalar_proj"(v, onto), |ctx, args| {
+        if crate::calculus::any_dual(args) {
+            return crate::calculus::composed(ctx, args, SCALAR_PROJ.run, &mut |_| {
+                let dot = crate::calculus::inner_of(args.get(0), args.get(1), &Value::Nothing)?;
+                crate::calculus::op(mml_lang::ast::BinOp::ElemDiv, &dot, &crate::calculus::length_of(args.get(1), &Value::Nothing)?)
+            });
+        }
         let (v, u) = vector_pair(&*ctx, args, ("v", "onto"))?;
         let len = nonzero_length(&u, 1, "onto", "direction to project onto")?;
         Ok(Value::Num(v.dot(&u) / len))
@@ -443,6 +581,15 @@ builtin! {
     ///                            # =>   1.6
     /// ```
     pub static VEC_PROJ: Linalg = "vec_proj"(v, onto), |ctx, args| {
+        if crate::calculus::any_dual(args) {
+            return crate::calculus::composed(ctx, args, VEC_PROJ.run, &mut |_| {
+                use mml_lang::ast::BinOp::{ElemDiv, ElemMul};
+                let u = args.get(1);
+                let dot = crate::calculus::inner_of(args.get(0), u, &Value::Nothing)?;
+                let coefficient = crate::calculus::op(ElemDiv, &dot, &crate::calculus::inner_of(u, u, &Value::Nothing)?)?;
+                crate::calculus::op(ElemMul, &coefficient, u)
+            });
+        }
         let (v, u) = vector_pair(&*ctx, args, ("v", "onto"))?;
         nonzero_length(&u, 1, "onto", "direction to project onto")?;
         let p = (&u * v.dot(&u)) / u.dot(&u);

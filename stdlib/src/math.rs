@@ -335,6 +335,15 @@ builtin! {
     /// atan2(1, 0)    # => 1.5707963267948966
     /// ```
     pub static ATAN2: Math = "atan2"(y, x), |ctx, args| {
+        if crate::calculus::any_dual(args) {
+            // d atan2(y, x) = (x dy - y dx) / (x² + y²).
+            return crate::calculus::with_tangent(ctx, args, ATAN2.run, &|v, d| {
+                let (y, x) = (&v[0], &v[1]);
+                let num = ad::arith(BinOp::Sub, &ad::arith(BinOp::ElemMul, x, &d[0])?, &ad::arith(BinOp::ElemMul, y, &d[1])?)?;
+                let den = ad::arith(BinOp::Add, &ad::arith(BinOp::ElemMul, x, x)?, &ad::arith(BinOp::ElemMul, y, y)?)?;
+                ad::arith(BinOp::ElemDiv, &num, &den)
+            });
+        }
         zip_elementwise(&*ctx, (args.get(0), 0), (args.get(1), 1), f64::atan2)
     }
 }
@@ -399,6 +408,14 @@ builtin! {
                 Numeric::Matrix(_) => format!("mod by zero: element {} is 0", position(k, rows, cols)),
             };
             return Err(domain_error(1, message));
+        }
+        if crate::calculus::any_dual(args) {
+            // mod(a, b) = a - b floor(a / b), and floor is constant between its jumps.
+            return crate::calculus::with_tangent(ctx, args, MOD.run, &|v, d| {
+                let ratio = ad::arith(BinOp::ElemDiv, &ad::strip(&v[0]), &ad::strip(&v[1]))?;
+                let q = ad::map(&ratio, 0, f64::floor, &|_| Ok(Value::Num(0.0)))?;
+                ad::arith(BinOp::Sub, &d[0], &ad::arith(BinOp::ElemMul, &d[1], &q)?)
+            });
         }
         zip_elementwise(&*ctx, (args.get(0), 0), (args.get(1), 1), modulo)
     }

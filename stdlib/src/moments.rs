@@ -126,6 +126,18 @@ fn data_matrix(ctx: &dyn CallCtx, args: &Args<'_>, i: usize) -> Result<Rc<Matrix
     Ok(if m.nrows() == 1 && m.ncols() > 1 && matches!(v, Value::Matrix(_)) { Rc::new(m.transpose()) } else { m })
 }
 
+/// `cov(X, ddof)` from operations that carry derivatives: `Xc' Xc / (n - ddof)` with `Xc` the
+/// centred data (a vector is one variable, its observations in a column).
+fn covariance_rule(ctx: &mut dyn CallCtx, x: &Value, ddof: f64) -> Result<Value, BuiltinError> {
+    use mml_lang::ast::BinOp::{ElemDiv, Mul, Sub};
+    let x = crate::calculus::as_column(x)?;
+    let n = x.shape().map_or(1, |(r, _)| r);
+    let m = crate::calculus::call(ctx, &crate::stats::MEAN, &[x.clone(), Value::Num(1.0)])?;
+    let xc = crate::calculus::op(Sub, &x, &m)?;
+    let gram = crate::calculus::op(Mul, &mml_runtime::ad::transposed(&xc)?, &xc)?;
+    crate::calculus::op(ElemDiv, &gram, &Value::Num(n as f64 - ddof))
+}
+
 /// The covariance matrix of the rows of `x` with divisor `n - ddof`.
 pub(crate) fn covariance(x: &Matrix, ddof: f64) -> Matrix {
     let mu = column_means(x);
@@ -170,6 +182,9 @@ builtin! {
     /// cov([1, 2, 3, 4], ddof = 1)     # => 1.6666666666666667
     /// ```
     pub static COV: Stats = "cov"(X, ddof = 0), |ctx, args| {
+        if crate::calculus::any_dual(args) {
+            return crate::calculus::composed(ctx, args, COV.run, &mut |ctx| covariance_rule(ctx, args.get(0), args.num(1)?));
+        }
         let x = data_matrix(&*ctx, args, 0)?;
         let ddof = ddof_for(args, 1, x.nrows())?;
         ctx.check_alloc(x.nrows(), x.ncols())?;
@@ -188,6 +203,17 @@ builtin! {
     ///                            # =>   0.9933992677987828  1
     /// ```
     pub static CORR: Stats = "corr"(X), |ctx, args| {
+        if crate::calculus::any_dual(args) {
+            return crate::calculus::composed(ctx, args, CORR.run, &mut |ctx| {
+                use mml_lang::ast::BinOp::{ElemDiv, Mul};
+                let c = covariance_rule(ctx, args.get(0), 0.0)?;
+                let d = c.shape().map_or(1, |(r, _)| r);
+                let diagonal: Vec<usize> = (0..d).map(|i| i * d + i).collect();
+                let s = crate::math::sqrt_of(&crate::calculus::pick(&c, &diagonal, (d, 1))?)?;
+                let scale = crate::calculus::op(Mul, &s, &mml_runtime::ad::transposed(&s)?)?;
+                crate::calculus::op(ElemDiv, &c, &scale)
+            });
+        }
         let x = data_matrix(&*ctx, args, 0)?;
         if x.nrows() == 0 {
             return Err(BuiltinError::arg(0, "the correlation of no observations is undefined")
@@ -258,6 +284,12 @@ builtin! {
     ///                              # =>   -2  -1  3
     /// ```
     pub static CENTER: Stats = "center"(X, dim = nothing), |ctx, args| {
+        if crate::calculus::any_dual(args) {
+            return crate::calculus::composed(ctx, args, CENTER.run, &mut |ctx| {
+                let m = crate::calculus::call(ctx, &crate::stats::MEAN, &[args.get(0).clone(), args.get(1).clone()])?;
+                crate::calculus::op(mml_lang::ast::BinOp::Sub, args.get(0), &m)
+            });
+        }
         Ok(Value::matrix(centred(&*ctx, args)?.0))
     }
 }
@@ -275,6 +307,18 @@ builtin! {
     ///                                   # =>    1.224744871391589  0
     /// ```
     pub static STANDARDIZE: Stats = "standardize"(X, dim = nothing, ddof = 0), |ctx, args| {
+        if crate::calculus::any_dual(args) {
+            return crate::calculus::composed(ctx, args, STANDARDIZE.run, &mut |ctx| {
+                use mml_lang::ast::BinOp::{Add, ElemDiv, Sub};
+                let (x, dim) = (args.get(0).clone(), args.get(1).clone());
+                let m = crate::calculus::call(ctx, &crate::stats::MEAN, &[x.clone(), dim.clone()])?;
+                let s = crate::calculus::call(ctx, &crate::stats::STD, &[x.clone(), dim, args.get(2).clone()])?;
+                // A lane that never varies is only centred: its scale is taken as 1.
+                let flat = mml_runtime::ad::strip(&s).to_matrix().unwrap_or_default().map(|v| f64::from(u8::from(v == 0.0)));
+                let safe = crate::calculus::op(Add, &s, &mml_runtime::Value::matrix(flat))?;
+                crate::calculus::op(ElemDiv, &crate::calculus::op(Sub, &x, &m)?, &safe)
+            });
+        }
         let (mut z, dim) = centred(&*ctx, args)?;
         let (r, c) = z.shape();
         let n = dim.lane_len((r, c));
@@ -337,6 +381,17 @@ builtin! {
     ///                                             # =>   11
     /// ```
     pub static AFFINE_MEAN: Stats = "affine_mean"(mu, A, b = nothing), |ctx, args| {
+        if crate::calculus::any_dual(args) {
+            return crate::calculus::composed(ctx, args, AFFINE_MEAN.run, &mut |_| {
+                use mml_lang::ast::BinOp::{Add, Mul};
+                let mut out = crate::calculus::op(Mul, args.get(1), &crate::calculus::as_column(args.get(0))?)?;
+                if !args.is_nothing(2) {
+                    out = crate::calculus::op(Add, &out, &crate::calculus::as_column(args.get(2))?)?;
+                }
+                let row = args.get(0).shape().is_some_and(|(r, c)| r == 1 && c > 1);
+                if row { mml_runtime::ad::transposed(&out) } else { Ok(out) }
+            });
+        }
         let mu = vector_arg(&*ctx, args, 0, "mu")?;
         let a = transform_arg(&*ctx, args, 1, mu.data.len(), "mu")?;
         let mut out = &*a * &mu.data;
@@ -365,6 +420,15 @@ builtin! {
     ///                                                # =>   6  26
     /// ```
     pub static AFFINE_COV: Stats = "affine_cov"(S, A, b = nothing), |ctx, args| {
+        if crate::calculus::any_dual(args) {
+            return crate::calculus::composed(ctx, args, AFFINE_COV.run, &mut |_| {
+                use mml_lang::ast::BinOp::{Add, ElemMul, Mul};
+                let a = args.get(1);
+                let m = crate::calculus::op(Mul, &crate::calculus::op(Mul, a, args.get(0))?, &mml_runtime::ad::transposed(a)?)?;
+                let sym = crate::calculus::op(Add, &m, &mml_runtime::ad::transposed(&m)?)?;
+                crate::calculus::op(ElemMul, &Value::Num(0.5), &sym)
+            });
+        }
         let s = matrix_arg(&*ctx, args, 0)?;
         if s.nrows() != s.ncols() {
             return Err(BuiltinError::arg(0, format!("a covariance matrix is square, but `S` is {}", describe(args.get(0))))
@@ -395,6 +459,22 @@ builtin! {
     /// mse([0, 0; 1, 1], [0, 1; 1, 3])    # => 2.5
     /// ```
     pub static MSE: Stats = "mse"(A, B), |ctx, args| {
+        if crate::calculus::any_dual(args) {
+            return crate::calculus::composed(ctx, args, MSE.run, &mut |_| {
+                use mml_lang::ast::BinOp::{ElemDiv, ElemMul, Sub};
+                let vector = |v: &Value| v.shape().is_some_and(|(r, c)| r == 1 || c == 1);
+                let (a, b) = (args.get(0), args.get(1));
+                let (a, b, rows) = if vector(a) && vector(b) {
+                    let n = a.shape().map_or(1, |(r, c)| r * c);
+                    (crate::calculus::as_column(a)?, crate::calculus::as_column(b)?, n)
+                } else {
+                    (a.clone(), b.clone(), a.shape().map_or(1, |(r, _)| r))
+                };
+                let diff = crate::calculus::op(Sub, &a, &b)?;
+                let total = crate::calculus::sum_all(&crate::calculus::op(ElemMul, &diff, &diff)?)?;
+                crate::calculus::op(ElemDiv, &total, &Value::Num(rows as f64))
+            });
+        }
         let a = matrix_arg(&*ctx, args, 0)?;
         let b = matrix_arg(&*ctx, args, 1)?;
         let vector = |m: &Matrix| m.nrows() == 1 || m.ncols() == 1;

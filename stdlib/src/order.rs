@@ -98,6 +98,16 @@ builtin! {
     ///                                       # =>   3  4
     /// ```
     pub static SORT: Stats = "sort"(X, dim = nothing, descending = false), |ctx, args| {
+        if crate::calculus::any_dual(args) {
+            // Sorting moves elements: each keeps its own derivative.
+            return crate::calculus::composed(ctx, args, SORT.run, &mut |ctx| {
+                let x = args.get(0);
+                let plain = [mml_runtime::ad::strip(x), args.get(1).clone(), args.get(2).clone()];
+                let idx = crate::calculus::call(ctx, &ARGSORT, &plain)?.to_matrix().unwrap_or_default();
+                let pos = crate::calculus::lane_positions(x.shape().unwrap_or((1, 1)), args.get(1), &idx);
+                crate::calculus::pick(x, &pos, idx.shape())
+            });
+        }
         sorted(args, &*ctx, false)
     }
 }
@@ -114,6 +124,10 @@ builtin! {
     ///                                             # =>   2  3  4  1
     /// ```
     pub static ARGSORT: Stats = "argsort"(X, dim = nothing, descending = false), |ctx, args| {
+        if crate::calculus::any_dual(args) {
+            let plain = [mml_runtime::ad::strip(args.get(0)), args.get(1).clone(), args.get(2).clone()];
+            return crate::calculus::call(ctx, &ARGSORT, &plain);
+        }
         sorted(args, &*ctx, true)
     }
 }

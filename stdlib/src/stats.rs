@@ -252,6 +252,29 @@ builtin! {
     ///                           # =>   3  8
     /// ```
     pub static PROD: Stats = "prod"(X, dim = nothing), |ctx, args| {
+        if crate::calculus::any_dual(args) {
+            // The product of each lane, multiplied out element by element (exact at zeros).
+            return crate::calculus::composed(ctx, args, PROD.run, &mut |_| {
+                let x = args.get(0);
+                let shape = x.shape().unwrap_or((1, 1));
+                let dim = dim_arg(args, 1, shape)?;
+                let lanes = lanes_of(shape, dim);
+                let products = lanes
+                    .iter()
+                    .map(|lane| {
+                        lane.iter().try_fold(Value::Num(1.0), |p, &k| crate::calculus::op(mml_lang::ast::BinOp::ElemMul, &p, &mml_runtime::ad::element(x, k)))
+                    })
+                    .collect::<Result<Vec<_>, _>>()?;
+                let (r, c) = match dim {
+                    Dim::Down => (1, lanes.len()),
+                    _ => (lanes.len(), 1),
+                };
+                mml_runtime::ad::rearrange(&products, &mut |items| {
+                    let data: Vec<f64> = items.iter().map(|v| v.as_scalar().unwrap_or(f64::NAN)).collect();
+                    Ok(narrow(Matrix::from_vec(r, c, data)))
+                })
+            });
+        }
         sum_like(&*ctx, args, "prod", |x| x.iter().product(), |x| x.iter().fold(C64::new(1.0, 0.0), |p, z| p * z))
     }
 }
@@ -415,6 +438,45 @@ fn arg_extreme(x: &[f64], beats: fn(f64, f64) -> bool) -> usize {
     best
 }
 
+/// The column-major positions of each lane of an `r×c` matrix along `dim`.
+fn lanes_of((r, c): (usize, usize), dim: Dim) -> Vec<Vec<usize>> {
+    match dim {
+        Dim::All => vec![(0..r * c).collect()],
+        Dim::Down => (0..c).map(|j| (j * r..(j + 1) * r).collect()).collect(),
+        Dim::Across => (0..r).map(|i| (0..c).map(|j| i + j * r).collect()).collect(),
+    }
+}
+
+/// The derivative rule of `min`/`max` (`arg` is `argmin`/`argmax`, `keep_a` says where the
+/// first argument wins): one argument gives the derivative of the element picked in each
+/// lane; two give each element's derivative from the argument it was taken from.
+fn extremum_rule(
+    ctx: &mut dyn CallCtx,
+    args: &Args<'_>,
+    run: mml_runtime::BuiltinFn,
+    arg: &mml_runtime::Builtin,
+    keep_a: mml_lang::ast::BinOp,
+) -> Result<Value, BuiltinError> {
+    use mml_lang::ast::BinOp::{Add, ElemMul, Sub};
+    if !args.is_nothing(1) {
+        return crate::calculus::with_tangent(ctx, args, run, &|v, d| {
+            let plain = |x: &Value| mml_runtime::ad::strip(x);
+            let mask = crate::calculus::op(keep_a, &plain(&v[0]), &plain(&v[1]))?;
+            let mask = Value::matrix(mask.to_matrix().unwrap_or_default().as_ref().clone());
+            let other = crate::calculus::op(Sub, &Value::Num(1.0), &mask)?;
+            let from_a = crate::calculus::op(ElemMul, &d[0], &mask)?;
+            crate::calculus::op(Add, &from_a, &crate::calculus::op(ElemMul, &d[1], &other)?)
+        });
+    }
+    crate::calculus::composed(ctx, args, run, &mut |ctx| {
+        let x = args.get(0);
+        let idx = crate::calculus::call(ctx, arg, &[mml_runtime::ad::strip(x), args.get(2).clone()])?;
+        let idx = idx.to_matrix().unwrap_or_default();
+        let pos = crate::calculus::lane_positions(x.shape().unwrap_or((1, 1)), args.get(2), &idx);
+        crate::calculus::pick(x, &pos, idx.shape())
+    })
+}
+
 /// `min`/`max`: reduces one argument along `dim`, or combines two element-wise.
 fn extremum(ctx: &dyn CallCtx, args: &Args<'_>, name: &str, pick: fn(f64, f64) -> f64) -> Result<Value, BuiltinError> {
     if !args.is_nothing(1) {
@@ -449,6 +511,9 @@ builtin! {
     /// min([4, 1; 2, 8], dim = "all")   # => 1
     /// ```
     pub static MIN: Stats = "min"(a, b = nothing, dim = nothing), |ctx, args| {
+        if crate::calculus::any_dual(args) {
+            return extremum_rule(ctx, args, MIN.run, &ARGMIN, mml_lang::ast::BinOp::ElemLe);
+        }
         extremum(&*ctx, args, "min", min2)
     }
 }
@@ -472,6 +537,9 @@ builtin! {
     ///                              # =>   8
     /// ```
     pub static MAX: Stats = "max"(a, b = nothing, dim = nothing), |ctx, args| {
+        if crate::calculus::any_dual(args) {
+            return extremum_rule(ctx, args, MAX.run, &ARGMAX, mml_lang::ast::BinOp::ElemGe);
+        }
         extremum(&*ctx, args, "max", max2)
     }
 }
@@ -492,6 +560,10 @@ builtin! {
     ///                          # =>   2  1
     /// ```
     pub static ARGMIN: Stats = "argmin"(X, dim = nothing), |ctx, args| {
+        if crate::calculus::any_dual(args) {
+            // Positions do not change with small changes of the values: plain numbers.
+            return crate::calculus::call(ctx, &ARGMIN, &[mml_runtime::ad::strip(args.get(0)), args.get(1).clone()]);
+        }
         arg_of(&*ctx, args, "argmin", |a, b| a < b)
     }
 }
@@ -508,6 +580,9 @@ builtin! {
     ///                                 # =>   2
     /// ```
     pub static ARGMAX: Stats = "argmax"(X, dim = nothing), |ctx, args| {
+        if crate::calculus::any_dual(args) {
+            return crate::calculus::call(ctx, &ARGMAX, &[mml_runtime::ad::strip(args.get(0)), args.get(1).clone()]);
+        }
         arg_of(&*ctx, args, "argmax", |a, b| a > b)
     }
 }
@@ -525,6 +600,25 @@ builtin! {
     ///                         # =>   4  6
     /// ```
     pub static CUMSUM: Stats = "cumsum"(X, dim = nothing), |ctx, args| {
+        if crate::calculus::any_dual(args) {
+            // Running sums are products with a triangle of ones.
+            return crate::calculus::composed(ctx, args, CUMSUM.run, &mut |_| {
+                use mml_lang::ast::BinOp::Mul;
+                let x = args.get(0);
+                let (r, c) = x.shape().unwrap_or((1, 1));
+                let lower = |n: usize| Value::matrix(Matrix::from_fn(n, n, |i, j| f64::from(u8::from(j <= i))));
+                let upper = |n: usize| Value::matrix(Matrix::from_fn(n, n, |i, j| f64::from(u8::from(i <= j))));
+                match dim_arg(args, 1, (r, c))? {
+                    Dim::All if r == 1 => crate::calculus::op(Mul, x, &upper(c)),
+                    Dim::All => {
+                        let flat = crate::calculus::pick(x, &(0..r * c).collect::<Vec<_>>(), (r * c, 1))?;
+                        crate::calculus::op(Mul, &lower(r * c), &flat)
+                    }
+                    Dim::Down => crate::calculus::op(Mul, &lower(r), x),
+                    Dim::Across => crate::calculus::op(Mul, x, &upper(c)),
+                }
+            });
+        }
         let (m, dim) = real_data(&*ctx, args, 1)?;
         let (r, c) = m.shape();
         let running = |x: &mut [f64]| {
