@@ -109,6 +109,32 @@ builtin! {
     }
 }
 
+/// `pairwise_dist` from operations that carry derivatives: `|x|² - 2 x·y + |y|²`, and its
+/// square root, whose derivative is taken as 0 where a distance is 0 (like `abs` at 0).
+fn pairwise_rule(args: &Args<'_>) -> Result<Value, BuiltinError> {
+    use crate::calculus::op;
+    use mml_lang::ast::BinOp::{Add, ElemMul, Mul, Sub};
+    let x = args.get(0);
+    let y = if args.is_nothing(1) { x } else { args.get(1) };
+    let squares = |m: &Value| {
+        let cols = m.shape().map_or(1, |(_, c)| c);
+        op(Mul, &op(ElemMul, m, m)?, &Value::matrix(Matrix::from_element(cols, 1, 1.0)))
+    };
+    let (sx, sy) = (squares(x)?, squares(y)?);
+    let cross = op(Mul, x, &mml_runtime::ad::transposed(y)?)?;
+    let ones = |r: usize, c: usize| Value::matrix(Matrix::from_element(r, c, 1.0));
+    let (n, m) = (sx.shape().map_or(1, |(r, _)| r), sy.shape().map_or(1, |(r, _)| r));
+    let spread = op(Add, &op(Mul, &sx, &ones(1, m))?, &op(Mul, &ones(n, 1), &mml_runtime::ad::transposed(&sy)?)?)?;
+    let d2 = op(Sub, &spread, &op(ElemMul, &Value::Num(2.0), &cross)?)?;
+    if args.bool(2)? {
+        return Ok(d2);
+    }
+    let zero = mml_runtime::ad::strip(&d2).to_matrix().unwrap_or_default().map(|v| f64::from(u8::from(v <= 0.0)));
+    let zero = Value::matrix(zero);
+    let positive = op(Add, &d2, &zero)?;
+    op(Sub, &crate::math::sqrt_of(&positive)?, &zero)
+}
+
 /// `norm(v, p, A)` with an inner-product matrix: `sqrt(v' A v)`, for vectors and `p = 2` only.
 pub(crate) fn norm_under(ctx: &dyn CallCtx, args: &Args<'_>) -> Result<Value, BuiltinError> {
     if args.get(1).as_scalar() != Some(2.0) {
@@ -263,6 +289,9 @@ builtin! {
     ///                                  # =>   4.242640687119285   5
     /// ```
     pub static PAIRWISE_DIST: Stats = "pairwise_dist"(X, Y = nothing, squared = false), |ctx, args| {
+        if crate::calculus::any_dual(args) {
+            return crate::calculus::composed(ctx, args, PAIRWISE_DIST.run, &mut |_| pairwise_rule(args));
+        }
         let x = matrix_arg(&*ctx, args, 0)?;
         let same = args.is_nothing(1);
         let y = if same { x.clone() } else { matrix_arg(&*ctx, args, 1)? };

@@ -213,7 +213,28 @@ builtin! {
     ///                      # =>   0.3333333333333333
     ///                      # =>   0.3333333333333333
     /// ```
-    pub static PINV: Solve = "pinv"(A, tol = nothing), |_ctx, args| {
+    pub static PINV: Solve = "pinv"(A, tol = nothing), |ctx, args| {
+        if crate::calculus::any_dual(args) {
+            // For full rank, inv(A'A) A' (or A' inv(A A') for wide A), which carries the
+            // derivative; where the rank drops, the pseudo-inverse jumps and has none.
+            return crate::calculus::composed(ctx, args, PINV.run, &mut |ctx| {
+                use mml_lang::ast::BinOp::{LeftDiv, Mul};
+                let a = args.get(0);
+                let (r, c) = a.shape().unwrap_or((1, 1));
+                let rank = crate::calculus::call(ctx, &RANK, &[mml_runtime::ad::strip(a), Value::Nothing])?;
+                if rank.as_scalar() != Some(r.min(c) as f64) {
+                    return Err(BuiltinError::arg(0, "the pseudo-inverse of a rank-deficient matrix has no derivative")
+                        .code("not-differentiable"));
+                }
+                let at = mml_runtime::ad::transposed(a)?;
+                if r >= c {
+                    crate::calculus::op(LeftDiv, &crate::calculus::op(Mul, &at, a)?, &at)
+                } else {
+                    let inverse = crate::calculus::op(LeftDiv, &crate::calculus::op(Mul, a, &at)?, &Value::matrix(Matrix::identity(r, r)))?;
+                    crate::calculus::op(Mul, &at, &inverse)
+                }
+            });
+        }
         let a = finite_matrix(args, 0)?;
         let tol = tol_arg(args, 1)?;
         if tol.is_none() {

@@ -312,6 +312,40 @@ builtin! {
     ///                                  # =>   2  20
     /// ```
     pub static MEDIAN: Stats = "median"(X, dim = nothing), |ctx, args| {
+        if crate::calculus::any_dual(args) {
+            // The middle element of each lane (the mean of the two middle ones), each keeping
+            // its own derivative.
+            return crate::calculus::composed(ctx, args, MEDIAN.run, &mut |_| {
+                use mml_lang::ast::BinOp::{Add, ElemMul};
+                let x = args.get(0);
+                let shape = x.shape().unwrap_or((1, 1));
+                let dim = dim_arg(args, 1, shape)?;
+                let plain = mml_runtime::ad::strip(x).to_matrix().unwrap_or_default();
+                let lanes = lanes_of(shape, dim);
+                let middles = lanes
+                    .iter()
+                    .map(|lane| {
+                        let mut order = lane.clone();
+                        order.sort_by(|&a, &b| plain[a].total_cmp(&plain[b]));
+                        let n = order.len();
+                        let upper = crate::calculus::pick(x, &[order[n / 2]], (1, 1))?;
+                        if n % 2 == 1 {
+                            return Ok(upper);
+                        }
+                        let lower = crate::calculus::pick(x, &[order[n / 2 - 1]], (1, 1))?;
+                        crate::calculus::op(ElemMul, &Value::Num(0.5), &crate::calculus::op(Add, &lower, &upper)?)
+                    })
+                    .collect::<Result<Vec<_>, BuiltinError>>()?;
+                let (r, c) = match dim {
+                    Dim::Down => (1, lanes.len()),
+                    _ => (lanes.len(), 1),
+                };
+                mml_runtime::ad::rearrange(&middles, &mut |items| {
+                    let data: Vec<f64> = items.iter().map(|v| v.as_scalar().unwrap_or(f64::NAN)).collect();
+                    Ok(narrow(Matrix::from_vec(r, c, data)))
+                })
+            });
+        }
         let mut buf = Vec::new();
         reduce_real(&*ctx, args, 1, "median", true, |x| Ok(median_of(x, &mut buf)))
     }
