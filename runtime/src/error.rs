@@ -77,6 +77,8 @@ pub enum ErrorKind {
     BadIndex {
         /// Description of the index.
         found: String,
+        /// Whether the index looks like a mask of 0s and 1s (from a comparison).
+        mask: bool,
     },
     /// A record has no such field.
     NoField {
@@ -240,10 +242,15 @@ impl RuntimeError {
                 }
                 d
             }
-            ErrorKind::BadIndex { found } => {
-                Diagnostic::error(code, format!("an index must be a positive whole number, found {found}"))
-                    .with_primary(span, "this index")
-                    .with_help("indexing is 1-based: the first element is `v[1]`")
+            ErrorKind::BadIndex { found, mask } => {
+                let d = Diagnostic::error(code, format!("an index must be a positive whole number, found {found}"))
+                    .with_primary(span, "this index");
+                if *mask {
+                    d.with_note("this index is all 0s and 1s, like the result of a comparison")
+                        .with_help("to pick the elements where a condition holds, index with `find`: `v[find(v .> 0)]`")
+                } else {
+                    d.with_help("indexing is 1-based: the first element is `v[1]`")
+                }
             }
             ErrorKind::NoField { name, available } => {
                 let mut d = Diagnostic::error(code, format!("no field `{name}` in this record"))

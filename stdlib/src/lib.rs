@@ -190,6 +190,7 @@ static BUILTINS: &[&Builtin] = &[
     &order::BINCOUNT,
     &order::HISTOGRAM,
     &order::SORT,
+    &order::FIND,
     &order::UNIQUE,
     &pca::PCA,
     &pca::PCA_RECONSTRUCT,

@@ -133,6 +133,30 @@ builtin! {
 }
 
 builtin! {
+    /// The positions (1-based, column by column) of the non-zero elements, as a column.
+    /// With a comparison it picks the elements where a condition holds: `v[find(v .> 0)]`
+    /// (MML indexes with positions, not with masks). `true` counts as non-zero.
+    /// ```mml
+    /// find([0, 3, 0, 5])             # => 2×1 matrix
+    ///                                # =>   2
+    ///                                # =>   4
+    /// v = [4, -1, 7, 0]
+    /// v[find(v .> 0)]                # => 2×1 matrix
+    ///                                # =>   4
+    ///                                # =>   7
+    /// find([1, 0; 0, 1])'            # => 1×2 matrix
+    ///                                # =>   1  4
+    /// find([0, 0])                   # => 0×1 matrix
+    /// ```
+    pub static FIND: Stats = "find"(X), |ctx, args| {
+        let x = mml_runtime::ad::strip(args.get(0));
+        let m = matrix_arg(&*ctx, &Args { values: std::slice::from_ref(&x), nfixed: 1 }, 0)?;
+        let positions: Vec<f64> = m.iter().enumerate().filter(|(_, v)| **v != 0.0).map(|(k, _)| (k + 1) as f64).collect();
+        Ok(Value::matrix(Matrix::from_vec(positions.len(), 1, positions)))
+    }
+}
+
+builtin! {
     /// The distinct elements, sorted, as a column.
     /// All elements of a matrix count. `counts = true` returns the record `{values, counts}`
     /// with how often each value occurs. NaNs are gathered into one `nan` at the end.

@@ -8,18 +8,18 @@ syn keyword mmlBuiltin abs acos affine_cov affine_mean all allclose angle any ap
 syn keyword mmlBuiltin argsort arrow asin assert assert_close atan atan2 bar bincount bisect ceil center
 syn keyword mmlBuiltin change_basis charpoly choice chol classify_stationary cols complex cond conj contour corr cos
 syn keyword mmlBuiltin cosh cov cross cumsum curve_fit dataset derivative derivative_at det diag diagonalize diff
-syn keyword mmlBuiltin dist dot echelon eig eigh error errorbar exp eye figure fill flatten
-syn keyword mmlBuiltin floor format formula full grad gradient_descent gram_schmidt hcat heatmap hessian hist histogram
-syn keyword mmlBuiltin im imgrid imshow inner inv is_orthonormal is_singular jacobian knn kron lagrange length
-syn keyword mmlBuiltin linfit linregress linspace log log10 log2 lstsq lu matpow max mean median
-syn keyword mmlBuiltin meshgrid min minimize mod mse mvn_sample newton_minimize newton_raphson norm normal_pdf null numel
-syn keyword mmlBuiltin numgrad ones orth outer pagerank pairwise_dist pca pca_reconstruct pca_transform pinv plot polyfit
-syn keyword mmlBuiltin polyval power_iteration print prod project projection_matrix qr quiver rand randint randn range
-syn keyword mmlBuiltin rank re read_csv read_image reflection relu reshape root rotation round rows rref
-syn keyword mmlBuiltin savefig scalar_proj scale scatter seed shear show shuffle sigmoid sign sin sinh
-syn keyword mmlBuiltin size solve sort sqrt standardize std string subplot sum surface svd tan
-syn keyword mmlBuiltin tanh taylor tic toc trace typeof unique unit var vcat vec_proj write_csv
-syn keyword mmlBuiltin write_image zeros
+syn keyword mmlBuiltin dist dot echelon eig eigh error errorbar exp eye figure fill find
+syn keyword mmlBuiltin flatten floor format formula full grad gradient_descent gram_schmidt hcat heatmap hessian hist
+syn keyword mmlBuiltin histogram im imgrid imshow inner inv is_orthonormal is_singular jacobian knn kron lagrange
+syn keyword mmlBuiltin length linfit linregress linspace log log10 log2 lstsq lu matpow max mean
+syn keyword mmlBuiltin median meshgrid min minimize mod mse mvn_sample newton_minimize newton_raphson norm normal_pdf null
+syn keyword mmlBuiltin numel numgrad ones orth outer pagerank pairwise_dist pca pca_reconstruct pca_transform pinv plot
+syn keyword mmlBuiltin polyfit polyval power_iteration print prod project projection_matrix qr quiver rand randint randn
+syn keyword mmlBuiltin range rank re read_csv read_image reflection relu reshape root rotation round rows
+syn keyword mmlBuiltin rref savefig scalar_proj scale scatter seed shear show shuffle sigmoid sign sin
+syn keyword mmlBuiltin sinh size solve sort sqrt standardize std string subplot sum surface svd
+syn keyword mmlBuiltin tan tanh taylor tic toc trace typeof unique unit var vcat vec_proj
+syn keyword mmlBuiltin write_csv write_image zeros
 syn keyword mmlConstant pi e inf nan
 syn match mmlNumber "\<\d[0-9_]*\(\.\d*\)\=\([eE][+-]\=\d\+\)\="
 syn match mmlNumber "\.\d\+\([eE][+-]\=\d\+\)\="

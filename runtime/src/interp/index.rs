@@ -117,9 +117,10 @@ impl Interp<'_> {
     }
 
     fn to_ix(&self, iv: &Value, len: usize, what: &'static str, shape: Option<(usize, usize)>, span: Span) -> R<Ix> {
+        let mask = matches!(iv, Value::Matrix(m) if m.len() > 1 && m.iter().all(|x| *x == 0.0 || *x == 1.0));
         let check = |x: f64| -> R<usize> {
             if x.fract() != 0.0 || x < 1.0 || !x.is_finite() {
-                return err(ErrorKind::BadIndex { found: format_number(x) }, span);
+                return err(ErrorKind::BadIndex { found: format_number(x), mask }, span);
             }
             if x > len as f64 {
                 return err(ErrorKind::IndexOutOfRange { index: x, len, what, shape }, span);
@@ -132,7 +133,7 @@ impl Interp<'_> {
             Value::Matrix(m) if m.nrows() == 1 || m.ncols() == 1 || m.is_empty() => {
                 m.iter().map(|x| check(*x)).collect::<R<Vec<_>>>().map(Ix::Many)
             }
-            other => err(ErrorKind::BadIndex { found: describe(other) }, span),
+            other => err(ErrorKind::BadIndex { found: describe(other), mask: false }, span),
         }
     }
 
