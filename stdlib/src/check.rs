@@ -153,3 +153,50 @@ builtin! {
         Ok(Value::Bool(truth_values(args)?.iter().any(|b| *b)))
     }
 }
+
+/// 1 where `test` holds for an element of argument 0 and 0 elsewhere, in its shape (a number
+/// for a number); values being differentiated are tested on their values.
+fn element_test(args: &mml_runtime::Args<'_>, test: fn(f64) -> bool) -> Result<Value, BuiltinError> {
+    let v = mml_runtime::ad::strip(args.get(0));
+    let flag = |x: f64| f64::from(u8::from(test(x)));
+    match &v {
+        Value::Num(x) => Ok(Value::Num(flag(*x))),
+        Value::Complex(c) => Ok(Value::Num(flag(if c.re.is_nan() || c.im.is_nan() { f64::NAN } else { c.re + c.im }))),
+        Value::CMatrix(m) => {
+            Ok(Value::matrix(m.map(|c| flag(if c.re.is_nan() || c.im.is_nan() { f64::NAN } else { c.re + c.im }))))
+        }
+        other => match other.to_matrix() {
+            Some(m) => Ok(Value::matrix(m.map(flag))),
+            None => Err(BuiltinError::type_error(0, "a number or matrix", other)),
+        },
+    }
+}
+
+builtin! {
+    /// 1 where an element is NaN (not a number) and 0 elsewhere, element-wise.
+    /// NaN is the only value not equal to itself, so `x .== nan` is always 0: test with
+    /// `isnan`. With `find` it locates the gaps: `v[find(isnan(v) .== 0)]` drops them.
+    /// ```mml
+    /// isnan([1, nan, 3])   # => 3×1 matrix
+    ///                      # =>   0
+    ///                      # =>   1
+    ///                      # =>   0
+    /// isnan(0 / 0)         # => 1
+    /// ```
+    pub static ISNAN: Check = "isnan"(x), |_ctx, args| {
+        element_test(args, f64::is_nan)
+    }
+}
+
+builtin! {
+    /// 1 where an element is finite (neither NaN nor ±inf) and 0 elsewhere, element-wise.
+    /// ```mml
+    /// isfinite([1, inf, nan])   # => 3×1 matrix
+    ///                           # =>   1
+    ///                           # =>   0
+    ///                           # =>   0
+    /// ```
+    pub static ISFINITE: Check = "isfinite"(x), |_ctx, args| {
+        element_test(args, f64::is_finite)
+    }
+}

@@ -29,6 +29,7 @@ mod ortho;
 mod pagerank;
 mod pca;
 pub mod plot;
+mod quadrature;
 mod random;
 mod regression;
 mod roots;
@@ -222,10 +223,12 @@ static BUILTINS: &[&Builtin] = &[
     &calculus::HESSIAN,
     &calculus::JACOBIAN,
     &calculus::NUMGRAD,
-    // Series, roots, optimisation and regression (issue 4).
+    // Series, roots, integrals, optimisation and regression.
     &roots::BISECT,
     &optimize::CLASSIFY_STATIONARY,
     &regression::CURVE_FIT,
+    &quadrature::INTEGRATE,
+    &optimize::GLOBAL_MIN,
     &optimize::GRADIENT_DESCENT,
     &optimize::LAGRANGE,
     &regression::LINFIT,
@@ -245,6 +248,8 @@ static BUILTINS: &[&Builtin] = &[
     &check::ASSERT,
     &check::ASSERT_CLOSE,
     &check::ERROR,
+    &check::ISFINITE,
+    &check::ISNAN,
 ];
 
 /// Resets the state the library keeps per thread (the random generator, the figures), so

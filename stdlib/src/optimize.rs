@@ -589,3 +589,111 @@ builtin! {
 
 #[cfg(test)]
 mod tests;
+
+/// How many points a `global_min` grid may have.
+const MAX_GRID: usize = 2_000_000;
+/// How many of the best grid points `global_min` polishes with `minimize`.
+const POLISHED: usize = 5;
+
+builtin! {
+    /// The global minimum of f over a box `lower ≤ x ≤ upper`, by a grid search and `minimize`.
+    /// f is evaluated on `n` points along each side (default: about 10,000 points
+    /// in all, 201 in 1-D, 101 × 101 in 2-D), and `minimize` starts from the five best; a
+    /// polished point that leaves the box is dropped. Deterministic, and it finds the lowest
+    /// basin that the grid resolves (a well narrower than the grid spacing can be missed: give
+    /// a larger `n`). For 1-D give numbers; otherwise vectors, and f takes a vector or one
+    /// number per coordinate. Returns `{x, value, evaluations}`.
+    /// ```mml
+    /// f(x, y) = (x^2 + y - 11)^2 + (x + y^2 - 7)^2 - 10 * exp(-((x - 3)^2 + (y - 2)^2))
+    /// r = global_min(f, [-5, -5], [5, 5])
+    /// round(r.x, 6)     # => 2×1 matrix
+    ///                   # =>   3
+    ///                   # =>   2
+    /// round(r.value, 9)   # => -10
+    /// g(x) = sin(3 * x) + 0.1 * (x - 2)^2
+    /// round(global_min(g, -5, 5).x, 6)   # => 1.580128
+    /// ```
+    pub static GLOBAL_MIN: Calculus = "global_min"(f, lower, upper, n = nothing), |ctx, args| {
+        let f = args.func(0)?;
+        let lo = args.matrix(1)?;
+        let hi = args.matrix(2)?;
+        let d = lo.len();
+        if d == 0 || hi.len() != d {
+            return Err(BuiltinError::arg(2, format!("`lower` has {d} elements and `upper` {}: give one bound per coordinate on each side", hi.len()))
+                .code("shape-mismatch"));
+        }
+        for i in 0..d {
+            if !(lo[i].is_finite() && hi[i].is_finite()) {
+                return Err(BuiltinError::arg(1, "the bounds must be finite numbers").code("not-finite"));
+            }
+            if lo[i] >= hi[i] {
+                return Err(BuiltinError::arg(2, format!("the box is empty along coordinate {}: {} ≥ {}", i + 1, lo[i], hi[i])));
+            }
+        }
+        let n = if args.is_nothing(3) {
+            match d {
+                1 => 201,
+                2 => 101,
+                _ => ((10_000f64).powf(1.0 / d as f64).floor() as usize).max(3),
+            }
+        } else {
+            args.count(3)?
+        };
+        if n < 2 {
+            return Err(BuiltinError::arg(3, "the grid needs at least 2 points along each side"));
+        }
+        let total = (0..d).try_fold(1usize, |t, _| t.checked_mul(n)).filter(|t| *t <= MAX_GRID).ok_or_else(|| {
+            BuiltinError::arg(3, format!("a grid of {n} points along each of {d} sides is more than {MAX_GRID} points"))
+                .code("limit-exceeded")
+                .with_help("give a smaller `n`, or start `minimize` from a few guesses")
+        })?;
+        let centre: Vector = Vector::from_fn(d, |i, _| 0.5 * (lo[i] + hi[i]));
+        let start = if d == 1 && matches!(args.get(1), Value::Num(_)) {
+            Value::Num(centre[0])
+        } else {
+            Value::matrix(Matrix::from_column_slice(d, 1, centre.as_slice()))
+        };
+        let (obj, _) = Objective::new("global_min", f, 0, Vec::new(), &start, 1)?;
+        // The grid, keeping the best few points.
+        let mut best: Vec<(f64, Vector)> = Vec::with_capacity(POLISHED + 1);
+        let mut index = vec![0usize; d];
+        let mut x = Vector::zeros(d);
+        for _ in 0..total {
+            for i in 0..d {
+                x[i] = lo[i] + (hi[i] - lo[i]) * index[i] as f64 / (n - 1) as f64;
+            }
+            let v = obj.value(ctx, &x)?;
+            if !v.is_nan() && (best.len() < POLISHED || v < best[best.len() - 1].0) {
+                let at = best.partition_point(|(b, _)| *b <= v);
+                best.insert(at, (v, x.clone()));
+                best.truncate(POLISHED);
+            }
+            for k in index.iter_mut() {
+                *k += 1;
+                if *k < n {
+                    break;
+                }
+                *k = 0;
+            }
+        }
+        let Some((mut value, mut point)) = best.first().cloned() else {
+            return Err(BuiltinError::arg(0, "the function is nan everywhere on the grid").code("not-finite"));
+        };
+        let mut evaluations = total;
+        let inside = |p: &Vector| (0..d).all(|i| p[i] >= lo[i] && p[i] <= hi[i]);
+        for (_, guess) in &best {
+            let polished = crate::calculus::call(ctx, &MINIMIZE, &[f.clone(), obj.to_value(guess), Value::str("bfgs"), Value::Num(1e-10), Value::Num(200.0)]);
+            let Ok(Value::Record(r)) = polished else { continue };
+            if let Some(k) = r.get("iterations").and_then(Value::as_scalar) {
+                evaluations += k as usize;
+            }
+            let (Some(px), Some(pv)) = (r.get("x").and_then(Value::to_matrix), r.get("value").and_then(Value::as_scalar)) else { continue };
+            let p = Vector::from_column_slice(px.as_slice());
+            if p.len() == d && inside(&p) && pv < value {
+                value = pv;
+                point = p;
+            }
+        }
+        Ok(record([("x", obj.to_value(&point)), ("value", Value::Num(value)), ("evaluations", Value::Num(evaluations as f64))]))
+    }
+}
