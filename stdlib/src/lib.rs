@@ -125,6 +125,7 @@ static BUILTINS: &[&Builtin] = &[
     &pagerank::PAGERANK,
     &pagerank::POWER_ITERATION,
     // Random numbers (issue 3).
+    &random::CAUCHY,
     &random::RAND,
     &random::RANDN,
     &random::SEED,

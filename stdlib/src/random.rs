@@ -223,6 +223,23 @@ builtin! {
     }
 }
 
+builtin! {
+    /// Standard Cauchy random numbers: heavy-tailed, with no mean and no variance.
+    /// `cauchy()` is a number, `cauchy(n)` a column, `cauchy(n, m)` a matrix. Each is the
+    /// ratio of two standard normal draws (the polar method of `randn`), which is Cauchy
+    /// distributed; the course's `generate_internet` links page i to j when
+    /// `abs(cauchy()) / 2 > abs(i - j) + 1`. Its median is 0 and its quartiles are ±1.
+    /// ```mml
+    /// seed(3)
+    /// c = cauchy(2001)
+    /// abs(median(c)) < 0.1                              # => true
+    /// abs(median(abs(c)) - 1) < 0.1                     # => true
+    /// ```
+    pub static CAUCHY: Random = "cauchy"(n = nothing, m = nothing), |ctx, args| {
+        draws(&*ctx, args, |r: &mut Xoshiro256| r.normal() / r.normal())
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -5,21 +5,21 @@ endif
 
 syn keyword mmlKeyword fn if else while for in break continue return and or not true false nothing end
 syn keyword mmlBuiltin abs acos affine_cov affine_mean all allclose angle any approx arg argmax argmin
-syn keyword mmlBuiltin argsort arrow asin assert assert_close atan atan2 bar bincount bisect ceil center
-syn keyword mmlBuiltin change_basis charpoly choice chol classify_stationary cols complex cond conj contour corr cos
-syn keyword mmlBuiltin cosh cov cross cumsum curve_fit dataset derivative derivative_at det diag diagonalize diff
-syn keyword mmlBuiltin dist dot echelon eig eigh error errorbar exp eye figure fill find
-syn keyword mmlBuiltin flatten floor format formula full global_min grad gradient_descent gram_schmidt hcat heatmap hessian
-syn keyword mmlBuiltin hist histogram im imgrid imshow inner integrate inv is_orthonormal is_singular isfinite isnan
-syn keyword mmlBuiltin jacobian knn kron lagrange length linfit linregress linspace log log10 log2 lstsq
-syn keyword mmlBuiltin lu matpow max mean median meshgrid min minimize mod mse mvn_sample newton_minimize
-syn keyword mmlBuiltin newton_raphson norm normal_pdf null numel numgrad ones orth outer pagerank pairwise_dist pca
-syn keyword mmlBuiltin pca_reconstruct pca_transform pinv plot polyfit polyval power_iteration print prod project projection_matrix qr
-syn keyword mmlBuiltin quiver rand randint randn range rank re read_csv read_image reflection relu reshape
-syn keyword mmlBuiltin root rotation round rows rref savefig scalar_proj scale scatter seed shear show
-syn keyword mmlBuiltin shuffle sigmoid sign sin sinh size solve sort sqrt standardize std string
-syn keyword mmlBuiltin subplot sum surface svd tan tanh taylor tic toc trace typeof unique
-syn keyword mmlBuiltin unit var vcat vec_proj write_csv write_image zeros
+syn keyword mmlBuiltin argsort arrow asin assert assert_close atan atan2 bar bincount bisect cauchy ceil
+syn keyword mmlBuiltin center change_basis charpoly choice chol classify_stationary cols complex cond conj contour corr
+syn keyword mmlBuiltin cos cosh cov cross cumsum curve_fit dataset derivative derivative_at det diag diagonalize
+syn keyword mmlBuiltin diff dist dot echelon eig eigh error errorbar exp eye figure fill
+syn keyword mmlBuiltin find flatten floor format formula full global_min grad gradient_descent gram_schmidt hcat heatmap
+syn keyword mmlBuiltin hessian hist histogram im imgrid imshow inner integrate inv is_orthonormal is_singular isfinite
+syn keyword mmlBuiltin isnan jacobian knn kron lagrange length linfit linregress linspace log log10 log2
+syn keyword mmlBuiltin lstsq lu matpow max mean median meshgrid min minimize mod mse mvn_sample
+syn keyword mmlBuiltin newton_minimize newton_raphson norm normal_pdf null numel numgrad ones orth outer pagerank pairwise_dist
+syn keyword mmlBuiltin pca pca_reconstruct pca_transform pinv plot polyfit polyval power_iteration print prod project projection_matrix
+syn keyword mmlBuiltin qr quiver rand randint randn range rank re read_csv read_image reflection relu
+syn keyword mmlBuiltin reshape root rotation round rows rref savefig scalar_proj scale scatter seed shear
+syn keyword mmlBuiltin show shuffle sigmoid sign sin sinh size solve sort sqrt standardize std
+syn keyword mmlBuiltin string subplot sum surface svd tan tanh taylor tic toc trace typeof
+syn keyword mmlBuiltin unique unit var vcat vec_proj write_csv write_image zeros
 syn keyword mmlConstant pi e inf nan
 syn match mmlNumber "\<\d[0-9_]*\(\.\d*\)\=\([eE][+-]\=\d\+\)\="
 syn match mmlNumber "\.\d\+\([eE][+-]\=\d\+\)\="
