@@ -265,14 +265,7 @@ builtin! {
                         lane.iter().try_fold(Value::Num(1.0), |p, &k| crate::calculus::op(mml_lang::ast::BinOp::ElemMul, &p, &mml_runtime::ad::element(x, k)))
                     })
                     .collect::<Result<Vec<_>, _>>()?;
-                let (r, c) = match dim {
-                    Dim::Down => (1, lanes.len()),
-                    _ => (lanes.len(), 1),
-                };
-                mml_runtime::ad::rearrange(&products, &mut |items| {
-                    let data: Vec<f64> = items.iter().map(|v| v.as_scalar().unwrap_or(f64::NAN)).collect();
-                    Ok(narrow(Matrix::from_vec(r, c, data)))
-                })
+                per_lane(&products, dim)
             });
         }
         sum_like(&*ctx, args, "prod", |x| x.iter().product(), |x| x.iter().fold(C64::new(1.0, 0.0), |p, z| p * z))
@@ -336,14 +329,7 @@ builtin! {
                         crate::calculus::op(ElemMul, &Value::Num(0.5), &crate::calculus::op(Add, &lower, &upper)?)
                     })
                     .collect::<Result<Vec<_>, BuiltinError>>()?;
-                let (r, c) = match dim {
-                    Dim::Down => (1, lanes.len()),
-                    _ => (lanes.len(), 1),
-                };
-                mml_runtime::ad::rearrange(&middles, &mut |items| {
-                    let data: Vec<f64> = items.iter().map(|v| v.as_scalar().unwrap_or(f64::NAN)).collect();
-                    Ok(narrow(Matrix::from_vec(r, c, data)))
-                })
+                per_lane(&middles, dim)
             });
         }
         let mut buf = Vec::new();
@@ -479,6 +465,19 @@ fn lanes_of((r, c): (usize, usize), dim: Dim) -> Vec<Vec<usize>> {
         Dim::Down => (0..c).map(|j| (j * r..(j + 1) * r).collect()).collect(),
         Dim::Across => (0..r).map(|i| (0..c).map(|j| i + j * r).collect()).collect(),
     }
+}
+
+/// One result per lane (numbers that may carry derivatives) arranged as a reduction along
+/// `dim` arranges them: a row for `Down`, a column otherwise, a number for one.
+fn per_lane(results: &[Value], dim: Dim) -> Result<Value, BuiltinError> {
+    let (r, c) = match dim {
+        Dim::Down => (1, results.len()),
+        _ => (results.len(), 1),
+    };
+    mml_runtime::ad::rearrange(results, &mut |items| {
+        let data: Vec<f64> = items.iter().map(|v| v.as_scalar().unwrap_or(f64::NAN)).collect();
+        Ok(narrow(Matrix::from_vec(r, c, data)))
+    })
 }
 
 /// The derivative rule of `min`/`max` (`arg` is `argmin`/`argmax`, `keep_a` says where the
