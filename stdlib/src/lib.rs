@@ -73,6 +73,7 @@ static BUILTINS: &[&Builtin] = &[
     &math::ROUND,
     &math::SIGN,
     &math::SIN,
+    &math::SINC,
     &math::SQRT,
     &math::TAN,
     &math::TANH,

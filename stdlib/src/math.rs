@@ -158,6 +158,53 @@ unary! {
     RELU = "relu", |x: f64| if x > 0.0 || x.is_nan() { x } else { 0.0 }, deriv: Some(d_relu)
 }
 
+builtin! {
+    /// The normalised sinc function sin(πx) / (πx), element-wise, with sinc(0) = 1.
+    /// It is 1 at 0 and 0 at every other whole number (NumPy's `np.sinc`); its bumps make
+    /// landscapes with many minima. Differentiable any number of times, also at 0.
+    /// ```mml
+    /// sinc(0)            # => 1
+    /// sinc([1, 2.5])     # => 2×1 matrix
+    ///                    # =>   3.8981718325193755e-17
+    ///                    # =>   0.12732395447351627
+    /// derivative(sinc)(0)   # => 0
+    /// ```
+    pub static SINC: Math = "sinc"(x), |ctx, args| {
+        if let Value::Dual(_) = args.get(0) {
+            return sinc_of(args.get(0));
+        }
+        map_elementwise(&*ctx, args.get(0), 0, sinc)
+    }
+}
+
+fn sinc(x: f64) -> f64 {
+    if x == 0.0 {
+        1.0
+    } else {
+        let p = std::f64::consts::PI * x;
+        p.sin() / p
+    }
+}
+
+/// `sinc` of a value carrying derivatives, composed so that derivatives of every order exist:
+/// sin(πx)/(πx) away from 0, and near 0 (|x| < 1e-3, where that quotient's derivatives lose
+/// digits) its Taylor polynomial 1 − (πx)²/3! + (πx)⁴/5! − (πx)⁶/7! + (πx)⁸/9!, exact there
+/// to rounding.
+fn sinc_of(x: &Value) -> D {
+    use BinOp::{Add, ElemDiv, ElemMul, Sub};
+    let near = ad::map(&ad::strip(x), 0, |v| f64::from(u8::from(v.abs() < 1e-3)), &|_| Ok(Value::Num(0.0)))?;
+    let far = ad::arith(Sub, &Value::Num(1.0), &near)?;
+    let p = ad::arith(ElemMul, x, &Value::Num(std::f64::consts::PI))?;
+    let p2 = ad::arith(ElemMul, &p, &p)?;
+    let mut series = Value::Num(1.0 / 362_880.0);
+    for c in [-1.0 / 5040.0, 1.0 / 120.0, -1.0 / 6.0, 1.0] {
+        series = ad::arith(Add, &ad::arith(ElemMul, &series, &p2)?, &Value::Num(c))?;
+    }
+    let safe = ad::arith(Add, &p, &near)?;
+    let quotient = ad::arith(ElemDiv, &sin_of(&safe)?, &safe)?;
+    ad::arith(Add, &ad::arith(ElemMul, &near, &series)?, &ad::arith(ElemMul, &far, &quotient)?)
+}
+
 /// 1 / (1 + e^(−x)), without overflow for large |x|.
 fn sigmoid(x: f64) -> f64 {
     if x >= 0.0 {

@@ -17,9 +17,9 @@ syn keyword mmlBuiltin newton_minimize newton_raphson norm normal_pdf null numel
 syn keyword mmlBuiltin pca pca_reconstruct pca_transform pinv plot polyfit polyval power_iteration print prod project projection_matrix
 syn keyword mmlBuiltin qr quiver rand randint randn range rank re read_csv read_image reflection relu
 syn keyword mmlBuiltin reshape root rotation round rows rref savefig scalar_proj scale scatter seed shear
-syn keyword mmlBuiltin show shuffle sigmoid sign sin sinh size solve sort sqrt standardize std
-syn keyword mmlBuiltin string subplot sum surface svd tan tanh taylor tic toc trace typeof
-syn keyword mmlBuiltin unique unit var vcat vec_proj write_csv write_image zeros
+syn keyword mmlBuiltin show shuffle sigmoid sign sin sinc sinh size solve sort sqrt standardize
+syn keyword mmlBuiltin std string subplot sum surface svd tan tanh taylor tic toc trace
+syn keyword mmlBuiltin typeof unique unit var vcat vec_proj write_csv write_image zeros
 syn keyword mmlConstant pi e inf nan
 syn match mmlNumber "\<\d[0-9_]*\(\.\d*\)\=\([eE][+-]\=\d\+\)\="
 syn match mmlNumber "\.\d\+\([eE][+-]\=\d\+\)\="
