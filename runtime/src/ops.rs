@@ -86,6 +86,22 @@ pub(crate) fn binary(op: BinOp, a: &Value, b: &Value) -> OpResult {
             if let (Value::Str(x), Value::Str(y)) = (a, b) {
                 return Ok(Value::str(format!("{x}{y}")));
             }
+            // Lists join, as strings do: `L = L + {x}` appends.
+            match (a, b) {
+                (Value::List(x), Value::List(y)) => {
+                    return Ok(Value::List(Rc::new(x.iter().chain(y.iter()).cloned().collect())));
+                }
+                (Value::List(_), other) | (other, Value::List(_)) => {
+                    let side = if matches!(a, Value::List(_)) { Side::Rhs } else { Side::Lhs };
+                    return Err(OpError::Other {
+                        side,
+                        code: "type-mismatch",
+                        message: format!("a list joins only with another list, not with {}", describe(other)),
+                        help: vec!["to append one item `x` to a list `L`, write `L + {x}`".into()],
+                    });
+                }
+                _ => {}
+            }
         }
         BinOp::Lt | BinOp::Le | BinOp::Gt | BinOp::Ge => {
             let not_scalar = |v: &Value| {

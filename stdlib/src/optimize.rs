@@ -602,7 +602,7 @@ builtin! {
     /// polished point that leaves the box is dropped. Deterministic, and it finds the lowest
     /// basin that the grid resolves (a well narrower than the grid spacing can be missed: give
     /// a larger `n`). For 1-D give numbers; otherwise vectors, and f takes a vector or one
-    /// number per coordinate. Returns `{x, value, evaluations}`.
+    /// number per coordinate. Returns `{x, value, grid}` (`grid`: the number of grid points).
     /// ```mml
     /// f(x, y) = (x^2 + y - 11)^2 + (x + y^2 - 7)^2 - 10 * exp(-((x - 3)^2 + (y - 2)^2))
     /// r = global_min(f, [-5, -5], [5, 5])
@@ -679,14 +679,10 @@ builtin! {
         let Some((mut value, mut point)) = best.first().cloned() else {
             return Err(BuiltinError::arg(0, "the function is nan everywhere on the grid").code("not-finite"));
         };
-        let mut evaluations = total;
         let inside = |p: &Vector| (0..d).all(|i| p[i] >= lo[i] && p[i] <= hi[i]);
         for (_, guess) in &best {
             let polished = crate::calculus::call(ctx, &MINIMIZE, &[f.clone(), obj.to_value(guess), Value::str("bfgs"), Value::Num(1e-10), Value::Num(200.0)]);
             let Ok(Value::Record(r)) = polished else { continue };
-            if let Some(k) = r.get("iterations").and_then(Value::as_scalar) {
-                evaluations += k as usize;
-            }
             let (Some(px), Some(pv)) = (r.get("x").and_then(Value::to_matrix), r.get("value").and_then(Value::as_scalar)) else { continue };
             let p = Vector::from_column_slice(px.as_slice());
             if p.len() == d && inside(&p) && pv < value {
@@ -694,6 +690,6 @@ builtin! {
                 point = p;
             }
         }
-        Ok(record([("x", obj.to_value(&point)), ("value", Value::Num(value)), ("evaluations", Value::Num(evaluations as f64))]))
+        Ok(record([("x", obj.to_value(&point)), ("value", Value::Num(value)), ("grid", Value::Num(total as f64))]))
     }
 }
