@@ -457,10 +457,34 @@ pub(crate) fn closest<'a>(name: &str, candidates: impl Iterator<Item = &'a str>)
         if c == name {
             continue;
         }
-        let d = strsim::damerau_levenshtein(name, c);
-        if d <= limit && best.is_none_or(|(bd, _)| d < bd) {
+        // Case does not count against a candidate (`a` for `A`); a candidate must share a
+        // letter with the name, so a one-letter name is not matched with every other one.
+        let d = if c.to_lowercase() == name.to_lowercase() { 0 } else { strsim::damerau_levenshtein(name, c) };
+        let shares = c.chars().any(|x| name.chars().any(|y| x.eq_ignore_ascii_case(&y)));
+        if d <= limit && shares && best.is_none_or(|(bd, _)| d < bd) {
             best = Some((d, c));
         }
     }
     best.map(|(_, c)| c.to_string())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::closest;
+
+    fn suggest(name: &str, candidates: &[&str]) -> Option<String> {
+        closest(name, candidates.iter().copied())
+    }
+
+    #[test]
+    fn suggestions_are_near_misses_not_any_short_name() {
+        assert_eq!(suggest("pritn", &["print", "prod"]), Some("print".into()));
+        assert_eq!(suggest("x2", &["x1", "y"]), Some("x1".into()));
+        // Case alone does not count against a candidate.
+        assert_eq!(suggest("A", &["e", "a"]), Some("a".into()));
+        assert_eq!(suggest("Linspace", &["linspace"]), Some("linspace".into()));
+        // A one-letter name is not matched with an unrelated one-letter name.
+        assert_eq!(suggest("A", &["e", "pi"]), None);
+        assert_eq!(suggest("q", &["e"]), None);
+    }
 }

@@ -617,6 +617,10 @@ builtin! {
     /// diff(g, 2)              # => x^2 + exp(y)
     /// ```
     pub static DIFF: Calculus = "diff"(f, var = 1), |ctx, args| {
+        if matches!(args.get(0), Value::Matrix(_) | Value::Range(_)) {
+            return Err(BuiltinError::type_error(0, "a function", args.get(0))
+                .with_help("`diff` is the derivative of a function; for the differences of neighbouring elements (NumPy's np.diff) write v[2:end] - v[1:end-1]"));
+        }
         let f = args.func(0)?;
         let (sym, params) = match f {
             Value::Bound(b) if std::ptr::eq(b.builtin, &FORMULA) => (decode(&b.args[0])?, names(&b.args[1])),

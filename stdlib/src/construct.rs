@@ -14,6 +14,22 @@ use crate::macros::builtin;
 /// The `(rows, cols)` of `zeros`/`ones`/`eye`: `cols` defaults to `rows`; checked against the
 /// element limit.
 fn dims(ctx: &dyn CallCtx, args: &Args<'_>) -> Result<(usize, usize), BuiltinError> {
+    // `zeros(size(A))`: a size as a pair [rows, cols] (either orientation), as in Octave.
+    if let (Some(pair), true) = (args.get(0).to_matrix().filter(|m| m.len() == 2), args.is_nothing(1)) {
+        let count = |x: f64| {
+            if x >= 0.0 && x.fract() == 0.0 && x.is_finite() {
+                Ok(x as usize)
+            } else {
+                Err(BuiltinError::arg(
+                    0,
+                    format!("a size must hold whole numbers, found {}", mml_runtime::display::format_number(x)),
+                ))
+            }
+        };
+        let (rows, cols) = (count(pair[0])?, count(pair[1])?);
+        ctx.check_alloc(rows, cols)?;
+        return Ok((rows, cols));
+    }
     let rows = args.count(0)?;
     let cols = if args.is_nothing(1) { rows } else { args.count(1)? };
     ctx.check_alloc(rows, cols)?;
@@ -21,13 +37,17 @@ fn dims(ctx: &dyn CallCtx, args: &Args<'_>) -> Result<(usize, usize), BuiltinErr
 }
 
 builtin! {
-    /// An `n×m` matrix of zeros (`n×n` when `m` is omitted).
+    /// An `n×m` matrix of zeros (`n×n` when `m` is omitted; `zeros(size(A))` for A's shape).
     /// For a column of `n` zeros write `zeros(n, 1)`.
     /// ```mml
     /// zeros(2, 3)   # => 2×3 matrix
     ///               # =>   0  0  0
     ///               # =>   0  0  0
     /// size(zeros(4), 2)   # => 4
+    /// zeros(size([1, 2; 3, 4; 5, 6]))   # => 3×2 matrix
+    ///                                   # =>   0  0
+    ///                                   # =>   0  0
+    ///                                   # =>   0  0
     /// ```
     pub static ZEROS: Construct = "zeros"(n, m = nothing), |ctx, args| {
         let (r, c) = dims(&*ctx, args)?;
@@ -36,7 +56,7 @@ builtin! {
 }
 
 builtin! {
-    /// An `n×m` matrix of ones (`n×n` when `m` is omitted).
+    /// An `n×m` matrix of ones (`n×n` when `m` is omitted; `ones(size(A))` for A's shape).
     /// For a column of `n` ones write `ones(n, 1)`.
     /// ```mml
     /// ones(2, 1)   # => 2×1 matrix
