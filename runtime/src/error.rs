@@ -72,6 +72,8 @@ pub enum ErrorKind {
         what: &'static str,
         /// The shape of the indexed value, if matrix-like.
         shape: Option<Shape>,
+        /// Whether the index is on the left of an assignment (which does not grow a value).
+        assigning: bool,
     },
     /// An index that is not a positive whole number.
     BadIndex {
@@ -230,7 +232,7 @@ impl RuntimeError {
                 }
                 d
             }
-            ErrorKind::IndexOutOfRange { index, len, what, shape } => {
+            ErrorKind::IndexOutOfRange { index, len, what, shape, assigning } => {
                 let idx = crate::display::format_number(*index);
                 let mut d = Diagnostic::error(code, format!("{what} index {idx} is out of range 1..{len}"))
                     .with_primary(span, format!("{what} {idx} does not exist"));
@@ -239,6 +241,14 @@ impl RuntimeError {
                 }
                 if *len == 0 {
                     d = d.with_note("the dimension is empty");
+                }
+                if *assigning && *index == *len as f64 + 1.0 {
+                    d = d.with_help(match *what {
+                        "item" => "assignment does not grow a list: append with `L = L + {x}`",
+                        "row" => "assignment does not grow a matrix: add a row with `A = [A; row]`",
+                        "column" => "assignment does not grow a matrix: add a column with `A = [A, column]`",
+                        _ => "assignment does not grow a vector: append with `v = [v; x]`",
+                    });
                 }
                 d
             }

@@ -123,7 +123,7 @@ impl Interp<'_> {
                 return err(ErrorKind::BadIndex { found: format_number(x), mask }, span);
             }
             if x > len as f64 {
-                return err(ErrorKind::IndexOutOfRange { index: x, len, what, shape }, span);
+                return err(ErrorKind::IndexOutOfRange { index: x, len, what, shape, assigning: false }, span);
             }
             Ok(x as usize - 1)
         };
@@ -236,7 +236,12 @@ impl Interp<'_> {
                     steps.push(Step::Field(name.clone(), *span));
                 }
                 Accessor::Index(exprs, span) => {
-                    let ix = self.indices(&c, exprs, *span)?;
+                    let ix = self.indices(&c, exprs, *span).map_err(|mut e| {
+                        if let ErrorKind::IndexOutOfRange { assigning, .. } = &mut e.kind {
+                            *assigning = k + 1 == last;
+                        }
+                        e
+                    })?;
                     if need_value {
                         cur = Some(self.gather(&c, &ix)?);
                     }
