@@ -78,12 +78,14 @@ impl Globals {
     }
 }
 
-/// How a statement finished.
+/// How a statement finished. A `return`ed value waits in [`Interp::ret`], so a `Flow` is
+/// one byte and `R<Flow>` comes back in registers.
+#[derive(Clone, Copy, PartialEq, Eq)]
 pub(crate) enum Flow {
     Normal,
     Break,
     Continue,
-    Return(Value),
+    Return,
 }
 
 /// The state of one evaluation.
@@ -104,6 +106,8 @@ pub(crate) struct Interp<'s> {
     pub(crate) current: Option<Rc<Closure>>,
     /// The span of the builtin call running now, for callbacks into user code.
     pub(crate) call_span: Span,
+    /// The value of the `return` being carried out to the function body.
+    ret: Value,
     ticks: u32,
 }
 
@@ -134,6 +138,7 @@ pub(crate) fn run_source(s: &mut Session, src: SourceId, check_only: bool) -> Ou
         ends: Vec::new(),
         current: None,
         call_span: Span::default(),
+        ret: Value::Nothing,
         ticks: 0,
     };
     let echo = s.echo;
@@ -274,17 +279,30 @@ impl Interp<'_> {
         for s in init {
             match self.exec(s)? {
                 Flow::Normal => {}
-                Flow::Return(v) => return Ok(v),
+                Flow::Return => return Ok(self.take_ret()),
                 Flow::Break | Flow::Continue => return Ok(Value::Nothing),
             }
         }
         match &last.kind {
-            StmtKind::Expr(e) => self.eval(e),
+            StmtKind::Expr(e) | StmtKind::Return(Some(e)) => self.eval(e),
             _ => match self.exec(last)? {
-                Flow::Return(v) => Ok(v),
+                Flow::Return => Ok(self.take_ret()),
                 _ => Ok(Value::Nothing),
             },
         }
+    }
+
+    /// Takes the value of the `return` that just finished.
+    #[inline(always)]
+    fn take_ret(&mut self) -> Value {
+        std::mem::replace(&mut self.ret, Value::Nothing)
+    }
+
+    /// Holds the value of a `return` until the function body takes it.
+    #[inline(always)]
+    fn set_ret(&mut self, v: Value) -> Flow {
+        drop_value(std::mem::replace(&mut self.ret, v));
+        Flow::Return
     }
 
     pub(crate) fn exec(&mut self, s: &Stmt) -> R<Flow> {
@@ -309,7 +327,10 @@ impl Interp<'_> {
                     None => Ok(Flow::Normal),
                 }
             }
-            StmtKind::Return(Some(e)) => Ok(Flow::Return(self.eval(e)?)),
+            StmtKind::Return(Some(e)) => {
+                let v = self.eval(e)?;
+                Ok(self.set_ret(v))
+            }
             _ => self.exec_other(s),
         }
     }
@@ -342,7 +363,7 @@ impl Interp<'_> {
                     self.tick(s.span)?;
                     match self.exec_block(body)? {
                         Flow::Break => break,
-                        Flow::Return(v) => return Ok(Flow::Return(v)),
+                        Flow::Return => return Ok(Flow::Return),
                         Flow::Normal | Flow::Continue => {}
                     }
                 }
@@ -355,7 +376,7 @@ impl Interp<'_> {
                     Some(e) => self.eval(e)?,
                     None => Value::Nothing,
                 };
-                return Ok(Flow::Return(v));
+                return Ok(self.set_ret(v));
             }
             StmtKind::Block(stmts) => return self.exec_block(stmts),
         }
@@ -371,6 +392,32 @@ impl Interp<'_> {
 
     #[inline]
     fn condition(&mut self, cond: &Expr, what: &str) -> R<bool> {
+        // A comparison of two numbers gives its answer without making a value.
+        if let ExprKind::Binary(op @ (BinOp::Lt | BinOp::Le | BinOp::Gt | BinOp::Ge), l, r) = &cond.kind {
+            let a = self.operand(l)?;
+            let b = match self.operand(r) {
+                Ok(b) => b,
+                Err(e) => {
+                    drop_value(a);
+                    return Err(e);
+                }
+            };
+            if let (Value::Num(x), Value::Num(y)) = (&a, &b) {
+                let t = match op {
+                    BinOp::Lt => x < y,
+                    BinOp::Le => x <= y,
+                    BinOp::Gt => x > y,
+                    _ => x >= y,
+                };
+                std::mem::forget(a);
+                std::mem::forget(b);
+                return Ok(t);
+            }
+            return match self.binary_other(*op, a, b, l.span, r.span, cond.span)? {
+                Value::Bool(t) => Ok(t),
+                other => self.condition_error(other, cond, what),
+            };
+        }
         match self.eval(cond)? {
             Value::Bool(b) => Ok(b),
             other => self.condition_error(other, cond, what),
@@ -414,7 +461,7 @@ impl Interp<'_> {
                 self.set_var(var, $value);
                 match self.exec_block(body)? {
                     Flow::Break => break,
-                    Flow::Return(v) => return Ok(Flow::Return(v)),
+                    Flow::Return => return Ok(Flow::Return),
                     Flow::Normal | Flow::Continue => {}
                 }
             }};
@@ -654,20 +701,30 @@ impl Interp<'_> {
             return self.eval_logic(op, l, r);
         }
         let a = self.operand(l)?;
-        let b = self.operand(r)?;
+        let b = match self.operand(r) {
+            Ok(b) => b,
+            Err(e) => {
+                drop_value(a);
+                return Err(e);
+            }
+        };
         if let (Value::Num(x), Value::Num(y)) = (&a, &b) {
             let (x, y) = (*x, *y);
-            match op {
-                BinOp::Add => return Ok(Value::Num(x + y)),
-                BinOp::Sub => return Ok(Value::Num(x - y)),
-                BinOp::Mul | BinOp::ElemMul => return Ok(Value::Num(x * y)),
-                BinOp::Div | BinOp::ElemDiv => return Ok(Value::Num(x / y)),
-                BinOp::Lt => return Ok(Value::Bool(x < y)),
-                BinOp::Le => return Ok(Value::Bool(x <= y)),
-                BinOp::Gt => return Ok(Value::Bool(x > y)),
-                BinOp::Ge => return Ok(Value::Bool(x >= y)),
-                _ => {}
-            }
+            let v = match op {
+                BinOp::Add => Value::Num(x + y),
+                BinOp::Sub => Value::Num(x - y),
+                BinOp::Mul | BinOp::ElemMul => Value::Num(x * y),
+                BinOp::Div | BinOp::ElemDiv => Value::Num(x / y),
+                BinOp::Lt => Value::Bool(x < y),
+                BinOp::Le => Value::Bool(x <= y),
+                BinOp::Gt => Value::Bool(x > y),
+                BinOp::Ge => Value::Bool(x >= y),
+                _ => return self.binary_other(op, a, b, l.span, r.span, span),
+            };
+            // Two numbers own nothing: skip the out-of-line drop glue.
+            std::mem::forget(a);
+            std::mem::forget(b);
+            return Ok(v);
         }
         self.binary_other(op, a, b, l.span, r.span, span)
     }
@@ -830,6 +887,16 @@ impl Interp<'_> {
             r += m.nrows();
         }
         Ok(out)
+    }
+}
+
+/// Drops a value, skipping the out-of-line drop glue for the kinds that own nothing
+/// (numbers above all), which the interpreter drops on every step.
+#[inline(always)]
+pub(crate) fn drop_value(v: Value) {
+    match v {
+        Value::Num(_) | Value::Bool(_) | Value::Nothing | Value::Builtin(_) => std::mem::forget(v),
+        v => drop(v),
     }
 }
 

@@ -14,6 +14,15 @@ use crate::limits::Limits;
 use crate::resolve::closest;
 use crate::value::Value;
 
+/// What a caller knows about a call it enters.
+#[derive(Clone, Copy)]
+struct Entry {
+    /// The callee is the closure running now (a recursive call by name).
+    same: bool,
+    /// Every parameter has its argument on the stack.
+    full: bool,
+}
+
 /// An evaluated argument.
 pub(crate) struct ArgVal {
     name: Option<(Rc<str>, Span)>,
@@ -26,10 +35,12 @@ impl Interp<'_> {
     pub(crate) fn call_expr(&mut self, callee: &Expr, args: &[Arg], span: Span) -> R<Value> {
         // A recursive call by name: the running closure, without wrapping it in a value.
         if let ExprKind::SelfFn = callee.kind {
-            if let Some(c) = self.current.clone() {
+            if let Some(c) = &self.current {
                 if args.len() == c.proto.params.len() && args.iter().all(|a| a.name.is_none()) {
+                    let c = c.clone();
                     let base = self.push_args(args)?;
-                    return self.enter(&c, base, span);
+                    // The running closure stays the running closure.
+                    return self.enter_frame(&c, base, span, Entry { same: true, full: true });
                 }
             }
         }
@@ -44,7 +55,7 @@ impl Interp<'_> {
             Value::Func(c) if args.iter().all(|a| a.name.is_none()) && args.len() == c.proto.params.len() => {
                 // The common case: every parameter given by position, straight onto the stack.
                 let base = self.push_args(args)?;
-                self.enter(c, base, span)
+                self.enter_frame(c, base, span, Entry { same: false, full: true })
             }
             Value::Func(_) | Value::Builtin(_) | Value::Bound(_) => {
                 let mut vals = Vec::with_capacity(args.len());
@@ -158,47 +169,67 @@ impl Interp<'_> {
     /// Runs closure `c` whose arguments (possibly fewer than its parameters, for defaults)
     /// are on the stack from `base`.
     fn enter(&mut self, c: &Rc<Closure>, base: usize, span: Span) -> R<Value> {
+        self.enter_frame(c, base, span, Entry { same: false, full: false })
+    }
+
+    /// [`Interp::enter`], with what the caller already knows about the call.
+    #[inline(always)]
+    fn enter_frame(&mut self, c: &Rc<Closure>, base: usize, span: Span, entry: Entry) -> R<Value> {
         if self.depth >= self.limits.max_call_depth {
-            self.stack.truncate(base);
+            self.pop_frame(base);
             return err(ErrorKind::RecursionLimit { depth: self.limits.max_call_depth }, span);
         }
         if let Err(e) = self.tick(span) {
-            self.stack.truncate(base);
+            self.pop_frame(base);
             return Err(e);
         }
         let proto = &c.proto;
         let top = base + proto.nslots as usize;
         if self.stack.len() < top {
-            self.stack.resize(top, None);
+            self.stack.resize_with(top, || None);
         }
-        let capture_base = base + (proto.nslots - proto.ncaptures) as usize;
-        for (k, v) in c.captures.iter().enumerate() {
-            self.stack[capture_base + k] = v.clone();
+        if !c.captures.is_empty() {
+            let capture_base = base + (proto.nslots - proto.ncaptures) as usize;
+            for (k, v) in c.captures.iter().enumerate() {
+                self.stack[capture_base + k] = v.clone();
+            }
         }
         let saved_base = std::mem::replace(&mut self.base, base);
-        let saved_current = self.current.replace(c.clone());
+        let saved_current = if entry.same { None } else { Some(self.current.replace(c.clone())) };
         self.depth += 1;
         // Checking the stack costs a little, so it is done every few levels; the red zone
         // is large enough for the levels in between.
         let result = if self.depth.is_multiple_of(8) {
-            stacker::maybe_grow(STACK_RED_ZONE, STACK_SEGMENT, || self.run_frame(proto, base))
+            stacker::maybe_grow(STACK_RED_ZONE, STACK_SEGMENT, || self.run_frame(proto, base, entry.full))
         } else {
-            self.run_frame(proto, base)
+            self.run_frame(proto, base, entry.full)
         };
         self.depth -= 1;
-        self.current = saved_current;
+        if let Some(saved) = saved_current {
+            self.current = saved;
+        }
         self.base = saved_base;
-        self.stack.truncate(base);
+        self.pop_frame(base);
         result.map_err(|mut e| {
             e.trace.push((proto.name.to_string(), span));
             e
         })
     }
 
+    /// Drops the frame starting at `base`.
+    #[inline(always)]
+    fn pop_frame(&mut self, base: usize) {
+        while self.stack.len() > base {
+            if let Some(Some(v)) = self.stack.pop() {
+                super::drop_value(v);
+            }
+        }
+    }
+
     /// Fills in defaulted parameters and runs the body of the frame at `base`.
     #[inline(always)]
-    fn run_frame(&mut self, proto: &Proto, base: usize) -> R<Value> {
-        if self.stack[base..base + proto.params.len()].iter().any(Option::is_none) {
+    fn run_frame(&mut self, proto: &Proto, base: usize, full: bool) -> R<Value> {
+        if !full && self.stack[base..base + proto.params.len()].iter().any(Option::is_none) {
             for (i, p) in proto.params.iter().enumerate() {
                 if self.stack[base + i].is_none() {
                     if let Some(d) = &p.default {
