@@ -200,6 +200,22 @@ impl Interp<'_> {
         Ok(())
     }
 
+    /// The number in a literal or a variable holding a number, read in place; `None` for
+    /// anything else (which then goes through [`Interp::eval`]).
+    #[inline(always)]
+    fn num_operand(&self, e: &Expr) -> Option<f64> {
+        let slot = match &e.kind {
+            ExprKind::Num(x) => return Some(*x),
+            ExprKind::Var(Var::Local(i), _) => self.stack.get(self.base + *i as usize),
+            ExprKind::Var(Var::Global(i), _) => self.globals.get(*i as usize),
+            _ => return None,
+        };
+        match slot {
+            Some(Some(Value::Num(x))) => Some(*x),
+            _ => None,
+        }
+    }
+
     /// Evaluates an operand, reading numbers in variables and literals without a call.
     #[inline(always)]
     fn operand(&mut self, e: &Expr) -> R<Value> {
@@ -248,9 +264,10 @@ impl Interp<'_> {
     #[inline]
     fn set_var(&mut self, var: Var, value: Value) {
         let slot = self.slot_mut(var);
-        // Overwriting a number with a number needs no drop of the old value.
+        // Overwriting a number with a number needs no drop of either value.
         if let (Some(Value::Num(old)), Value::Num(new)) = (&mut *slot, &value) {
             *old = *new;
+            std::mem::forget(value);
             return;
         }
         *slot = Some(value);
@@ -276,20 +293,44 @@ impl Interp<'_> {
             Body::Block(stmts) => stmts,
         };
         let Some((last, init)) = stmts.split_last() else { return Ok(Value::Nothing) };
-        for s in init {
-            match self.exec(s)? {
-                Flow::Normal => {}
-                Flow::Return => return Ok(self.take_ret()),
-                Flow::Break | Flow::Continue => return Ok(Value::Nothing),
-            }
+        if let Some(v) = self.run_stmts(init)? {
+            return Ok(v);
         }
         match &last.kind {
             StmtKind::Expr(e) | StmtKind::Return(Some(e)) => self.eval(e),
-            _ => match self.exec(last)? {
-                Flow::Return => Ok(self.take_ret()),
-                _ => Ok(Value::Nothing),
-            },
+            _ => Ok(self.run_stmts(std::slice::from_ref(last))?.unwrap_or(Value::Nothing)),
         }
+    }
+
+    /// Runs statements of a function body that are not inside a loop: `Some(v)` as soon as
+    /// one of them returns `v`. A `return` here, also inside `if` branches, hands its value
+    /// straight back instead of going through [`Flow`].
+    fn run_stmts(&mut self, stmts: &[Stmt]) -> R<Option<Value>> {
+        for s in stmts {
+            match &s.kind {
+                StmtKind::If(branches, else_block) => {
+                    let mut chosen = else_block.as_deref();
+                    for (cond, body) in branches {
+                        if self.condition(cond, "if")? {
+                            chosen = Some(body);
+                            break;
+                        }
+                    }
+                    if let Some(body) = chosen {
+                        if let Some(v) = self.run_stmts(body)? {
+                            return Ok(Some(v));
+                        }
+                    }
+                }
+                StmtKind::Return(Some(e)) => return self.eval(e).map(Some),
+                _ => match self.exec(s)? {
+                    Flow::Normal => {}
+                    Flow::Return => return Ok(Some(self.take_ret())),
+                    Flow::Break | Flow::Continue => return Ok(Some(Value::Nothing)),
+                },
+            }
+        }
+        Ok(None)
     }
 
     /// Takes the value of the `return` that just finished.
@@ -390,8 +431,25 @@ impl Interp<'_> {
         }
     }
 
-    #[inline]
+    /// Evaluates an `if` or `while` condition. A comparison of two numbers read in place
+    /// gives its answer here, without making a value.
+    #[inline(always)]
     fn condition(&mut self, cond: &Expr, what: &str) -> R<bool> {
+        if let ExprKind::Binary(op @ (BinOp::Lt | BinOp::Le | BinOp::Gt | BinOp::Ge), l, r) = &cond.kind {
+            if let (Some(x), Some(y)) = (self.num_operand(l), self.num_operand(r)) {
+                return Ok(match op {
+                    BinOp::Lt => x < y,
+                    BinOp::Le => x <= y,
+                    BinOp::Gt => x > y,
+                    _ => x >= y,
+                });
+            }
+        }
+        self.condition_slow(cond, what)
+    }
+
+    #[inline(never)]
+    fn condition_slow(&mut self, cond: &Expr, what: &str) -> R<bool> {
         // A comparison of two numbers gives its answer without making a value.
         if let ExprKind::Binary(op @ (BinOp::Lt | BinOp::Le | BinOp::Gt | BinOp::Ge), l, r) = &cond.kind {
             let a = self.operand(l)?;
@@ -550,14 +608,46 @@ impl Interp<'_> {
 
     /// Evaluates an expression. The common kinds are handled here, in a small function
     /// that is cheap to enter; the rest in [`Interp::eval_other`].
+    ///
+    /// Every arm is either a value read in place or a tail call, so entering `eval` saves no
+    /// registers.
     pub(crate) fn eval(&mut self, e: &Expr) -> R<Value> {
         match &e.kind {
             ExprKind::Num(x) => Ok(Value::Num(*x)),
-            ExprKind::Var(var, name) => self.get_var(*var, name, e.span),
-            ExprKind::Binary(op, l, r) => self.eval_binary(*op, l, r, e.span),
-            ExprKind::Call(f, args) => self.call_expr(f, args, e.span),
-            ExprKind::Index(base, ix) => self.eval_index(base, ix, e.span),
+            ExprKind::Var(..) => {
+                if let Some(x) = self.num_operand(e) {
+                    return Ok(Value::Num(x));
+                }
+                self.get_var_slow(e)
+            }
+            ExprKind::Binary(op, l, r) => {
+                if let (Some(x), Some(y)) = (self.num_operand(l), self.num_operand(r)) {
+                    if let Some(v) = num_binary(*op, x, y) {
+                        return Ok(v);
+                    }
+                }
+                self.eval_binary(*op, l, r, e.span)
+            }
+            ExprKind::Call(..) => self.call_expr(e),
+            ExprKind::Index(..) => self.eval_index_call(e),
             _ => self.eval_other(e),
+        }
+    }
+
+    /// Reads a variable holding anything but a number (few arguments, so `eval` tail-calls it).
+    #[inline(never)]
+    fn get_var_slow(&self, e: &Expr) -> R<Value> {
+        match &e.kind {
+            ExprKind::Var(var, name) => self.get_var(*var, name, e.span),
+            _ => Ok(Value::Nothing),
+        }
+    }
+
+    #[inline(never)]
+    fn eval_index_call(&mut self, e: &Expr) -> R<Value> {
+        match &e.kind {
+            ExprKind::Index(base, ix) => self.eval_index(base, ix, e.span),
+            _ => Ok(Value::Nothing),
         }
     }
 
@@ -709,22 +799,12 @@ impl Interp<'_> {
             }
         };
         if let (Value::Num(x), Value::Num(y)) = (&a, &b) {
-            let (x, y) = (*x, *y);
-            let v = match op {
-                BinOp::Add => Value::Num(x + y),
-                BinOp::Sub => Value::Num(x - y),
-                BinOp::Mul | BinOp::ElemMul => Value::Num(x * y),
-                BinOp::Div | BinOp::ElemDiv => Value::Num(x / y),
-                BinOp::Lt => Value::Bool(x < y),
-                BinOp::Le => Value::Bool(x <= y),
-                BinOp::Gt => Value::Bool(x > y),
-                BinOp::Ge => Value::Bool(x >= y),
-                _ => return self.binary_other(op, a, b, l.span, r.span, span),
-            };
-            // Two numbers own nothing: skip the out-of-line drop glue.
-            std::mem::forget(a);
-            std::mem::forget(b);
-            return Ok(v);
+            if let Some(v) = num_binary(op, *x, *y) {
+                // Two numbers own nothing: skip the out-of-line drop glue.
+                std::mem::forget(a);
+                std::mem::forget(b);
+                return Ok(v);
+            }
         }
         self.binary_other(op, a, b, l.span, r.span, span)
     }
@@ -888,6 +968,23 @@ impl Interp<'_> {
         }
         Ok(out)
     }
+}
+
+/// The operators on two numbers that need no call into `ops` (the rest, such as `^` and
+/// `==`, go through it).
+#[inline(always)]
+fn num_binary(op: BinOp, x: f64, y: f64) -> Option<Value> {
+    Some(match op {
+        BinOp::Add => Value::Num(x + y),
+        BinOp::Sub => Value::Num(x - y),
+        BinOp::Mul | BinOp::ElemMul => Value::Num(x * y),
+        BinOp::Div | BinOp::ElemDiv => Value::Num(x / y),
+        BinOp::Lt => Value::Bool(x < y),
+        BinOp::Le => Value::Bool(x <= y),
+        BinOp::Gt => Value::Bool(x > y),
+        BinOp::Ge => Value::Bool(x >= y),
+        _ => return None,
+    })
 }
 
 /// Drops a value, skipping the out-of-line drop glue for the kinds that own nothing

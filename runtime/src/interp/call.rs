@@ -9,7 +9,7 @@ use super::{err, Closure, Interp, R, STACK_RED_ZONE, STACK_SEGMENT};
 use crate::builtin::{Args, Builtin, BuiltinError, CallCtx, ParamDefault};
 use crate::display::{describe, FormatOptions};
 use crate::error::{ErrorKind, RuntimeError};
-use crate::hir::{Arg, Expr, ExprKind, Proto};
+use crate::hir::{Arg, Expr, ExprKind, Proto, Var};
 use crate::limits::Limits;
 use crate::resolve::closest;
 use crate::value::Value;
@@ -31,19 +31,67 @@ pub(crate) struct ArgVal {
 }
 
 impl Interp<'_> {
+    /// Evaluates a call. Calls of a closure with every argument given by position (a
+    /// recursive call by name, or a function in a variable) take the short paths.
+    /// Each path takes the call expression `e` alone, so that `eval` tail-calls it.
+    #[inline(always)]
+    pub(crate) fn call_expr(&mut self, e: &Expr) -> R<Value> {
+        match &e.kind {
+            ExprKind::Call(callee, _) => match callee.kind {
+                ExprKind::SelfFn => self.call_self(e),
+                ExprKind::Var(..) => self.call_var(e),
+                _ => self.call_other(e),
+            },
+            _ => Ok(Value::Nothing),
+        }
+    }
+
     #[inline(never)]
-    pub(crate) fn call_expr(&mut self, callee: &Expr, args: &[Arg], span: Span) -> R<Value> {
-        // A recursive call by name: the running closure, without wrapping it in a value.
-        if let ExprKind::SelfFn = callee.kind {
-            if let Some(c) = &self.current {
-                if args.len() == c.proto.params.len() && args.iter().all(|a| a.name.is_none()) {
-                    let c = c.clone();
-                    let base = self.push_args(args)?;
-                    // The running closure stays the running closure.
-                    return self.enter_frame(&c, base, span, Entry { same: true, full: true });
-                }
+    fn call_other(&mut self, e: &Expr) -> R<Value> {
+        match &e.kind {
+            ExprKind::Call(callee, args) => self.call_general(callee, args, e.span),
+            _ => Ok(Value::Nothing),
+        }
+    }
+
+    /// A recursive call by name: the running closure, without wrapping it in a value.
+    #[inline(never)]
+    fn call_self(&mut self, e: &Expr) -> R<Value> {
+        let ExprKind::Call(callee, args) = &e.kind else { return Ok(Value::Nothing) };
+        let span = e.span;
+        if let Some(c) = &self.current {
+            if args.len() == c.proto.params.len() && args.iter().all(|a| a.name.is_none()) {
+                let c = c.clone();
+                let base = self.push_args(args)?;
+                // The running closure stays the running closure.
+                return self.enter_frame(&c, base, span, Entry { same: true, full: true });
             }
         }
+        self.call_general(callee, args, span)
+    }
+
+    /// A call of a function in a variable: the closure itself, without cloning it as a value.
+    #[inline(never)]
+    fn call_var(&mut self, e: &Expr) -> R<Value> {
+        let ExprKind::Call(callee, args) = &e.kind else { return Ok(Value::Nothing) };
+        let span = e.span;
+        let slot = match callee.kind {
+            ExprKind::Var(Var::Local(i), _) => self.stack.get(self.base + i as usize),
+            ExprKind::Var(Var::Global(i), _) => self.globals.get(i as usize),
+            _ => None,
+        };
+        if let Some(Some(Value::Func(c))) = slot {
+            if args.len() == c.proto.params.len() && args.iter().all(|a| a.name.is_none()) {
+                let c = c.clone();
+                let base = self.push_args(args)?;
+                return self.enter_frame(&c, base, span, Entry { same: false, full: true });
+            }
+        }
+        self.call_general(callee, args, span)
+    }
+
+    #[inline(never)]
+    fn call_general(&mut self, callee: &Expr, args: &[Arg], span: Span) -> R<Value> {
         let f = match &callee.kind {
             ExprKind::SelfFn => match &self.current {
                 Some(c) => Value::Func(c.clone()),
@@ -195,7 +243,8 @@ impl Interp<'_> {
             }
         }
         let saved_base = std::mem::replace(&mut self.base, base);
-        let saved_current = if entry.same { None } else { Some(self.current.replace(c.clone())) };
+        // Only a function that calls itself by name reads the running closure.
+        let saved_current = if entry.same || !proto.recursive { None } else { Some(self.current.replace(c.clone())) };
         self.depth += 1;
         // Checking the stack costs a little, so it is done every few levels; the red zone
         // is large enough for the levels in between.
