@@ -40,6 +40,7 @@ impl Interp<'_> {
             ExprKind::Call(callee, _) => match callee.kind {
                 ExprKind::SelfFn => self.call_self(e),
                 ExprKind::Var(..) => self.call_var(e),
+                ExprKind::Builtin(_) => self.call_builtin_expr(e),
                 _ => self.call_other(e),
             },
             _ => Ok(Value::Nothing),
@@ -52,6 +53,43 @@ impl Interp<'_> {
             ExprKind::Call(callee, args) => self.call_general(callee, args, e.span),
             _ => Ok(Value::Nothing),
         }
+    }
+
+    /// A call of a builtin by name with every argument given by position: the arguments
+    /// are evaluated into an array on the Rust stack, not into vectors.
+    #[inline(never)]
+    fn call_builtin_expr(&mut self, e: &Expr) -> R<Value> {
+        const MAX: usize = 6;
+        let ExprKind::Call(callee, args) = &e.kind else { return Ok(Value::Nothing) };
+        let ExprKind::Builtin(b) = callee.kind else { return self.call_other(e) };
+        let nfixed = b.params.iter().take_while(|p| p.default != ParamDefault::Variadic).count();
+        let variadic = nfixed < b.params.len();
+        let total = args.len().max(nfixed);
+        let fits = total <= MAX
+            && (variadic || args.len() <= nfixed)
+            && args.iter().all(|a| a.name.is_none())
+            && b.params[args.len().min(nfixed)..nfixed].iter().all(|p| p.default != ParamDefault::Required);
+        if !fits {
+            return self.call_other(e);
+        }
+        let span = e.span;
+        let mut values: [Value; MAX] = std::array::from_fn(|_| Value::Nothing);
+        for (slot, a) in values.iter_mut().zip(args) {
+            *slot = self.eval(&a.value)?;
+        }
+        for (slot, p) in values.iter_mut().zip(b.params).take(nfixed).skip(args.len()) {
+            *slot = p.default.value();
+        }
+        let saved = std::mem::replace(&mut self.call_span, span);
+        let result = (b.run)(self, &Args { values: &values[..total], nfixed });
+        self.call_span = saved;
+        for v in values {
+            super::drop_value(v);
+        }
+        result.map_err(|err| {
+            let spans: Vec<Span> = (0..total).map(|i| args.get(i).map_or(span, |a| a.value.span)).collect();
+            self.builtin_error_at(b.name, err, span, &spans)
+        })
     }
 
     /// A recursive call by name: the running closure, without wrapping it in a value.
@@ -135,6 +173,14 @@ impl Interp<'_> {
 
     /// Calls any function value with positional arguments.
     pub(crate) fn call_value(&mut self, f: &Value, args: &[Value], span: Span) -> R<Value> {
+        if let Value::Func(c) = f {
+            if args.len() == c.proto.params.len() {
+                // Every parameter given: straight onto the stack.
+                let base = self.stack.len();
+                self.stack.extend(args.iter().map(|v| Some(v.clone())));
+                return self.enter_frame(c, base, span, Entry { same: false, full: true });
+            }
+        }
         let vals = args.iter().map(|v| ArgVal { name: None, value: v.clone(), span }).collect();
         self.call_with(f, vals, span)
     }
