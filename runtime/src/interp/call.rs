@@ -14,15 +14,6 @@ use crate::limits::Limits;
 use crate::resolve::closest;
 use crate::value::Value;
 
-/// What a caller knows about a call it enters.
-#[derive(Clone, Copy)]
-struct Entry {
-    /// The callee is the closure running now (a recursive call by name).
-    same: bool,
-    /// Every parameter has its argument on the stack.
-    full: bool,
-}
-
 /// An evaluated argument.
 pub(crate) struct ArgVal {
     name: Option<(Rc<str>, Span)>,
@@ -102,7 +93,7 @@ impl Interp<'_> {
                 let c = c.clone();
                 let base = self.push_args(args)?;
                 // The running closure stays the running closure.
-                return self.enter_frame(&c, base, span, Entry { same: true, full: true });
+                return self.enter_frame::<true, true>(&c, base, span);
             }
         }
         self.call_general(callee, args, span)
@@ -122,7 +113,7 @@ impl Interp<'_> {
             if args.len() == c.proto.params.len() && args.iter().all(|a| a.name.is_none()) {
                 let c = c.clone();
                 let base = self.push_args(args)?;
-                return self.enter_frame(&c, base, span, Entry { same: false, full: true });
+                return self.enter_frame::<false, true>(&c, base, span);
             }
         }
         self.call_general(callee, args, span)
@@ -141,7 +132,7 @@ impl Interp<'_> {
             Value::Func(c) if args.iter().all(|a| a.name.is_none()) && args.len() == c.proto.params.len() => {
                 // The common case: every parameter given by position, straight onto the stack.
                 let base = self.push_args(args)?;
-                self.enter_frame(c, base, span, Entry { same: false, full: true })
+                self.enter_frame::<false, true>(c, base, span)
             }
             Value::Func(_) | Value::Builtin(_) | Value::Bound(_) => {
                 let mut vals = Vec::with_capacity(args.len());
@@ -178,7 +169,7 @@ impl Interp<'_> {
                 // Every parameter given: straight onto the stack.
                 let base = self.stack.len();
                 self.stack.extend(args.iter().map(|v| Some(v.clone())));
-                return self.enter_frame(c, base, span, Entry { same: false, full: true });
+                return self.enter_frame::<false, true>(c, base, span);
             }
         }
         let vals = args.iter().map(|v| ArgVal { name: None, value: v.clone(), span }).collect();
@@ -263,12 +254,19 @@ impl Interp<'_> {
     /// Runs closure `c` whose arguments (possibly fewer than its parameters, for defaults)
     /// are on the stack from `base`.
     fn enter(&mut self, c: &Rc<Closure>, base: usize, span: Span) -> R<Value> {
-        self.enter_frame(c, base, span, Entry { same: false, full: false })
+        self.enter_frame::<false, false>(c, base, span)
     }
 
-    /// [`Interp::enter`], with what the caller already knows about the call.
+    /// [`Interp::enter`], with what the caller already knows about the call: `SAME`, the
+    /// callee is the closure running now (a recursive call by name); `FULL`, every parameter
+    /// has its argument on the stack.
     #[inline(always)]
-    fn enter_frame(&mut self, c: &Rc<Closure>, base: usize, span: Span, entry: Entry) -> R<Value> {
+    fn enter_frame<const SAME: bool, const FULL: bool>(
+        &mut self,
+        c: &Rc<Closure>,
+        base: usize,
+        span: Span,
+    ) -> R<Value> {
         if self.depth >= self.limits.max_call_depth {
             self.pop_frame(base);
             return err(ErrorKind::RecursionLimit { depth: self.limits.max_call_depth }, span);
@@ -290,14 +288,14 @@ impl Interp<'_> {
         }
         let saved_base = std::mem::replace(&mut self.base, base);
         // Only a function that calls itself by name reads the running closure.
-        let saved_current = if entry.same || !proto.recursive { None } else { Some(self.current.replace(c.clone())) };
+        let saved_current = if SAME || !proto.recursive { None } else { Some(self.current.replace(c.clone())) };
         self.depth += 1;
         // Checking the stack costs a little, so it is done every few levels; the red zone
         // is large enough for the levels in between.
         let result = if self.depth.is_multiple_of(8) {
-            stacker::maybe_grow(STACK_RED_ZONE, STACK_SEGMENT, || self.run_frame(proto, base, entry.full))
+            stacker::maybe_grow(STACK_RED_ZONE, STACK_SEGMENT, || self.run_frame::<FULL>(proto, base))
         } else {
-            self.run_frame(proto, base, entry.full)
+            self.run_frame::<FULL>(proto, base)
         };
         self.depth -= 1;
         if let Some(saved) = saved_current {
@@ -323,8 +321,8 @@ impl Interp<'_> {
 
     /// Fills in defaulted parameters and runs the body of the frame at `base`.
     #[inline(always)]
-    fn run_frame(&mut self, proto: &Proto, base: usize, full: bool) -> R<Value> {
-        if !full && self.stack[base..base + proto.params.len()].iter().any(Option::is_none) {
+    fn run_frame<const FULL: bool>(&mut self, proto: &Proto, base: usize) -> R<Value> {
+        if !FULL && self.stack[base..base + proto.params.len()].iter().any(Option::is_none) {
             for (i, p) in proto.params.iter().enumerate() {
                 if self.stack[base + i].is_none() {
                     if let Some(d) = &p.default {
