@@ -14,6 +14,15 @@ use crate::limits::Limits;
 use crate::resolve::closest;
 use crate::value::Value;
 
+/// Whether `args` bind to the parameters of `proto` by position alone, leaving out some that
+/// have defaults (the frame fills them in): no names, not too many.
+#[inline(never)]
+fn binds_with_defaults(proto: &Proto, args: &[Arg]) -> bool {
+    args.len() <= proto.params.len()
+        && args.iter().all(|a| a.name.is_none())
+        && proto.params[args.len()..].iter().all(|p| p.default.is_some())
+}
+
 /// An evaluated argument.
 pub(crate) struct ArgVal {
     name: Option<(Rc<str>, Span)>,
@@ -89,11 +98,16 @@ impl Interp<'_> {
         let ExprKind::Call(callee, args) = &e.kind else { return Ok(Value::Nothing) };
         let span = e.span;
         if let Some(c) = &self.current {
+            // The running closure stays the running closure.
             if args.len() == c.proto.params.len() && args.iter().all(|a| a.name.is_none()) {
                 let c = c.clone();
                 let base = self.push_args(args)?;
-                // The running closure stays the running closure.
                 return self.enter_frame::<true, true>(&c, base, span);
+            }
+            if binds_with_defaults(&c.proto, args) {
+                let c = c.clone();
+                let base = self.push_args(args)?;
+                return self.enter_frame::<true, false>(&c, base, span);
             }
         }
         self.call_general(callee, args, span)
@@ -114,6 +128,11 @@ impl Interp<'_> {
                 let c = c.clone();
                 let base = self.push_args(args)?;
                 return self.enter_frame::<false, true>(&c, base, span);
+            }
+            if binds_with_defaults(&c.proto, args) {
+                let c = c.clone();
+                let base = self.push_args(args)?;
+                return self.enter_frame::<false, false>(&c, base, span);
             }
         }
         self.call_general(callee, args, span)
