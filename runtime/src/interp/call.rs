@@ -171,6 +171,14 @@ impl Interp<'_> {
         let base = self.stack.len();
         for a in args {
             match self.eval(&a.value) {
+                // A number is written in place as its tag and its value: copying the 16 bytes
+                // `eval` has just written piecewise would stall on the load.
+                Ok(Value::Num(x)) => {
+                    self.stack.push(None);
+                    if let Some(slot @ None) = self.stack.last_mut() {
+                        *slot = Some(Value::Num(x));
+                    }
+                }
                 Ok(v) => self.stack.push(Some(v)),
                 Err(e) => {
                     self.stack.truncate(base);
@@ -322,10 +330,16 @@ impl Interp<'_> {
         }
         self.base = saved_base;
         self.pop_frame(base);
-        result.map_err(|mut e| {
-            e.trace.push((proto.name.to_string(), span));
-            e
-        })
+        match result {
+            // A number is rebuilt from its value rather than copied as 16 bytes that were
+            // just written piecewise (a load that waits for those stores to land).
+            Ok(Value::Num(x)) => Ok(Value::Num(x)),
+            Ok(v) => Ok(v),
+            Err(mut e) => {
+                e.trace.push((proto.name.to_string(), span));
+                Err(e)
+            }
+        }
     }
 
     /// Drops the frame starting at `base`.
