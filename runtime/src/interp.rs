@@ -293,8 +293,23 @@ impl Interp<'_> {
             Body::Block(stmts) => stmts,
         };
         let Some((last, init)) = stmts.split_last() else { return Ok(Value::Nothing) };
-        if let Some(v) = self.run_stmts(init)? {
-            return Ok(v);
+        for s in init {
+            // `if c { return e }` at the top of a body (a recursion's base case) returns
+            // the value of `e` as it is, through no other layer.
+            if let StmtKind::If(branches, else_block) = &s.kind {
+                if let Some(body) = self.choose_branch(branches, else_block)? {
+                    if let [Stmt { kind: StmtKind::Return(Some(e)), .. }] = body {
+                        return self.eval(e);
+                    }
+                    if let Some(v) = self.run_stmts(body)? {
+                        return Ok(v);
+                    }
+                }
+                continue;
+            }
+            if let Some(v) = self.run_stmts(std::slice::from_ref(s))? {
+                return Ok(v);
+            }
         }
         match &last.kind {
             StmtKind::Expr(e) | StmtKind::Return(Some(e)) => self.eval(e),
@@ -309,14 +324,11 @@ impl Interp<'_> {
         for s in stmts {
             match &s.kind {
                 StmtKind::If(branches, else_block) => {
-                    let mut chosen = else_block.as_deref();
-                    for (cond, body) in branches {
-                        if self.condition(cond, "if")? {
-                            chosen = Some(body);
-                            break;
+                    if let Some(body) = self.choose_branch(branches, else_block)? {
+                        // `if c { return e }`: the value comes straight back.
+                        if let [Stmt { kind: StmtKind::Return(Some(e)), .. }] = body {
+                            return self.eval(e).map(Some);
                         }
-                    }
-                    if let Some(body) = chosen {
                         if let Some(v) = self.run_stmts(body)? {
                             return Ok(Some(v));
                         }
@@ -331,6 +343,21 @@ impl Interp<'_> {
             }
         }
         Ok(None)
+    }
+
+    /// The branch of an `if` chain whose condition holds first, else the `else` block.
+    #[inline(always)]
+    fn choose_branch<'b>(
+        &mut self,
+        branches: &'b [(Expr, Vec<Stmt>)],
+        else_block: &'b Option<Vec<Stmt>>,
+    ) -> R<Option<&'b [Stmt]>> {
+        for (cond, body) in branches {
+            if self.condition(cond, "if")? {
+                return Ok(Some(body));
+            }
+        }
+        Ok(else_block.as_deref())
     }
 
     /// Takes the value of the `return` that just finished.
