@@ -817,7 +817,22 @@ impl Interp<'_> {
         if let BinOp::And | BinOp::Or = op {
             return self.eval_logic(op, l, r);
         }
-        let a = self.operand(l)?;
+        // A number operand is read out of the result where it was written: copying the
+        // whole result first would load 16 bytes just stored piecewise, which stalls.
+        let ra = self.operand(l);
+        if let Ok(Value::Num(x)) = ra {
+            std::mem::forget(ra);
+            let rb = self.operand(r);
+            if let Ok(Value::Num(y)) = rb {
+                std::mem::forget(rb);
+                if let Some(v) = num_binary(op, x, y) {
+                    return Ok(v);
+                }
+                return self.binary_other(op, Value::Num(x), Value::Num(y), l.span, r.span, span);
+            }
+            return self.binary_other(op, Value::Num(x), rb?, l.span, r.span, span);
+        }
+        let a = ra?;
         let b = match self.operand(r) {
             Ok(b) => b,
             Err(e) => {
@@ -825,14 +840,6 @@ impl Interp<'_> {
                 return Err(e);
             }
         };
-        if let (Value::Num(x), Value::Num(y)) = (&a, &b) {
-            if let Some(v) = num_binary(op, *x, *y) {
-                // Two numbers own nothing: skip the out-of-line drop glue.
-                std::mem::forget(a);
-                std::mem::forget(b);
-                return Ok(v);
-            }
-        }
         self.binary_other(op, a, b, l.span, r.span, span)
     }
 

@@ -173,13 +173,18 @@ impl Interp<'_> {
             match self.eval(&a.value) {
                 // A number is written in place as its tag and its value: copying the 16 bytes
                 // `eval` has just written piecewise would stall on the load.
-                Ok(Value::Num(x)) => {
-                    self.stack.push(None);
-                    if let Some(slot @ None) = self.stack.last_mut() {
-                        *slot = Some(Value::Num(x));
+                Ok(v) => {
+                    if let Value::Num(x) = v {
+                        std::mem::forget(v);
+                        self.stack.push(None);
+                        if let Some(slot) = self.stack.last_mut() {
+                            // The slot holds `None`: nothing to drop.
+                            std::mem::forget(slot.replace(Value::Num(x)));
+                        }
+                    } else {
+                        self.stack.push(Some(v));
                     }
                 }
-                Ok(v) => self.stack.push(Some(v)),
                 Err(e) => {
                     self.stack.truncate(base);
                     return Err(e);
@@ -333,8 +338,13 @@ impl Interp<'_> {
         match result {
             // A number is rebuilt from its value rather than copied as 16 bytes that were
             // just written piecewise (a load that waits for those stores to land).
-            Ok(Value::Num(x)) => Ok(Value::Num(x)),
-            Ok(v) => Ok(v),
+            Ok(v) => {
+                if let Value::Num(x) = v {
+                    std::mem::forget(v);
+                    return Ok(Value::Num(x));
+                }
+                Ok(v)
+            }
             Err(mut e) => {
                 e.trace.push((proto.name.to_string(), span));
                 Err(e)
