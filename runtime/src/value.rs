@@ -19,6 +19,9 @@ pub type CMatrix = DMatrix<C64>;
 
 /// Every MML value. Copying a `Value` never copies a matrix: the matrix is shared and copied
 /// lazily on write (`Rc::make_mut`), which gives value semantics at reference cost.
+///
+/// Laid out as a tag byte, then every payload at offset 8 (`repr(C, u8)`), so that moving a
+/// value copies two words rather than a bool at offset 1 and the bytes around it.
 #[derive(Clone)]
 #[repr(C, u8)]
 pub enum Value {
