@@ -79,7 +79,7 @@ impl Globals {
 }
 
 /// How a statement finished. A `return`ed value waits in [`Interp::ret`], so a `Flow` is
-/// one byte and `R<Flow>` comes back in registers.
+/// one byte and passing it up through statements copies no value.
 #[derive(Clone, Copy, PartialEq, Eq)]
 pub(crate) enum Flow {
     Normal,

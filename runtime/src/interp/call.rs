@@ -31,9 +31,9 @@ pub(crate) struct ArgVal {
 }
 
 impl Interp<'_> {
-    /// Evaluates a call. Calls of a closure with every argument given by position (a
-    /// recursive call by name, or a function in a variable) take the short paths.
-    /// Each path takes the call expression `e` alone, so that `eval` tail-calls it.
+    /// Evaluates a call. Calls by position of a closure (a recursive call by name, or a
+    /// function in a variable) or of a builtin by name take the short paths. Each path takes
+    /// the call expression `e` alone, so that `eval` tail-calls it.
     #[inline(always)]
     pub(crate) fn call_expr(&mut self, e: &Expr) -> R<Value> {
         match &e.kind {
