@@ -308,15 +308,10 @@ impl Interp<'_> {
             return Err(e);
         }
         let proto = &c.proto;
+        // The frame: the arguments (on the stack already), the other locals, the captures.
         let top = base + proto.nslots as usize;
         if self.stack.len() < top {
-            self.stack.resize_with(top, || None);
-        }
-        if !c.captures.is_empty() {
-            let capture_base = base + (proto.nslots - proto.ncaptures) as usize;
-            for (k, v) in c.captures.iter().enumerate() {
-                self.stack[capture_base + k] = v.clone();
-            }
+            self.push_frame_rest(c, base);
         }
         let saved_base = std::mem::replace(&mut self.base, base);
         // Only a function that calls itself by name reads the running closure.
@@ -348,6 +343,31 @@ impl Interp<'_> {
             Err(mut e) => {
                 e.trace.push((proto.name.to_string(), span));
                 Err(e)
+            }
+        }
+    }
+
+    /// Completes the frame of `c` at `base` after its arguments: empty locals, then copies of
+    /// the captured values.
+    #[inline(always)]
+    fn push_frame_rest(&mut self, c: &Closure, base: usize) {
+        let proto = &c.proto;
+        let capture_base = base + (proto.nslots - proto.ncaptures) as usize;
+        while self.stack.len() < capture_base {
+            self.stack.push(None);
+        }
+        if self.stack.len() == capture_base {
+            for v in c.captures.iter() {
+                let v = match v {
+                    Some(Value::Num(x)) => Some(Value::Num(*x)),
+                    v => v.clone(),
+                };
+                self.stack.push(v);
+            }
+        } else {
+            self.stack.resize_with(base + proto.nslots as usize, || None);
+            for (k, v) in c.captures.iter().enumerate() {
+                self.stack[capture_base + k] = v.clone();
             }
         }
     }
