@@ -173,6 +173,33 @@ pub(crate) fn type_err<T>(op: &str, expected: &str, found: &Value, span: Span) -
     err(ErrorKind::TypeMismatch { op: op.to_string(), expected: expected.to_string(), found: describe(found) }, span)
 }
 
+/// The operators on two numbers that need no call into `ops` (the rest, such as `^` and
+/// `==`, go through it).
+#[inline(always)]
+fn num_binary(op: BinOp, x: f64, y: f64) -> Option<Value> {
+    Some(match op {
+        BinOp::Add => Value::Num(x + y),
+        BinOp::Sub => Value::Num(x - y),
+        BinOp::Mul | BinOp::ElemMul => Value::Num(x * y),
+        BinOp::Div | BinOp::ElemDiv => Value::Num(x / y),
+        BinOp::Lt => Value::Bool(x < y),
+        BinOp::Le => Value::Bool(x <= y),
+        BinOp::Gt => Value::Bool(x > y),
+        BinOp::Ge => Value::Bool(x >= y),
+        _ => return None,
+    })
+}
+
+/// Drops a value, skipping the out-of-line drop glue for the kinds that own nothing
+/// (numbers above all), which the interpreter drops on every step.
+#[inline(always)]
+pub(crate) fn drop_value(v: Value) {
+    match v {
+        Value::Num(_) | Value::Bool(_) | Value::Nothing | Value::Builtin(_) => std::mem::forget(v),
+        v => drop(v),
+    }
+}
+
 impl Interp<'_> {
     /// Checks for Ctrl-C and the time limit; called on every loop iteration and call.
     #[inline(always)]
@@ -1001,33 +1028,6 @@ impl Interp<'_> {
             r += m.nrows();
         }
         Ok(out)
-    }
-}
-
-/// The operators on two numbers that need no call into `ops` (the rest, such as `^` and
-/// `==`, go through it).
-#[inline(always)]
-fn num_binary(op: BinOp, x: f64, y: f64) -> Option<Value> {
-    Some(match op {
-        BinOp::Add => Value::Num(x + y),
-        BinOp::Sub => Value::Num(x - y),
-        BinOp::Mul | BinOp::ElemMul => Value::Num(x * y),
-        BinOp::Div | BinOp::ElemDiv => Value::Num(x / y),
-        BinOp::Lt => Value::Bool(x < y),
-        BinOp::Le => Value::Bool(x <= y),
-        BinOp::Gt => Value::Bool(x > y),
-        BinOp::Ge => Value::Bool(x >= y),
-        _ => return None,
-    })
-}
-
-/// Drops a value, skipping the out-of-line drop glue for the kinds that own nothing
-/// (numbers above all), which the interpreter drops on every step.
-#[inline(always)]
-pub(crate) fn drop_value(v: Value) {
-    match v {
-        Value::Num(_) | Value::Bool(_) | Value::Nothing | Value::Builtin(_) => std::mem::forget(v),
-        v => drop(v),
     }
 }
 
