@@ -122,6 +122,9 @@ pub struct Proto {
     /// Frame layout: params, then captures, then other locals.
     pub nslots: u32,
     pub ncaptures: u32,
+    /// Whether the body or a default calls the function by its own name
+    /// ([`ExprKind::SelfFn`]); only then does a call record the running closure.
+    pub recursive: bool,
     pub body: Body,
 }
 

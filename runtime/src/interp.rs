@@ -78,12 +78,14 @@ impl Globals {
     }
 }
 
-/// How a statement finished.
+/// How a statement finished. A `return`ed value waits in [`Interp::ret`], so a `Flow` is
+/// one byte and passing it up through statements copies no value.
+#[derive(Clone, Copy, PartialEq, Eq)]
 pub(crate) enum Flow {
     Normal,
     Break,
     Continue,
-    Return(Value),
+    Return,
 }
 
 /// The state of one evaluation.
@@ -104,6 +106,8 @@ pub(crate) struct Interp<'s> {
     pub(crate) current: Option<Rc<Closure>>,
     /// The span of the builtin call running now, for callbacks into user code.
     pub(crate) call_span: Span,
+    /// The value of the `return` being carried out to the function body.
+    ret: Value,
     ticks: u32,
 }
 
@@ -134,6 +138,7 @@ pub(crate) fn run_source(s: &mut Session, src: SourceId, check_only: bool) -> Ou
         ends: Vec::new(),
         current: None,
         call_span: Span::default(),
+        ret: Value::Nothing,
         ticks: 0,
     };
     let echo = s.echo;
@@ -168,6 +173,33 @@ pub(crate) fn type_err<T>(op: &str, expected: &str, found: &Value, span: Span) -
     err(ErrorKind::TypeMismatch { op: op.to_string(), expected: expected.to_string(), found: describe(found) }, span)
 }
 
+/// The operators on two numbers that need no call into `ops` (the rest, such as `^` and
+/// `==`, go through it).
+#[inline(always)]
+fn num_binary(op: BinOp, x: f64, y: f64) -> Option<Value> {
+    Some(match op {
+        BinOp::Add => Value::Num(x + y),
+        BinOp::Sub => Value::Num(x - y),
+        BinOp::Mul | BinOp::ElemMul => Value::Num(x * y),
+        BinOp::Div | BinOp::ElemDiv => Value::Num(x / y),
+        BinOp::Lt => Value::Bool(x < y),
+        BinOp::Le => Value::Bool(x <= y),
+        BinOp::Gt => Value::Bool(x > y),
+        BinOp::Ge => Value::Bool(x >= y),
+        _ => return None,
+    })
+}
+
+/// Drops a value, skipping the out-of-line drop glue for the kinds that own nothing
+/// (numbers above all), which the interpreter drops on every step.
+#[inline(always)]
+pub(crate) fn drop_value(v: Value) {
+    match v {
+        Value::Num(_) | Value::Bool(_) | Value::Nothing | Value::Builtin(_) => std::mem::forget(v),
+        v => drop(v),
+    }
+}
+
 impl Interp<'_> {
     /// Checks for Ctrl-C and the time limit; called on every loop iteration and call.
     #[inline(always)]
@@ -193,6 +225,22 @@ impl Interp<'_> {
             }
         }
         Ok(())
+    }
+
+    /// The number in a literal or a variable holding a number, read in place; `None` for
+    /// anything else (which then goes through [`Interp::eval`]).
+    #[inline(always)]
+    fn num_operand(&self, e: &Expr) -> Option<f64> {
+        let slot = match &e.kind {
+            ExprKind::Num(x) => return Some(*x),
+            ExprKind::Var(Var::Local(i), _) => self.stack.get(self.base + *i as usize),
+            ExprKind::Var(Var::Global(i), _) => self.globals.get(*i as usize),
+            _ => return None,
+        };
+        match slot {
+            Some(Some(Value::Num(x))) => Some(*x),
+            _ => None,
+        }
     }
 
     /// Evaluates an operand, reading numbers in variables and literals without a call.
@@ -243,9 +291,10 @@ impl Interp<'_> {
     #[inline]
     fn set_var(&mut self, var: Var, value: Value) {
         let slot = self.slot_mut(var);
-        // Overwriting a number with a number needs no drop of the old value.
+        // Overwriting a number with a number needs no drop of either value.
         if let (Some(Value::Num(old)), Value::Num(new)) = (&mut *slot, &value) {
             *old = *new;
+            std::mem::forget(value);
             return;
         }
         *slot = Some(value);
@@ -272,19 +321,83 @@ impl Interp<'_> {
         };
         let Some((last, init)) = stmts.split_last() else { return Ok(Value::Nothing) };
         for s in init {
-            match self.exec(s)? {
-                Flow::Normal => {}
-                Flow::Return(v) => return Ok(v),
-                Flow::Break | Flow::Continue => return Ok(Value::Nothing),
+            // `if c { return e }` at the top of a body (a recursion's base case) returns
+            // the value of `e` as it is, through no other layer.
+            if let StmtKind::If(branches, else_block) = &s.kind {
+                if let Some(body) = self.choose_branch(branches, else_block)? {
+                    if let [Stmt { kind: StmtKind::Return(Some(e)), .. }] = body {
+                        return self.eval(e);
+                    }
+                    if let Some(v) = self.run_stmts(body)? {
+                        return Ok(v);
+                    }
+                }
+                continue;
+            }
+            if let Some(v) = self.run_stmts(std::slice::from_ref(s))? {
+                return Ok(v);
             }
         }
         match &last.kind {
-            StmtKind::Expr(e) => self.eval(e),
-            _ => match self.exec(last)? {
-                Flow::Return(v) => Ok(v),
-                _ => Ok(Value::Nothing),
-            },
+            StmtKind::Expr(e) | StmtKind::Return(Some(e)) => self.eval(e),
+            _ => Ok(self.run_stmts(std::slice::from_ref(last))?.unwrap_or(Value::Nothing)),
         }
+    }
+
+    /// Runs statements of a function body that are not inside a loop: `Some(v)` as soon as
+    /// one of them returns `v`. A `return` here, also inside `if` branches, hands its value
+    /// straight back instead of going through [`Flow`].
+    fn run_stmts(&mut self, stmts: &[Stmt]) -> R<Option<Value>> {
+        for s in stmts {
+            match &s.kind {
+                StmtKind::If(branches, else_block) => {
+                    if let Some(body) = self.choose_branch(branches, else_block)? {
+                        // `if c { return e }`: the value comes straight back.
+                        if let [Stmt { kind: StmtKind::Return(Some(e)), .. }] = body {
+                            return self.eval(e).map(Some);
+                        }
+                        if let Some(v) = self.run_stmts(body)? {
+                            return Ok(Some(v));
+                        }
+                    }
+                }
+                StmtKind::Return(Some(e)) => return self.eval(e).map(Some),
+                _ => match self.exec(s)? {
+                    Flow::Normal => {}
+                    Flow::Return => return Ok(Some(self.take_ret())),
+                    Flow::Break | Flow::Continue => return Ok(Some(Value::Nothing)),
+                },
+            }
+        }
+        Ok(None)
+    }
+
+    /// The branch of an `if` chain whose condition holds first, else the `else` block.
+    #[inline(always)]
+    fn choose_branch<'b>(
+        &mut self,
+        branches: &'b [(Expr, Vec<Stmt>)],
+        else_block: &'b Option<Vec<Stmt>>,
+    ) -> R<Option<&'b [Stmt]>> {
+        for (cond, body) in branches {
+            if self.condition(cond, "if")? {
+                return Ok(Some(body));
+            }
+        }
+        Ok(else_block.as_deref())
+    }
+
+    /// Takes the value of the `return` that just finished.
+    #[inline(always)]
+    fn take_ret(&mut self) -> Value {
+        std::mem::replace(&mut self.ret, Value::Nothing)
+    }
+
+    /// Holds the value of a `return` until the function body takes it.
+    #[inline(always)]
+    fn set_ret(&mut self, v: Value) -> Flow {
+        drop_value(std::mem::replace(&mut self.ret, v));
+        Flow::Return
     }
 
     pub(crate) fn exec(&mut self, s: &Stmt) -> R<Flow> {
@@ -309,7 +422,10 @@ impl Interp<'_> {
                     None => Ok(Flow::Normal),
                 }
             }
-            StmtKind::Return(Some(e)) => Ok(Flow::Return(self.eval(e)?)),
+            StmtKind::Return(Some(e)) => {
+                let v = self.eval(e)?;
+                Ok(self.set_ret(v))
+            }
             _ => self.exec_other(s),
         }
     }
@@ -342,7 +458,7 @@ impl Interp<'_> {
                     self.tick(s.span)?;
                     match self.exec_block(body)? {
                         Flow::Break => break,
-                        Flow::Return(v) => return Ok(Flow::Return(v)),
+                        Flow::Return => return Ok(Flow::Return),
                         Flow::Normal | Flow::Continue => {}
                     }
                 }
@@ -355,7 +471,7 @@ impl Interp<'_> {
                     Some(e) => self.eval(e)?,
                     None => Value::Nothing,
                 };
-                return Ok(Flow::Return(v));
+                return Ok(self.set_ret(v));
             }
             StmtKind::Block(stmts) => return self.exec_block(stmts),
         }
@@ -369,8 +485,51 @@ impl Interp<'_> {
         }
     }
 
-    #[inline]
+    /// Evaluates an `if` or `while` condition. A comparison of two numbers read in place
+    /// gives its answer here, without making a value.
+    #[inline(always)]
     fn condition(&mut self, cond: &Expr, what: &str) -> R<bool> {
+        if let ExprKind::Binary(op @ (BinOp::Lt | BinOp::Le | BinOp::Gt | BinOp::Ge), l, r) = &cond.kind {
+            if let (Some(x), Some(y)) = (self.num_operand(l), self.num_operand(r)) {
+                return Ok(match op {
+                    BinOp::Lt => x < y,
+                    BinOp::Le => x <= y,
+                    BinOp::Gt => x > y,
+                    _ => x >= y,
+                });
+            }
+        }
+        self.condition_slow(cond, what)
+    }
+
+    #[inline(never)]
+    fn condition_slow(&mut self, cond: &Expr, what: &str) -> R<bool> {
+        // A comparison of two numbers gives its answer without making a value.
+        if let ExprKind::Binary(op @ (BinOp::Lt | BinOp::Le | BinOp::Gt | BinOp::Ge), l, r) = &cond.kind {
+            let a = self.operand(l)?;
+            let b = match self.operand(r) {
+                Ok(b) => b,
+                Err(e) => {
+                    drop_value(a);
+                    return Err(e);
+                }
+            };
+            if let (Value::Num(x), Value::Num(y)) = (&a, &b) {
+                let t = match op {
+                    BinOp::Lt => x < y,
+                    BinOp::Le => x <= y,
+                    BinOp::Gt => x > y,
+                    _ => x >= y,
+                };
+                std::mem::forget(a);
+                std::mem::forget(b);
+                return Ok(t);
+            }
+            return match self.binary_other(*op, a, b, l.span, r.span, cond.span)? {
+                Value::Bool(t) => Ok(t),
+                other => self.condition_error(other, cond, what),
+            };
+        }
         match self.eval(cond)? {
             Value::Bool(b) => Ok(b),
             other => self.condition_error(other, cond, what),
@@ -414,7 +573,7 @@ impl Interp<'_> {
                 self.set_var(var, $value);
                 match self.exec_block(body)? {
                     Flow::Break => break,
-                    Flow::Return(v) => return Ok(Flow::Return(v)),
+                    Flow::Return => return Ok(Flow::Return),
                     Flow::Normal | Flow::Continue => {}
                 }
             }};
@@ -503,14 +662,46 @@ impl Interp<'_> {
 
     /// Evaluates an expression. The common kinds are handled here, in a small function
     /// that is cheap to enter; the rest in [`Interp::eval_other`].
+    ///
+    /// Every arm is either a value read in place or a tail call, so entering `eval` saves no
+    /// registers.
     pub(crate) fn eval(&mut self, e: &Expr) -> R<Value> {
         match &e.kind {
             ExprKind::Num(x) => Ok(Value::Num(*x)),
-            ExprKind::Var(var, name) => self.get_var(*var, name, e.span),
-            ExprKind::Binary(op, l, r) => self.eval_binary(*op, l, r, e.span),
-            ExprKind::Call(f, args) => self.call_expr(f, args, e.span),
-            ExprKind::Index(base, ix) => self.eval_index(base, ix, e.span),
+            ExprKind::Var(..) => {
+                if let Some(x) = self.num_operand(e) {
+                    return Ok(Value::Num(x));
+                }
+                self.get_var_slow(e)
+            }
+            ExprKind::Binary(op, l, r) => {
+                if let (Some(x), Some(y)) = (self.num_operand(l), self.num_operand(r)) {
+                    if let Some(v) = num_binary(*op, x, y) {
+                        return Ok(v);
+                    }
+                }
+                self.eval_binary(*op, l, r, e.span)
+            }
+            ExprKind::Call(..) => self.call_expr(e),
+            ExprKind::Index(..) => self.eval_index_call(e),
             _ => self.eval_other(e),
+        }
+    }
+
+    /// Reads a variable holding anything but a number (few arguments, so `eval` tail-calls it).
+    #[inline(never)]
+    fn get_var_slow(&self, e: &Expr) -> R<Value> {
+        match &e.kind {
+            ExprKind::Var(var, name) => self.get_var(*var, name, e.span),
+            _ => Ok(Value::Nothing),
+        }
+    }
+
+    #[inline(never)]
+    fn eval_index_call(&mut self, e: &Expr) -> R<Value> {
+        match &e.kind {
+            ExprKind::Index(base, ix) => self.eval_index(base, ix, e.span),
+            _ => Ok(Value::Nothing),
         }
     }
 
@@ -653,22 +844,29 @@ impl Interp<'_> {
         if let BinOp::And | BinOp::Or = op {
             return self.eval_logic(op, l, r);
         }
-        let a = self.operand(l)?;
-        let b = self.operand(r)?;
-        if let (Value::Num(x), Value::Num(y)) = (&a, &b) {
-            let (x, y) = (*x, *y);
-            match op {
-                BinOp::Add => return Ok(Value::Num(x + y)),
-                BinOp::Sub => return Ok(Value::Num(x - y)),
-                BinOp::Mul | BinOp::ElemMul => return Ok(Value::Num(x * y)),
-                BinOp::Div | BinOp::ElemDiv => return Ok(Value::Num(x / y)),
-                BinOp::Lt => return Ok(Value::Bool(x < y)),
-                BinOp::Le => return Ok(Value::Bool(x <= y)),
-                BinOp::Gt => return Ok(Value::Bool(x > y)),
-                BinOp::Ge => return Ok(Value::Bool(x >= y)),
-                _ => {}
+        // A number operand is read out of the result where it was written: copying the
+        // whole result first would load 16 bytes just stored piecewise, which stalls.
+        let ra = self.operand(l);
+        if let Ok(Value::Num(x)) = ra {
+            std::mem::forget(ra);
+            let rb = self.operand(r);
+            if let Ok(Value::Num(y)) = rb {
+                std::mem::forget(rb);
+                if let Some(v) = num_binary(op, x, y) {
+                    return Ok(v);
+                }
+                return self.binary_other(op, Value::Num(x), Value::Num(y), l.span, r.span, span);
             }
+            return self.binary_other(op, Value::Num(x), rb?, l.span, r.span, span);
         }
+        let a = ra?;
+        let b = match self.operand(r) {
+            Ok(b) => b,
+            Err(e) => {
+                drop_value(a);
+                return Err(e);
+            }
+        };
         self.binary_other(op, a, b, l.span, r.span, span)
     }
 

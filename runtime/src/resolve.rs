@@ -56,6 +56,8 @@ struct FnScope {
     /// Captured names in capture order, with where they come from in the parent.
     captures: Vec<(Rc<str>, Var)>,
     capture_names: HashMap<Rc<str>, usize>,
+    /// Whether the function refers to itself by name.
+    recursive: bool,
 }
 
 struct Resolver<'a> {
@@ -246,6 +248,7 @@ impl Resolver<'_> {
             nslots: 0,
             captures: Vec::new(),
             capture_names: HashMap::new(),
+            recursive: false,
         };
         let mut seen = HashSet::new();
         for p in &def.params {
@@ -283,9 +286,10 @@ impl Resolver<'_> {
             nslots: 0,
             captures: Vec::new(),
             capture_names: HashMap::new(),
+            recursive: false,
         });
         let ncaptures = scope.captures.len() as u32;
-        let proto = Proto { name, params, nslots: scope.nslots, ncaptures, body };
+        let proto = Proto { name, params, nslots: scope.nslots, ncaptures, recursive: scope.recursive, body };
         let sources = scope.captures.into_iter().map(|(_, v)| v).collect();
         Expr { kind: ExprKind::Lambda(Rc::new(proto), sources), span }
     }
@@ -334,7 +338,13 @@ impl Resolver<'_> {
     fn name(&mut self, name: &Rc<str>, span: Span) -> ExprKind {
         match self.lookup(name, self.scopes.len()) {
             Some(Ok(v)) => return ExprKind::Var(v, name.clone()),
-            Some(Err(())) => return ExprKind::SelfFn,
+            Some(Err(())) => {
+                // Only the innermost function's own name resolves to itself.
+                if let Some(scope) = self.scopes.last_mut() {
+                    scope.recursive = true;
+                }
+                return ExprKind::SelfFn;
+            }
             None => {}
         }
         if let Some(b) = self.library.builtins.iter().find(|b| b.name == &**name) {

@@ -19,7 +19,11 @@ pub type CMatrix = DMatrix<C64>;
 
 /// Every MML value. Copying a `Value` never copies a matrix: the matrix is shared and copied
 /// lazily on write (`Rc::make_mut`), which gives value semantics at reference cost.
+///
+/// Laid out as a tag byte, then every payload at offset 8 (`repr(C, u8)`), so that moving a
+/// value copies two words rather than a bool at offset 1 and the bytes around it.
 #[derive(Clone)]
+#[repr(C, u8)]
 pub enum Value {
     /// The absence of a value (`nothing`), returned by statements and `print`.
     Nothing,
@@ -183,6 +187,7 @@ impl fmt::Debug for Value {
 
 // A `Value` stays two words: cheap to copy through the interpreter.
 const _: () = assert!(std::mem::size_of::<Value>() == 16);
+const _: () = assert!(std::mem::size_of::<Option<Value>>() == 16);
 
 /// A lazy range `start, start+step, …` up to and including `stop` when it is reached.
 #[derive(Clone, Debug, PartialEq)]

@@ -9,10 +9,19 @@ use super::{err, Closure, Interp, R, STACK_RED_ZONE, STACK_SEGMENT};
 use crate::builtin::{Args, Builtin, BuiltinError, CallCtx, ParamDefault};
 use crate::display::{describe, FormatOptions};
 use crate::error::{ErrorKind, RuntimeError};
-use crate::hir::{Arg, Expr, ExprKind, Proto};
+use crate::hir::{Arg, Expr, ExprKind, Proto, Var};
 use crate::limits::Limits;
 use crate::resolve::closest;
 use crate::value::Value;
+
+/// Whether `args` bind to the parameters of `proto` by position alone, leaving out some that
+/// have defaults (the frame fills them in): no names, not too many.
+#[inline(never)]
+fn binds_with_defaults(proto: &Proto, args: &[Arg]) -> bool {
+    args.len() <= proto.params.len()
+        && args.iter().all(|a| a.name.is_none())
+        && proto.params[args.len()..].iter().all(|p| p.default.is_some())
+}
 
 /// An evaluated argument.
 pub(crate) struct ArgVal {
@@ -22,17 +31,115 @@ pub(crate) struct ArgVal {
 }
 
 impl Interp<'_> {
+    /// Evaluates a call. Calls by position of a closure (a recursive call by name, or a
+    /// function in a variable) or of a builtin by name take the short paths. Each path takes
+    /// the call expression `e` alone, so that `eval` tail-calls it.
+    #[inline(always)]
+    pub(crate) fn call_expr(&mut self, e: &Expr) -> R<Value> {
+        match &e.kind {
+            ExprKind::Call(callee, _) => match callee.kind {
+                ExprKind::SelfFn => self.call_self(e),
+                ExprKind::Var(..) => self.call_var(e),
+                ExprKind::Builtin(_) => self.call_builtin_expr(e),
+                _ => self.call_other(e),
+            },
+            _ => Ok(Value::Nothing),
+        }
+    }
+
     #[inline(never)]
-    pub(crate) fn call_expr(&mut self, callee: &Expr, args: &[Arg], span: Span) -> R<Value> {
-        // A recursive call by name: the running closure, without wrapping it in a value.
-        if let ExprKind::SelfFn = callee.kind {
-            if let Some(c) = self.current.clone() {
-                if args.len() == c.proto.params.len() && args.iter().all(|a| a.name.is_none()) {
-                    let base = self.push_args(args)?;
-                    return self.enter(&c, base, span);
-                }
+    fn call_other(&mut self, e: &Expr) -> R<Value> {
+        match &e.kind {
+            ExprKind::Call(callee, args) => self.call_general(callee, args, e.span),
+            _ => Ok(Value::Nothing),
+        }
+    }
+
+    /// A call of a builtin by name with every argument given by position: the arguments
+    /// are evaluated into an array on the Rust stack, not into vectors.
+    #[inline(never)]
+    fn call_builtin_expr(&mut self, e: &Expr) -> R<Value> {
+        const MAX: usize = 6;
+        let ExprKind::Call(callee, args) = &e.kind else { return Ok(Value::Nothing) };
+        let ExprKind::Builtin(b) = callee.kind else { return self.call_other(e) };
+        let nfixed = b.params.iter().take_while(|p| p.default != ParamDefault::Variadic).count();
+        let variadic = nfixed < b.params.len();
+        let total = args.len().max(nfixed);
+        let fits = total <= MAX
+            && (variadic || args.len() <= nfixed)
+            && args.iter().all(|a| a.name.is_none())
+            && b.params[args.len().min(nfixed)..nfixed].iter().all(|p| p.default != ParamDefault::Required);
+        if !fits {
+            return self.call_other(e);
+        }
+        let span = e.span;
+        let mut values: [Value; MAX] = std::array::from_fn(|_| Value::Nothing);
+        for (slot, a) in values.iter_mut().zip(args) {
+            *slot = self.eval(&a.value)?;
+        }
+        for (slot, p) in values.iter_mut().zip(b.params).take(nfixed).skip(args.len()) {
+            *slot = p.default.value();
+        }
+        let saved = std::mem::replace(&mut self.call_span, span);
+        let result = (b.run)(self, &Args { values: &values[..total], nfixed });
+        self.call_span = saved;
+        for v in values {
+            super::drop_value(v);
+        }
+        result.map_err(|err| {
+            let spans: Vec<Span> = (0..total).map(|i| args.get(i).map_or(span, |a| a.value.span)).collect();
+            self.builtin_error_at(b.name, err, span, &spans)
+        })
+    }
+
+    /// A recursive call by name: the running closure, without wrapping it in a value.
+    #[inline(never)]
+    fn call_self(&mut self, e: &Expr) -> R<Value> {
+        let ExprKind::Call(callee, args) = &e.kind else { return Ok(Value::Nothing) };
+        let span = e.span;
+        if let Some(c) = &self.current {
+            // The running closure stays the running closure.
+            if args.len() == c.proto.params.len() && args.iter().all(|a| a.name.is_none()) {
+                let c = c.clone();
+                let base = self.push_args(args)?;
+                return self.enter_frame::<true, true>(&c, base, span);
+            }
+            if binds_with_defaults(&c.proto, args) {
+                let c = c.clone();
+                let base = self.push_args(args)?;
+                return self.enter_frame::<true, false>(&c, base, span);
             }
         }
+        self.call_general(callee, args, span)
+    }
+
+    /// A call of a function in a variable: the closure itself, without cloning it as a value.
+    #[inline(never)]
+    fn call_var(&mut self, e: &Expr) -> R<Value> {
+        let ExprKind::Call(callee, args) = &e.kind else { return Ok(Value::Nothing) };
+        let span = e.span;
+        let slot = match callee.kind {
+            ExprKind::Var(Var::Local(i), _) => self.stack.get(self.base + i as usize),
+            ExprKind::Var(Var::Global(i), _) => self.globals.get(i as usize),
+            _ => None,
+        };
+        if let Some(Some(Value::Func(c))) = slot {
+            if args.len() == c.proto.params.len() && args.iter().all(|a| a.name.is_none()) {
+                let c = c.clone();
+                let base = self.push_args(args)?;
+                return self.enter_frame::<false, true>(&c, base, span);
+            }
+            if binds_with_defaults(&c.proto, args) {
+                let c = c.clone();
+                let base = self.push_args(args)?;
+                return self.enter_frame::<false, false>(&c, base, span);
+            }
+        }
+        self.call_general(callee, args, span)
+    }
+
+    #[inline(never)]
+    fn call_general(&mut self, callee: &Expr, args: &[Arg], span: Span) -> R<Value> {
         let f = match &callee.kind {
             ExprKind::SelfFn => match &self.current {
                 Some(c) => Value::Func(c.clone()),
@@ -44,7 +151,7 @@ impl Interp<'_> {
             Value::Func(c) if args.iter().all(|a| a.name.is_none()) && args.len() == c.proto.params.len() => {
                 // The common case: every parameter given by position, straight onto the stack.
                 let base = self.push_args(args)?;
-                self.enter(c, base, span)
+                self.enter_frame::<false, true>(c, base, span)
             }
             Value::Func(_) | Value::Builtin(_) | Value::Bound(_) => {
                 let mut vals = Vec::with_capacity(args.len());
@@ -64,7 +171,20 @@ impl Interp<'_> {
         let base = self.stack.len();
         for a in args {
             match self.eval(&a.value) {
-                Ok(v) => self.stack.push(Some(v)),
+                // A number is written in place as its tag and its value: copying the 16 bytes
+                // `eval` has just written piecewise would stall on the load.
+                Ok(v) => {
+                    if let Value::Num(x) = v {
+                        std::mem::forget(v);
+                        self.stack.push(None);
+                        if let Some(slot) = self.stack.last_mut() {
+                            // The slot holds `None`: nothing to drop.
+                            std::mem::forget(slot.replace(Value::Num(x)));
+                        }
+                    } else {
+                        self.stack.push(Some(v));
+                    }
+                }
                 Err(e) => {
                     self.stack.truncate(base);
                     return Err(e);
@@ -76,6 +196,14 @@ impl Interp<'_> {
 
     /// Calls any function value with positional arguments.
     pub(crate) fn call_value(&mut self, f: &Value, args: &[Value], span: Span) -> R<Value> {
+        if let Value::Func(c) = f {
+            if args.len() == c.proto.params.len() {
+                // Every parameter given: straight onto the stack.
+                let base = self.stack.len();
+                self.stack.extend(args.iter().map(|v| Some(v.clone())));
+                return self.enter_frame::<false, true>(c, base, span);
+            }
+        }
         let vals = args.iter().map(|v| ArgVal { name: None, value: v.clone(), span }).collect();
         self.call_with(f, vals, span)
     }
@@ -158,47 +286,106 @@ impl Interp<'_> {
     /// Runs closure `c` whose arguments (possibly fewer than its parameters, for defaults)
     /// are on the stack from `base`.
     fn enter(&mut self, c: &Rc<Closure>, base: usize, span: Span) -> R<Value> {
+        self.enter_frame::<false, false>(c, base, span)
+    }
+
+    /// [`Interp::enter`], with what the caller already knows about the call: `SAME`, the
+    /// callee is the closure running now (a recursive call by name); `FULL`, every parameter
+    /// has its argument on the stack.
+    #[inline(always)]
+    fn enter_frame<const SAME: bool, const FULL: bool>(
+        &mut self,
+        c: &Rc<Closure>,
+        base: usize,
+        span: Span,
+    ) -> R<Value> {
         if self.depth >= self.limits.max_call_depth {
-            self.stack.truncate(base);
+            self.pop_frame(base);
             return err(ErrorKind::RecursionLimit { depth: self.limits.max_call_depth }, span);
         }
         if let Err(e) = self.tick(span) {
-            self.stack.truncate(base);
+            self.pop_frame(base);
             return Err(e);
         }
         let proto = &c.proto;
+        // The frame: the arguments (on the stack already), the other locals, the captures.
         let top = base + proto.nslots as usize;
         if self.stack.len() < top {
-            self.stack.resize(top, None);
-        }
-        let capture_base = base + (proto.nslots - proto.ncaptures) as usize;
-        for (k, v) in c.captures.iter().enumerate() {
-            self.stack[capture_base + k] = v.clone();
+            self.push_frame_rest(c, base);
         }
         let saved_base = std::mem::replace(&mut self.base, base);
-        let saved_current = self.current.replace(c.clone());
+        // Only a function that calls itself by name reads the running closure.
+        let saved_current = if SAME || !proto.recursive { None } else { Some(self.current.replace(c.clone())) };
         self.depth += 1;
         // Checking the stack costs a little, so it is done every few levels; the red zone
         // is large enough for the levels in between.
         let result = if self.depth.is_multiple_of(8) {
-            stacker::maybe_grow(STACK_RED_ZONE, STACK_SEGMENT, || self.run_frame(proto, base))
+            stacker::maybe_grow(STACK_RED_ZONE, STACK_SEGMENT, || self.run_frame::<FULL>(proto, base))
         } else {
-            self.run_frame(proto, base)
+            self.run_frame::<FULL>(proto, base)
         };
         self.depth -= 1;
-        self.current = saved_current;
+        if let Some(saved) = saved_current {
+            self.current = saved;
+        }
         self.base = saved_base;
-        self.stack.truncate(base);
-        result.map_err(|mut e| {
-            e.trace.push((proto.name.to_string(), span));
-            e
-        })
+        self.pop_frame(base);
+        match result {
+            // A number is rebuilt from its value rather than copied as 16 bytes that were
+            // just written piecewise (a load that waits for those stores to land).
+            Ok(v) => {
+                if let Value::Num(x) = v {
+                    std::mem::forget(v);
+                    return Ok(Value::Num(x));
+                }
+                Ok(v)
+            }
+            Err(mut e) => {
+                e.trace.push((proto.name.to_string(), span));
+                Err(e)
+            }
+        }
+    }
+
+    /// Completes the frame of `c` at `base` after its arguments: empty locals, then copies of
+    /// the captured values.
+    #[inline(always)]
+    fn push_frame_rest(&mut self, c: &Closure, base: usize) {
+        let proto = &c.proto;
+        let capture_base = base + (proto.nslots - proto.ncaptures) as usize;
+        while self.stack.len() < capture_base {
+            self.stack.push(None);
+        }
+        if self.stack.len() == capture_base {
+            for v in c.captures.iter() {
+                let v = match v {
+                    Some(Value::Num(x)) => Some(Value::Num(*x)),
+                    v => v.clone(),
+                };
+                self.stack.push(v);
+            }
+        } else {
+            self.stack.resize_with(base + proto.nslots as usize, || None);
+            for (k, v) in c.captures.iter().enumerate() {
+                self.stack[capture_base + k] = v.clone();
+            }
+        }
+    }
+
+    /// Drops the frame starting at `base`.
+    #[inline(always)]
+    fn pop_frame(&mut self, base: usize) {
+        while self.stack.len() > base {
+            if let Some(Some(v)) = self.stack.pop() {
+                super::drop_value(v);
+            }
+        }
     }
 
     /// Fills in defaulted parameters and runs the body of the frame at `base`.
     #[inline(always)]
-    fn run_frame(&mut self, proto: &Proto, base: usize) -> R<Value> {
-        if self.stack[base..base + proto.params.len()].iter().any(Option::is_none) {
+    fn run_frame<const FULL: bool>(&mut self, proto: &Proto, base: usize) -> R<Value> {
+        if !FULL && self.stack[base..base + proto.params.len()].iter().any(Option::is_none) {
             for (i, p) in proto.params.iter().enumerate() {
                 if self.stack[base + i].is_none() {
                     if let Some(d) = &p.default {
