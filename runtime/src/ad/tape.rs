@@ -24,20 +24,32 @@ use mml_lang::ast::BinOp;
 use crate::ops::{self, OpError, Side};
 use crate::value::{Matrix, Value};
 
-/// A tangent on the tape: which tape, and which node on it.
+/// A tangent on the tape: which tape, and which node on it. The top bit of `tape` marks a
+/// 1×1 node, so the shape of the many scalar tangents of a loop is known without a lookup.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct LinRef {
     tape: u32,
     node: u32,
 }
 
+/// The bit of [`LinRef::tape`] that marks a 1×1 node.
+const SCALAR: u32 = 1 << 31;
+
 impl LinRef {
     /// The tangent's shape (that of the value it belongs to).
     pub fn shape(self) -> (usize, usize) {
+        if self.tape & SCALAR != 0 {
+            return (1, 1);
+        }
         TAPE.with(|t| match &*t.borrow() {
             Some(tape) if tape.id == self.tape => tape.nodes.get(self.node as usize).map_or((0, 0), |n| n.shape),
             _ => (0, 0),
         })
+    }
+
+    /// The tape this tangent is on.
+    fn tape_id(self) -> u32 {
+        self.tape & !SCALAR
     }
 }
 
@@ -66,12 +78,29 @@ enum Op {
     Reshape(u32),
     /// `out[k] = a[pos[k]]`.
     Gather(u32, Box<[u32]>),
-    /// Elements picked from several tangents: `labels[k]` is 0 (a zero) or 1 + an element
-    /// number counted across `parts`, each part being (node, first element number).
-    Place(Box<[(u32, usize)]>, Box<[usize]>),
+    /// One element of `a` (a 1×1 node): a gather without the allocation.
+    Element(u32, u32),
+    /// Elements picked from several tangents (see [`Placement`]).
+    Place(Box<Placement>),
     /// `base` (or zeros) with the elements at `pos` replaced by `src` (or zeros); a 1×1 `src`
     /// fills every position.
-    Assign { base: Option<u32>, pos: Box<[u32]>, src: Option<u32> },
+    Assign(Box<Assignment>),
+}
+
+/// Where a [`Op::Place`] takes its elements from: `labels[k]` is 0 (a zero) or 1 + an element
+/// number counted across `parts`, each part being (node, first element number).
+#[derive(Debug)]
+struct Placement {
+    parts: Box<[(u32, usize)]>,
+    labels: Box<[usize]>,
+}
+
+/// An [`Op::Assign`]'s operands.
+#[derive(Debug)]
+struct Assignment {
+    base: Option<u32>,
+    pos: Box<[u32]>,
+    src: Option<u32>,
 }
 
 #[derive(Debug)]
@@ -115,7 +144,7 @@ impl Recording {
             }
             let id = NEXT_TAPE.with(|n| {
                 let id = n.get();
-                n.set(id.wrapping_add(1).max(1));
+                n.set(((id + 1) % SCALAR).max(1));
                 id
             });
             *t = Some(Tape { id, nodes: Vec::new(), stored: 0, unsupported: false });
@@ -145,7 +174,7 @@ impl Recording {
             Matrix::zeros(r, c)
         };
         let out = match out {
-            Value::Lin(l) if l.tape == self.id => *l,
+            Value::Lin(l) if l.tape_id() == self.id => *l,
             Value::Num(z) if *z == 0.0 => return Some(inputs.iter().map(zeros).collect()),
             _ => return None,
         };
@@ -157,7 +186,7 @@ impl Recording {
                 inputs
                     .iter()
                     .map(|v| match lin_of(v) {
-                        Some(l) if l.tape == self.id => {
+                        Some(l) if l.tape_id() == self.id => {
                             let shape = tape.nodes[l.node as usize].shape;
                             std::mem::take(&mut adj[l.node as usize]).into_dense(shape)
                         }
@@ -221,13 +250,14 @@ fn push(shape: (usize, usize), op: Op, stored: usize) -> Result<Value, OpError> 
         }
         let node = u32::try_from(tape.nodes.len()).map_err(|_| unsupported("too many operations"))?;
         tape.nodes.push(Node { shape, op });
-        Ok(Value::Lin(LinRef { tape: tape.id, node }))
+        let scalar = if shape == (1, 1) { SCALAR } else { 0 };
+        Ok(Value::Lin(LinRef { tape: tape.id | scalar, node }))
     })
 }
 
 /// The node of `l` on the current tape, checked.
 fn node(l: LinRef) -> Result<u32, OpError> {
-    let live = TAPE.with(|t| t.borrow().as_ref().is_some_and(|tape| tape.id == l.tape));
+    let live = TAPE.with(|t| t.borrow().as_ref().is_some_and(|tape| tape.id == l.tape_id()));
     if live {
         Ok(l.node)
     } else {
@@ -294,8 +324,14 @@ pub(crate) fn binary(op: BinOp, a: &Value, b: &Value) -> Result<Value, OpError> 
             }
             _ => Err(unsupported("a product of two derivatives")),
         },
-        (Some(x), None) => with_constant(op, x, &constant(b)?, true),
-        (None, Some(y)) => with_constant(op, y, &constant(a)?, false),
+        (Some(x), None) => match scalar_constant(op, x, b, true) {
+            Some(done) => done,
+            None => with_constant(op, x, &constant(b)?, true),
+        },
+        (None, Some(y)) => match scalar_constant(op, y, a, false) {
+            Some(done) => done,
+            None => with_constant(op, y, &constant(a)?, false),
+        },
         (None, None) => ops::binary(op, a, b),
     }
 }
@@ -306,6 +342,23 @@ fn lin(v: Value) -> Result<LinRef, OpError> {
 
 fn scale(a: LinRef, s: f64) -> Result<LinRef, OpError> {
     lin(push(a.shape(), Op::Scale(node(a)?, s), 0)?)
+}
+
+/// `op` between tangent `x` and a number `c`, the common case in scalar code, recorded without
+/// making a matrix of the number; `None` for everything else.
+fn scalar_constant(op: BinOp, x: LinRef, c: &Value, lin_left: bool) -> Option<Result<Value, OpError>> {
+    use BinOp::*;
+    let Value::Num(c) = *c else { return None };
+    let scaled = |s: f64| Some(scale(x, s).map(Value::Lin));
+    match op {
+        Mul | ElemMul => scaled(c),
+        Div | ElemDiv if lin_left => scaled(1.0 / c),
+        LeftDiv if !lin_left => scaled(1.0 / c),
+        Add if c == 0.0 => Some(Ok(Value::Lin(x))),
+        Sub if c == 0.0 && lin_left => Some(Ok(Value::Lin(x))),
+        Sub if c == 0.0 => scaled(-1.0),
+        _ => None,
+    }
 }
 
 /// `op` between tangent `x` and constant `c`; `lin_left` says which side `x` is on.
@@ -402,6 +455,9 @@ pub fn gather(a: LinRef, pos: Vec<usize>, shape: (usize, usize)) -> Result<Value
     if pos.iter().any(|&p| p >= r * c) || pos.len() != shape.0 * shape.1 {
         return Err(unsupported("an index out of range"));
     }
+    if let [p] = pos[..] {
+        return push(shape, Op::Element(node(a)?, p as u32), 0);
+    }
     let pos = pos.into_iter().map(|p| p as u32).collect::<Box<[u32]>>();
     let n = pos.len();
     push(shape, Op::Gather(node(a)?, pos), n)
@@ -432,7 +488,7 @@ pub fn assign(base: &Value, shape: (usize, usize), pos: Vec<usize>, src: &Value)
     }
     let pos = pos.into_iter().map(|p| p as u32).collect::<Box<[u32]>>();
     let n = pos.len();
-    push(shape, Op::Assign { base, pos, src }, n)
+    push(shape, Op::Assign(Box::new(Assignment { base, pos, src })), n)
 }
 
 /// Applies a linear function that only moves elements around (concatenation, reshaping,
@@ -471,7 +527,7 @@ pub fn structural<E>(
         return Ok(if m.len() == 1 { Value::Num(0.0) } else { Value::matrix(Matrix::zeros(m.nrows(), m.ncols())) });
     }
     let n = labels.len();
-    push(m.shape(), Op::Place(parts.into_boxed_slice(), labels), n).map_err(error)
+    push(m.shape(), Op::Place(Box::new(Placement { parts: parts.into_boxed_slice(), labels })), n).map_err(error)
 }
 
 /// An adjoint while sweeping: none yet, dense, or a few (position, value) contributions.
@@ -479,6 +535,8 @@ pub fn structural<E>(
 enum Adj {
     #[default]
     None,
+    /// The adjoint of a 1×1 node, kept off the heap.
+    Scalar(f64),
     Dense(Matrix),
     Sparse(Vec<(u32, f64)>),
 }
@@ -487,6 +545,7 @@ impl Adj {
     fn into_dense(self, (r, c): (usize, usize)) -> Matrix {
         match self {
             Adj::None => Matrix::zeros(r, c),
+            Adj::Scalar(x) => Matrix::from_element(r, c, x),
             Adj::Dense(m) => m,
             Adj::Sparse(entries) => {
                 let mut m = Matrix::zeros(r, c);
@@ -498,10 +557,35 @@ impl Adj {
         }
     }
 
+    /// The adjoint of a 1×1 node as a number.
+    fn into_scalar(self) -> f64 {
+        match self {
+            Adj::None => 0.0,
+            Adj::Scalar(x) => x,
+            Adj::Dense(m) => m.iter().sum(),
+            Adj::Sparse(entries) => entries.iter().map(|(_, v)| v).sum(),
+        }
+    }
+
+    /// Adds `x` to the adjoint of a 1×1 node.
+    fn add_scalar(&mut self, x: f64) {
+        match self {
+            Adj::None => *self = Adj::Scalar(x),
+            Adj::Scalar(y) => *y += x,
+            Adj::Dense(d) => d[0] += x,
+            Adj::Sparse(entries) => entries.push((0, x)),
+        }
+    }
+
     /// Adds `m` (of the slot's shape), moving it in when the slot is empty.
     fn add(&mut self, m: Matrix) {
         match self {
             Adj::None => *self = Adj::Dense(m),
+            Adj::Scalar(x) => {
+                let mut m = m;
+                m[0] += *x;
+                *self = Adj::Dense(m);
+            }
             Adj::Dense(d) => *d += m,
             Adj::Sparse(entries) => {
                 let mut m = m;
@@ -515,7 +599,14 @@ impl Adj {
 
     /// Adds `v` at position `p` of a slot of shape `shape`.
     fn add_at(&mut self, p: u32, v: f64, shape: (usize, usize)) {
+        if shape == (1, 1) {
+            return self.add_scalar(v);
+        }
         match self {
+            Adj::Scalar(x) => {
+                let x = *x;
+                *self = Adj::Sparse(vec![(0, x), (p, v)]);
+            }
             Adj::Dense(d) => d[p as usize] += v,
             Adj::None => *self = Adj::Sparse(vec![(p, v)]),
             Adj::Sparse(entries) => {
@@ -589,7 +680,7 @@ fn left_div_transpose(c: &Matrix, adj: Matrix) -> Matrix {
 fn sweep(tape: &Tape, out: LinRef) -> Vec<Adj> {
     let mut adj: Vec<Adj> = Vec::with_capacity(tape.nodes.len());
     adj.resize_with(tape.nodes.len(), Adj::default);
-    adj[out.node as usize] = Adj::Dense(Matrix::from_element(1, 1, 1.0));
+    adj[out.node as usize] = Adj::Scalar(1.0);
     for k in (0..=out.node as usize).rev() {
         let node = &tape.nodes[k];
         if matches!(node.op, Op::Leaf) || matches!(adj[k], Adj::None) {
@@ -597,8 +688,30 @@ fn sweep(tape: &Tape, out: LinRef) -> Vec<Adj> {
         }
         let slot = std::mem::take(&mut adj[k]);
         let shape_of = |i: u32| tape.nodes[i as usize].shape;
+        // The common nodes of a scalar loop, without matrices.
+        if node.shape == (1, 1) {
+            match &node.op {
+                Op::Add(a, b) => {
+                    let x = slot.into_scalar();
+                    adj[*a as usize].add_scalar(x);
+                    adj[*b as usize].add_scalar(x);
+                    continue;
+                }
+                Op::Scale(a, s) => {
+                    let x = slot.into_scalar();
+                    adj[*a as usize].add_scalar(x * s);
+                    continue;
+                }
+                _ => {}
+            }
+        }
         match &node.op {
             Op::Leaf => {}
+            Op::Element(a, p) => {
+                let shape = shape_of(*a);
+                let x = slot.into_scalar();
+                adj[*a as usize].add_at(*p, x, shape);
+            }
             Op::Gather(a, pos) => {
                 let shape = shape_of(*a);
                 let target = &mut adj[*a as usize];
@@ -634,7 +747,8 @@ fn sweep(tape: &Tape, out: LinRef) -> Vec<Adj> {
                 };
                 accumulate(&mut adj[*a as usize], moved, shape_of(*a));
             }
-            Op::Place(parts, labels) => {
+            Op::Place(placement) => {
+                let (parts, labels) = (&placement.parts, &placement.labels);
                 let d = slot.into_dense(node.shape);
                 for (label, v) in labels.iter().zip(d.iter()) {
                     if *label == 0 || *v == 0.0 {
@@ -646,7 +760,8 @@ fn sweep(tape: &Tape, out: LinRef) -> Vec<Adj> {
                     adj[part as usize].add_at((e - first) as u32, *v, shape_of(part));
                 }
             }
-            Op::Assign { base, pos, src } => {
+            Op::Assign(assignment) => {
+                let Assignment { base, pos, src } = &**assignment;
                 let mut d = slot.into_dense(node.shape);
                 if let Some(s) = src {
                     let shape = shape_of(*s);
@@ -705,6 +820,7 @@ fn sweep(tape: &Tape, out: LinRef) -> Vec<Adj> {
 fn accumulate(target: &mut Adj, incoming: Adj, shape: (usize, usize)) {
     match incoming {
         Adj::None => {}
+        Adj::Scalar(x) => target.add_at(0, x, shape),
         Adj::Dense(m) => target.add(m),
         Adj::Sparse(entries) => {
             if matches!(target, Adj::None) {
