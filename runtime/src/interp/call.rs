@@ -99,15 +99,8 @@ impl Interp<'_> {
         let span = e.span;
         if let Some(c) = &self.current {
             // The running closure stays the running closure.
-            if args.len() == c.proto.params.len() && args.iter().all(|a| a.name.is_none()) {
-                let c = c.clone();
-                let base = self.push_args(args)?;
-                return self.enter_frame::<true, true>(&c, base, span);
-            }
-            if binds_with_defaults(&c.proto, args) {
-                let c = c.clone();
-                let base = self.push_args(args)?;
-                return self.enter_frame::<true, false>(&c, base, span);
+            if let Some(result) = self.call_positional::<true>(&c.clone(), args, span) {
+                return result;
             }
         }
         self.call_general(callee, args, span)
@@ -124,18 +117,30 @@ impl Interp<'_> {
             _ => None,
         };
         if let Some(Some(Value::Func(c))) = slot {
-            if args.len() == c.proto.params.len() && args.iter().all(|a| a.name.is_none()) {
-                let c = c.clone();
-                let base = self.push_args(args)?;
-                return self.enter_frame::<false, true>(&c, base, span);
-            }
-            if binds_with_defaults(&c.proto, args) {
-                let c = c.clone();
-                let base = self.push_args(args)?;
-                return self.enter_frame::<false, false>(&c, base, span);
+            if let Some(result) = self.call_positional::<false>(&c.clone(), args, span) {
+                return result;
             }
         }
         self.call_general(callee, args, span)
+    }
+
+    /// Calls closure `c` with arguments bound by position (`RECURSIVE`: it is the running
+    /// closure), when they allow it: all given positionally, or leaving out defaulted
+    /// parameters. `None` otherwise, for the general path.
+    #[inline(always)]
+    fn call_positional<const RECURSIVE: bool>(
+        &mut self,
+        c: &Rc<Closure>,
+        args: &[Arg],
+        span: Span,
+    ) -> Option<R<Value>> {
+        if args.len() == c.proto.params.len() && args.iter().all(|a| a.name.is_none()) {
+            return Some(self.push_args(args).and_then(|base| self.enter_frame::<RECURSIVE, true>(c, base, span)));
+        }
+        if binds_with_defaults(&c.proto, args) {
+            return Some(self.push_args(args).and_then(|base| self.enter_frame::<RECURSIVE, false>(c, base, span)));
+        }
+        None
     }
 
     #[inline(never)]
