@@ -505,6 +505,14 @@ impl Interp<'_> {
             BuiltinError::Raised(e) => e,
             BuiltinError::Message { code, message, arg, help, notes } => {
                 let arg_span = arg.and_then(|i| arg_spans.get(i).copied()).filter(|s| *s != span);
+                // With an argument labelled, the call is labelled at its head (`grad` in
+                // `grad(f, x)`), so the two labels do not overlap.
+                let head = match arg_spans.first() {
+                    Some(first) if first.src == span.src && first.start > span.start && first.start <= span.end => {
+                        Span { end: first.start - 1, ..span }
+                    }
+                    _ => span,
+                };
                 Box::new(RuntimeError::new(
                     ErrorKind::Builtin {
                         function: name.to_string(),
@@ -512,7 +520,7 @@ impl Interp<'_> {
                         message,
                         help,
                         notes,
-                        call: arg_span.map(|_| span),
+                        call: arg_span.map(|_| head),
                     },
                     arg_span.unwrap_or(span),
                 ))
