@@ -234,33 +234,57 @@ fn not_scalar(shape: Option<(usize, usize)>) -> BuiltinError {
         .with_help("for vector-valued functions use `jacobian(F, x)`")
 }
 
-/// The gradient by reverse mode: one run of `f` recording how every tangent is made, then one
-/// sweep back from the result, whatever the number of inputs. `None` when reverse mode does
-/// not apply and forward mode is used instead: inside another differentiation (the point
-/// carries a derivative, or a tape is already recording), or when the function did something
-/// the tape cannot record.
+/// The gradient by reverse mode (see [`taped`]), for two or more inputs at a point that
+/// carries no derivative; `None` otherwise, and forward mode is used.
 fn reverse_gradient(ctx: &mut dyn CallCtx, f: &Value, inputs: &Inputs) -> Result<Option<Vec<Matrix>>, BuiltinError> {
     // One input costs one forward run: reverse mode pays off from two.
     if inputs.any_dual() || inputs.len() < 2 {
         return Ok(None);
     }
+    let check = |y: &Value| {
+        differentiable(y)?;
+        if y.shape() == Some((1, 1)) {
+            Ok(())
+        } else {
+            Err(not_scalar(y.shape()))
+        }
+    };
+    let found = taped(ctx, f, &mut |seed| inputs.with(|_, v| Some(seed(v.clone()))), &check)?;
+    Ok(found.map(|(_, gradients)| gradients))
+}
+
+/// Builds a function's arguments, passing each input through the seeding function it is given.
+pub(crate) type TapedArgs<'a> = dyn FnMut(&mut dyn FnMut(Value) -> Value) -> Vec<Value> + 'a;
+
+/// One run of `f` in reverse mode, and one sweep back: `args` builds the arguments, passing
+/// each input through `seed`. `check` vets the result (without its derivative) before the
+/// sweep. Returns that result and the gradient with respect to each seeded input, in its
+/// shape; `None` when reverse mode does not apply (a tape is already recording, or the
+/// function did something it cannot record) and the caller uses forward mode.
+pub(crate) fn taped(
+    ctx: &mut dyn CallCtx,
+    f: &Value,
+    args: &mut TapedArgs<'_>,
+    check: &dyn Fn(&Value) -> Result<(), BuiltinError>,
+) -> Result<Option<(Value, Vec<Matrix>)>, BuiltinError> {
     let Some(recording) = ad::tape::Recording::start() else {
         return Ok(None);
     };
     let tag = ad::new_tag();
-    let seeds: Vec<Value> = inputs.shapes.iter().map(|&shape| recording.input(shape)).collect();
-    let args = inputs.with(|i, value| Some(ad::make(tag, value.clone(), seeds[i].clone())));
+    let mut seeds = Vec::new();
+    let args = args(&mut |v: Value| {
+        let d = recording.input(v.shape().unwrap_or((1, 1)));
+        seeds.push(d.clone());
+        ad::make(tag, v, d)
+    });
     let y = match ctx.call(f, &args) {
         Ok(y) => y,
         Err(_) if recording.unsupported() => return Ok(None),
         Err(e) => return Err(e),
     };
-    differentiable(&y)?;
-    if y.shape() != Some((1, 1)) {
-        return Err(not_scalar(y.shape()));
-    }
-    let (_, d) = ad::split(&y, tag);
-    Ok(recording.gradients(&d, &seeds))
+    let (value, d) = ad::split(&y, tag);
+    check(&value)?;
+    Ok(recording.gradients(&d, &seeds).map(|gradients| (value, gradients)))
 }
 
 builtin! {
@@ -521,11 +545,14 @@ pub(crate) fn linear_in(
     let primal = run(ctx, &mml_runtime::Args { values: &values, nfixed: args.nfixed })?;
     let tangent = match kind {
         // Tangents on a reverse-mode tape are summed by products with ones, which it records.
-        Linear::Sum(mean) if ad::is_taped(&d) => sum_taped(&d, args.get(1), mean)?,
+        Linear::Sum(mean) if ad::is_taped(&d) => {
+            let dim = crate::stats::dim_arg(args, 1, d.shape().unwrap_or((1, 1)))?;
+            sum_taped(&d, dim, mean)?
+        }
         Linear::Trace if ad::is_taped(&d) => {
             let n = d.shape().map_or(0, |(r, _)| r);
             let diagonal = ad::arith(ElemMul, &Value::matrix(Matrix::identity(n, n)), &d)?;
-            sum_taped(&diagonal, &Value::str("all"), false)?
+            sum_all(&diagonal)?
         }
         _ => {
             values[i] = d;
@@ -539,19 +566,14 @@ use mml_lang::ast::BinOp::{ElemDiv, ElemMul, Mul};
 
 /// `ones(1, r) * x * ones(c, 1)` and its partial forms: `sum(x, dim)` (or `mean`) as products,
 /// for a tangent on a reverse-mode tape.
-fn sum_taped(x: &Value, dim: &Value, mean: bool) -> Result<Value, BuiltinError> {
+fn sum_taped(x: &Value, dim: crate::stats::Dim, mean: bool) -> Result<Value, BuiltinError> {
+    use crate::stats::Dim;
     let (r, c) = x.shape().unwrap_or((1, 1));
     let ones = |n: usize, m: usize| Value::matrix(Matrix::from_element(n, m, 1.0));
-    let along = match dim {
-        Value::Str(s) if s.as_str() == "all" => 0,
-        Value::Nothing if r == 1 || c == 1 => 0,
-        Value::Nothing => 1,
-        other => other.as_scalar().map_or(0, |d| d as u8),
-    };
-    let (total, count) = match along {
-        1 => (ad::arith(Mul, &ones(1, r), x)?, r),
-        2 => (ad::arith(Mul, x, &ones(c, 1))?, c),
-        _ => (ad::arith(Mul, &ad::arith(Mul, &ones(1, r), x)?, &ones(c, 1))?, r * c),
+    let (total, count) = match dim {
+        Dim::Down => (ad::arith(Mul, &ones(1, r), x)?, r),
+        Dim::Across => (ad::arith(Mul, x, &ones(c, 1))?, c),
+        Dim::All => (sum_all(x)?, r * c),
     };
     if mean {
         ad::arith(ElemDiv, &total, &Value::Num(count.max(1) as f64))
@@ -568,7 +590,7 @@ fn dot_taped(x: &Value, w: &Value) -> Result<Value, BuiltinError> {
         return Err(BuiltinError::arg(1, "`dot` needs two vectors of the same length").code("shape-mismatch"));
     }
     let w = Value::matrix(Matrix::from_column_slice(r, c, w.as_slice()));
-    sum_taped(&ad::arith(ElemMul, x, &w)?, &Value::str("all"), false)
+    sum_all(&ad::arith(ElemMul, x, &w)?)
 }
 
 /// Runs builtin `run` on two arguments that may carry derivatives, for builtins linear in
@@ -844,36 +866,6 @@ pub(crate) fn pick(x: &Value, pos: &[usize], (r, c): (usize, usize)) -> Result<V
         let data: Vec<f64> = pos.iter().map(|&p| m.get(p).copied().unwrap_or(0.0)).collect();
         Ok(if (r, c) == (1, 1) { Value::Num(data[0]) } else { Value::matrix(Matrix::from_vec(r, c, data)) })
     })
-}
-
-/// Column-major positions in an `r × c` matrix from 1-based indices within lanes (what
-/// `argmax` or `argsort` returns for `dim`): along columns, along rows, or over everything.
-pub(crate) fn lane_positions((r, c): (usize, usize), dim: &Value, idx: &Matrix) -> Vec<usize> {
-    let vector = r == 1 || c == 1;
-    #[derive(PartialEq)]
-    enum Lane {
-        All,
-        Down,
-        Across,
-    }
-    let lane = match dim {
-        Value::Nothing if vector => Lane::All,
-        Value::Str(_) => Lane::All,
-        v if v.as_scalar() == Some(2.0) => Lane::Across,
-        _ => Lane::Down,
-    };
-    let mut out = Vec::with_capacity(idx.len());
-    for j in 0..idx.ncols() {
-        for i in 0..idx.nrows() {
-            let a = (idx[(i, j)] as usize).saturating_sub(1);
-            out.push(match lane {
-                Lane::All => a,
-                Lane::Down => a + j * r,
-                Lane::Across => i + a * r,
-            });
-        }
-    }
-    out
 }
 
 /// A tangent from the arguments' values and tangents (see [`with_tangent`]).

@@ -155,16 +155,19 @@ builtin! {
 }
 
 /// 1 where `test` holds for an element of argument 0 and 0 elsewhere, in its shape (a number
-/// for a number); values being differentiated are tested on their values.
-fn element_test(args: &mml_runtime::Args<'_>, test: fn(f64) -> bool) -> Result<Value, BuiltinError> {
+/// for a number); complex elements are tested on their real and imaginary parts (`any`: one
+/// of them, else both). Values being differentiated are tested on their values.
+fn element_test(args: &mml_runtime::Args<'_>, test: fn(f64) -> bool, any: bool) -> Result<Value, BuiltinError> {
     let v = mml_runtime::ad::strip(args.get(0));
     let flag = |x: f64| f64::from(u8::from(test(x)));
+    let complex = |c: mml_runtime::C64| {
+        let (re, im) = (test(c.re), test(c.im));
+        f64::from(u8::from(if any { re || im } else { re && im }))
+    };
     match &v {
         Value::Num(x) => Ok(Value::Num(flag(*x))),
-        Value::Complex(c) => Ok(Value::Num(flag(if c.re.is_nan() || c.im.is_nan() { f64::NAN } else { c.re + c.im }))),
-        Value::CMatrix(m) => {
-            Ok(Value::matrix(m.map(|c| flag(if c.re.is_nan() || c.im.is_nan() { f64::NAN } else { c.re + c.im }))))
-        }
+        Value::Complex(c) => Ok(Value::Num(complex(**c))),
+        Value::CMatrix(m) => Ok(Value::matrix(m.map(complex))),
         other => match other.to_matrix() {
             Some(m) => Ok(Value::matrix(m.map(flag))),
             None => Err(BuiltinError::type_error(0, "a number or matrix", other)),
@@ -184,7 +187,7 @@ builtin! {
     /// isnan(0 / 0)         # => 1
     /// ```
     pub static ISNAN: Check = "isnan"(x), |_ctx, args| {
-        element_test(args, f64::is_nan)
+        element_test(args, f64::is_nan, true)
     }
 }
 
@@ -197,6 +200,6 @@ builtin! {
     ///                           # =>   0
     /// ```
     pub static ISFINITE: Check = "isfinite"(x), |_ctx, args| {
-        element_test(args, f64::is_finite)
+        element_test(args, f64::is_finite, false)
     }
 }

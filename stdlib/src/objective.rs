@@ -226,36 +226,20 @@ impl<'a> Objective<'a> {
     /// `None` when reverse mode does not apply (inside another reverse-mode gradient, or the
     /// function uses a value another differentiation is following).
     fn reverse_gradient(&self, ctx: &mut dyn CallCtx, x: &Vector) -> Result<Option<(f64, Vector)>, BuiltinError> {
-        let Some(recording) = ad::tape::Recording::start() else {
-            return Ok(None);
-        };
-        let tag = ad::new_tag();
-        let mut args = self.prefix.clone();
-        let mut inputs = Vec::new();
-        let mut seed = |v: Value, shape: (usize, usize)| {
-            let d = recording.input(shape);
-            inputs.push(d.clone());
-            ad::make(tag, v, d)
-        };
-        match self.form {
-            Form::Number => args.push(seed(Value::Num(x[0]), (1, 1))),
-            Form::Shape(r, c) => args.push(seed(Value::matrix(Matrix::from_column_slice(r, c, x.as_slice())), (r, c))),
-            Form::Spread => {
-                for &xi in x.iter() {
-                    args.push(seed(Value::Num(xi), (1, 1)));
-                }
+        let mut args = |seed: &mut dyn FnMut(Value) -> Value| {
+            let mut args = self.prefix.clone();
+            match self.form {
+                Form::Number => args.push(seed(Value::Num(x[0]))),
+                Form::Shape(r, c) => args.push(seed(Value::matrix(Matrix::from_column_slice(r, c, x.as_slice())))),
+                Form::Spread => args.extend(x.iter().map(|&xi| seed(Value::Num(xi)))),
             }
-        }
-        let y = match ctx.call(self.f, &args) {
-            Ok(y) => y,
-            Err(_) if recording.unsupported() => return Ok(None),
-            Err(e) => return Err(e),
+            args
         };
-        let v = self.scalar(&self.flat(&ad::primal(&y, tag))?)?;
-        let (_, d) = ad::split(&y, tag);
-        let Some(parts) = recording.gradients(&d, &inputs) else {
+        let check = |y: &Value| self.flat(y).and_then(|v| self.scalar(&v)).map(|_| ());
+        let Some((y, parts)) = crate::calculus::taped(ctx, self.f, &mut args, &check)? else {
             return Ok(None);
         };
+        let v = self.scalar(&self.flat(&y)?)?;
         let g: Vec<f64> = parts.iter().flat_map(|m| m.iter().copied()).collect();
         Ok(Some((v, Vector::from_vec(g))))
     }

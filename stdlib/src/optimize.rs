@@ -682,7 +682,13 @@ builtin! {
         let inside = |p: &Vector| (0..d).all(|i| p[i] >= lo[i] && p[i] <= hi[i]);
         for (_, guess) in &best {
             let polished = crate::calculus::call(ctx, &MINIMIZE, &[f.clone(), obj.to_value(guess), Value::str("bfgs"), Value::Num(1e-10), Value::Num(200.0)]);
-            let Ok(Value::Record(r)) = polished else { continue };
+            // A start that does not converge is skipped; errors from the function itself (and
+            // interruptions) stop the search.
+            let r = match polished {
+                Ok(Value::Record(r)) => r,
+                Err(e @ BuiltinError::Raised(_)) => return Err(e),
+                _ => continue,
+            };
             let (Some(px), Some(pv)) = (r.get("x").and_then(Value::to_matrix), r.get("value").and_then(Value::as_scalar)) else { continue };
             let p = Vector::from_column_slice(px.as_slice());
             if p.len() == d && inside(&p) && pv < value {

@@ -104,7 +104,8 @@ builtin! {
                 let x = args.get(0);
                 let plain = [mml_runtime::ad::strip(x), args.get(1).clone(), args.get(2).clone()];
                 let idx = crate::calculus::call(ctx, &ARGSORT, &plain)?.to_matrix().unwrap_or_default();
-                let pos = crate::calculus::lane_positions(x.shape().unwrap_or((1, 1)), args.get(1), &idx);
+                let shape = x.shape().unwrap_or((1, 1));
+                let pos = crate::stats::picked(shape, dim_arg(args, 1, shape)?, &idx);
                 crate::calculus::pick(x, &pos, idx.shape())
             });
         }

@@ -480,6 +480,26 @@ fn per_lane(results: &[Value], dim: Dim) -> Result<Value, BuiltinError> {
     })
 }
 
+/// The column-major positions that 1-based indices within lanes pick (what `argmax` or
+/// `argsort` returns along `dim`): index `idx[(i, j)]` is within lane `j` along `Down`,
+/// lane `i` along `Across`, and the one lane of `All`.
+pub(crate) fn picked((r, c): (usize, usize), dim: Dim, idx: &Matrix) -> Vec<usize> {
+    let lanes = lanes_of((r, c), dim);
+    let mut out = Vec::with_capacity(idx.len());
+    for j in 0..idx.ncols() {
+        for i in 0..idx.nrows() {
+            let lane = match dim {
+                Dim::Down => j,
+                Dim::Across => i,
+                Dim::All => 0,
+            };
+            let k = (idx[(i, j)] as usize).saturating_sub(1);
+            out.push(lanes.get(lane).and_then(|l| l.get(k)).copied().unwrap_or(0));
+        }
+    }
+    out
+}
+
 /// The derivative rule of `min`/`max` (`arg` is `argmin`/`argmax`, `keep_a` says where the
 /// first argument wins): one argument gives the derivative of the element picked in each
 /// lane; two give each element's derivative from the argument it was taken from.
@@ -505,7 +525,8 @@ fn extremum_rule(
         let x = args.get(0);
         let idx = crate::calculus::call(ctx, arg, &[mml_runtime::ad::strip(x), args.get(2).clone()])?;
         let idx = idx.to_matrix().unwrap_or_default();
-        let pos = crate::calculus::lane_positions(x.shape().unwrap_or((1, 1)), args.get(2), &idx);
+        let shape = x.shape().unwrap_or((1, 1));
+        let pos = picked(shape, dim_arg(args, 2, shape)?, &idx);
         crate::calculus::pick(x, &pos, idx.shape())
     })
 }

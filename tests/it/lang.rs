@@ -19,3 +19,16 @@ fn language_test_scripts_pass() {
     }
     assert!(failures.is_empty(), "{}", failures.join("\n"));
 }
+
+/// `grad` of many inputs runs the function once (reverse mode), where forward mode would run
+/// it once per input; `jacobian` (forward mode) runs it once per input. Counted by what the
+/// function prints.
+#[test]
+fn grad_runs_the_function_once_and_jacobian_once_per_input() {
+    let script = "fn f(v) {\n    print(\"run\")\n    return sum(v .^ 2)\n}\ng = grad(f, [1, 2, 3, 4, 5])\nassert(g == [2, 4, 6, 8, 10])\nprint(\"--\")\nJ = jacobian(f, [1, 2, 3, 4, 5])\n";
+    let result = run("grad_runs.mml", script);
+    assert!(result.ok, "{}", result.diagnostics);
+    let (grad_part, jacobian_part) = result.stdout.split_once("--\n").unwrap();
+    assert_eq!(grad_part.matches("run").count(), 1, "grad ran the function more than once:\n{}", result.stdout);
+    assert_eq!(jacobian_part.matches("run").count(), 5);
+}
