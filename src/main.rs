@@ -1,7 +1,6 @@
 //! The `mml` command: runs scripts, `-e` snippets, `mml check` and the REPL.
 
 mod cli;
-mod help;
 mod repl;
 mod run;
 

@@ -1,9 +1,6 @@
 //! The interactive REPL: line editing, history, completion, colouring, commands and Ctrl-C.
 
-pub mod commands;
-mod complete;
 mod highlight;
-mod validate;
 
 use std::borrow::Cow;
 use std::cell::RefCell;
@@ -13,24 +10,24 @@ use std::rc::Rc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 
+use mml_ide::{Command, Completeness, Names};
 use mml_runtime::Session;
 use rustyline::completion::{Completer, FilenameCompleter, Pair};
 use rustyline::config::{ColorMode, CompletionType, Config};
 use rustyline::error::ReadlineError;
 use rustyline::highlight::{CmdKind, Highlighter};
 use rustyline::history::DefaultHistory;
-use rustyline::validate::{ValidationContext, ValidationResult, Validator};
-use rustyline::{Context, Editor, Helper, Hinter};
+use rustyline::{Context, Editor, Helper, Hinter, Validator};
 
 use crate::cli::Options;
 use crate::run::{self, Output};
-use complete::Names;
 
 const PROMPT: &str = "mml> ";
 const CONTINUATION_PROMPT: &str = "...> ";
 
-/// The line editor's helper: completion, colouring and multi-line validation.
-#[derive(Helper, Hinter)]
+/// The line editor's helper: completion and colouring. Multi-line input is read line by line
+/// (see [`run`]), so every continuation line shows its own prompt.
+#[derive(Helper, Hinter, Validator)]
 struct ReplHelper {
     names: Rc<RefCell<Names>>,
     files: FilenameCompleter,
@@ -41,12 +38,13 @@ impl Completer for ReplHelper {
     type Candidate = Pair;
 
     fn complete(&self, line: &str, pos: usize, ctx: &Context<'_>) -> rustyline::Result<(usize, Vec<Pair>)> {
-        match complete::candidates(line, pos, &self.names.borrow()) {
-            Some((start, names)) => {
-                Ok((start, names.into_iter().map(|n| Pair { display: n.clone(), replacement: n }).collect()))
-            }
-            None => self.files.complete(line, pos, ctx),
+        let trimmed = line.trim_start();
+        if trimmed.starts_with(":load ") || trimmed.starts_with(":l ") {
+            return self.files.complete(line, pos, ctx);
         }
+        let found = mml_ide::complete(&self.names.borrow(), line, pos);
+        let pairs = found.items.into_iter().map(|i| Pair { display: i.label, replacement: i.insert }).collect();
+        Ok((found.start, pairs))
     }
 }
 
@@ -62,16 +60,6 @@ impl Highlighter for ReplHelper {
     fn highlight_char(&self, _line: &str, _pos: usize, _kind: CmdKind) -> bool {
         // Recolour on every keystroke: a character can change the class of its whole token.
         self.color
-    }
-}
-
-impl Validator for ReplHelper {
-    fn validate(&self, ctx: &mut ValidationContext<'_>) -> rustyline::Result<ValidationResult> {
-        Ok(if validate::is_incomplete(ctx.input()) {
-            ValidationResult::Incomplete
-        } else {
-            ValidationResult::Valid(None)
-        })
     }
 }
 
@@ -93,21 +81,26 @@ impl Repl {
         // must still stop the evaluation it was meant for.
         self.interrupt.store(false, Ordering::SeqCst);
         run::report(&self.session, &outcome, &self.out, self.diagnostic_color);
-        self.names.borrow_mut().globals = self.session.globals().into_iter().map(|(n, _)| n).collect();
+        self.names.borrow_mut().refresh(&self.session);
     }
 
-    /// Runs a `:command`; returns `false` for `:quit`.
-    fn command(&mut self, line: &str) -> bool {
-        match commands::parse(line) {
-            Ok(commands::Command::Quit) => return false,
-            Ok(commands::Command::Help(name)) => {
-                self.out.write(&crate::help::help_text(&self.session, name.as_deref()));
+    /// Runs a command; returns `false` for `:quit`.
+    fn command(&mut self, command: Result<Command, String>) -> bool {
+        match command {
+            Ok(Command::Quit) => return false,
+            Ok(Command::Help(name)) => {
+                self.out.write(&mml_ide::help_text(&self.session, name.as_deref()));
             }
-            Ok(commands::Command::Vars) => self.out.write(&commands::vars_text(&self.session)),
-            Ok(commands::Command::Load(file)) => match run::read_file(file.as_ref()) {
+            Ok(Command::Vars) => self.out.write(&mml_ide::vars_text(&self.session)),
+            Ok(Command::Load(file)) => match run::read_file(file.as_ref()) {
                 Ok(text) => self.evaluate(&file, &text),
                 Err(message) => self.error(&message),
             },
+            Ok(Command::Digits(digits)) => {
+                let mut format = self.session.format_options();
+                format.precision = digits;
+                self.session.set_format(format);
+            }
             Err(message) => self.error(&message),
         }
         true
@@ -128,7 +121,7 @@ pub fn run(options: &Options) -> ExitCode {
     install_interrupt_handler(interrupt.clone());
 
     let color = run::color_allowed();
-    let names = Rc::new(RefCell::new(Names::new(&session)));
+    let names = Rc::new(RefCell::new(Names::of(&session)));
     let config = Config::builder()
         .completion_type(CompletionType::List)
         .auto_add_history(false)
@@ -163,9 +156,9 @@ pub fn run(options: &Options) -> ExitCode {
                 break;
             }
         };
-        // The validator keeps multi-line input in one buffer; where the terminal does not allow
-        // that, ask for the rest line by line.
-        while validate::is_incomplete(&input) {
+        // An unfinished input (an open bracket or block) continues on the next line, under a
+        // continuation prompt; Ctrl-C or Ctrl-D there cancels the whole input.
+        while matches!(mml_ide::completeness(&input), Completeness::Incomplete { .. }) {
             match editor.readline(CONTINUATION_PROMPT) {
                 Ok(more) => {
                     input.push('\n');
@@ -185,8 +178,8 @@ pub fn run(options: &Options) -> ExitCode {
             // Never fail the REPL over history: a read-only home directory is fine.
             let _ = editor.append_history(path);
         }
-        if input.trim_start().starts_with(':') {
-            if repl.command(&input) {
+        if let Some(command) = mml_ide::parse_command(&input) {
+            if repl.command(command) {
                 continue;
             }
             break;

@@ -54,6 +54,12 @@ pub fn format_number(x: f64) -> String {
     format_num(x, None)
 }
 
+/// Formats a number as [`format_number`] does, rounded to `precision` significant digits
+/// when given (a session's display setting).
+pub fn format_number_with(x: f64, precision: Option<usize>) -> String {
+    format_num(x, precision)
+}
+
 /// Formats a number, rounded to `precision` significant digits when given.
 fn format_num(x: f64, precision: Option<usize>) -> String {
     if x.is_nan() {

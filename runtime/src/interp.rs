@@ -20,7 +20,7 @@ use crate::hir::{Body, Expr, ExprKind, Proto, Stmt, StmtKind, StrPart, Var};
 use crate::limits::Limits;
 use crate::ops::{self, OpError, Side};
 use crate::resolve::{resolve_program, GlobalNames};
-use crate::session::{Outcome, Session, Sink};
+use crate::session::{Echo, Outcome, Session, Sink};
 use crate::value::{RangeVal, Record, Value, C64};
 
 pub(crate) type R<T> = Result<T, Box<RuntimeError>>;
@@ -124,6 +124,13 @@ pub(crate) fn run_source(s: &mut Session, src: SourceId, check_only: bool) -> Ou
         return Outcome { diagnostics };
     }
     s.interrupt.store(false, Ordering::Relaxed);
+    // A value shown by the echo (the REPL, a notebook cell) is also kept in `ans`, as in
+    // Octave and MATLAB.
+    let ans = (s.echo != Echo::Off).then(|| {
+        let slot = s.globals.names.slot(&Rc::from("ans")) as usize;
+        s.globals.values.resize(s.globals.names.len(), None);
+        slot
+    });
     let mut it = Interp {
         globals: &mut s.globals.values,
         global_names: &s.globals.names,
@@ -142,13 +149,29 @@ pub(crate) fn run_source(s: &mut Session, src: SourceId, check_only: bool) -> Ou
         ticks: 0,
     };
     let echo = s.echo;
-    for stmt in &stmts {
+    let last = stmts.len().saturating_sub(1);
+    for (i, stmt) in stmts.iter().enumerate() {
+        // A bare expression is shown (echoed, or kept as the run's value) unless a `;`
+        // follows it, as in Octave and IPython.
+        let shown = |span: Span| !followed_by_semicolon(&text, span);
         let result = stacker::maybe_grow(STACK_RED_ZONE, STACK_SEGMENT, || match &stmt.kind {
-            StmtKind::Expr(e) if echo => it.eval(e).map(|v| {
-                if !matches!(v, Value::Nothing) {
+            StmtKind::Expr(e) if echo == Echo::All => it.eval(e).map(|v| {
+                if !matches!(v, Value::Nothing) && shown(stmt.span) {
                     let text = format_value(&v, &it.format);
                     (it.out)(&text);
                     (it.out)("\n");
+                    if let Some(slot) = ans {
+                        it.globals[slot] = Some(v);
+                    }
+                }
+                Flow::Normal
+            }),
+            StmtKind::Expr(e) if echo == Echo::Last && i == last => it.eval(e).map(|v| {
+                if !matches!(v, Value::Nothing) && shown(stmt.span) {
+                    if let Some(slot) = ans {
+                        it.globals[slot] = Some(v.clone());
+                    }
+                    s.last_value = Some(v);
                 }
                 Flow::Normal
             }),
@@ -161,6 +184,12 @@ pub(crate) fn run_source(s: &mut Session, src: SourceId, check_only: bool) -> Ou
     }
     s.interrupt.store(false, Ordering::Relaxed);
     Outcome { diagnostics }
+}
+
+/// Whether the first thing after `span` on its line (past blanks) is a `;`.
+fn followed_by_semicolon(text: &str, span: Span) -> bool {
+    let rest = text.get(span.end as usize..).unwrap_or("");
+    rest.trim_start_matches([' ', '\t']).starts_with(';')
 }
 
 /// Builds a boxed runtime error.

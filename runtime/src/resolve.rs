@@ -28,7 +28,7 @@ pub(crate) struct GlobalNames {
 }
 
 impl GlobalNames {
-    fn slot(&mut self, name: &Rc<str>) -> u32 {
+    pub(crate) fn slot(&mut self, name: &Rc<str>) -> u32 {
         if let Some(&i) = self.map.get(name) {
             return i;
         }

@@ -25,6 +25,17 @@ impl Outcome {
     }
 }
 
+/// Which values of bare expression statements a run shows.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Echo {
+    /// None (scripts).
+    Off,
+    /// Every top-level one is printed (the REPL).
+    All,
+    /// Only the last statement's, kept as the run's value (notebook cells).
+    Last,
+}
+
 /// Output sink: receives text exactly as `print` and the REPL echo produce it.
 pub type Sink = Box<dyn FnMut(&str)>;
 
@@ -35,7 +46,8 @@ pub struct Session {
     pub(crate) out: Sink,
     pub(crate) limits: Limits,
     pub(crate) format: FormatOptions,
-    pub(crate) echo: bool,
+    pub(crate) echo: Echo,
+    pub(crate) last_value: Option<Value>,
     pub(crate) interrupt: Arc<AtomicBool>,
     pub(crate) globals: crate::interp::Globals,
 }
@@ -52,7 +64,8 @@ impl Session {
             out,
             limits: Limits::default(),
             format: FormatOptions::default(),
-            echo: false,
+            echo: Echo::Off,
+            last_value: None,
             interrupt: Arc::new(AtomicBool::new(false)),
             globals: crate::interp::Globals::default(),
         }
@@ -68,9 +81,15 @@ impl Session {
         self.format = format;
     }
 
-    /// When on (the REPL), the value of each top-level expression statement is printed.
+    /// The display settings.
+    pub fn format_options(&self) -> FormatOptions {
+        self.format
+    }
+
+    /// When on (the REPL), the value of each top-level expression statement is printed,
+    /// unless a `;` follows it.
     pub fn set_echo(&mut self, on: bool) {
-        self.echo = on;
+        self.echo = if on { Echo::All } else { Echo::Off };
     }
 
     /// Setting this flag (from a Ctrl-C handler) stops the running evaluation with an
@@ -115,6 +134,17 @@ impl Session {
             }
         }
         outcome
+    }
+
+    /// Runs `text` as a notebook cell: like [`Session::run`], but when the last statement is a
+    /// bare expression (not followed by `;`) its value is returned instead of printed, for the
+    /// front end to display. Earlier bare expressions show nothing, as in IPython.
+    pub fn run_cell(&mut self, name: &str, text: &str) -> (Outcome, Option<Value>) {
+        let echo = std::mem::replace(&mut self.echo, Echo::Last);
+        self.last_value = None;
+        let outcome = self.run(name, text);
+        self.echo = echo;
+        (outcome, self.last_value.take())
     }
 
     /// Parses and resolves `text` without running it: syntax errors and unknown names.

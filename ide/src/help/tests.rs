@@ -4,7 +4,7 @@ use mml_runtime::{
     Args, Builtin, BuiltinError, CallCtx, Category, Constant, Library, Param, ParamDefault, Session, Value,
 };
 
-use super::{closest, help_text};
+use super::{closest, help_markdown, help_text};
 
 fn nothing(_: &mut dyn CallCtx, _: &Args<'_>) -> Result<Value, BuiltinError> {
     Ok(Value::Nothing)
@@ -61,8 +61,25 @@ fn constant() {
 
 #[test]
 fn unknown_name_suggests() {
-    check(Some("linspac"), "no help for `linspac`\ndid you mean `linspace`?\n`:help` lists every builtin\n");
-    check(Some("zzzzzzzz"), "no help for `zzzzzzzz`\n`:help` lists every builtin\n");
+    check(Some("linspac"), "no help for `linspac`\ndid you mean `linspace`?\n");
+    check(Some("zzzzzzzz"), "no help for `zzzzzzzz`\n`:help` lists the categories of builtins\n");
+}
+
+#[test]
+fn a_word_searches_the_documentation() {
+    check(
+        Some("radians"),
+        "`radians` is not a name; the builtins whose documentation mentions it:\n  sin  The sine of `x` (radians), element-wise.\n`:help NAME` shows one of them\n",
+    );
+    check(
+        Some("spaced"),
+        "`spaced` is not a name; the builtins whose documentation mentions it:\n  linspace  Evenly spaced points from `a` to `b`, as a column.\n`:help NAME` shows one of them\n",
+    );
+}
+
+#[test]
+fn a_category_lists_its_builtins() {
+    check(Some("elementary maths"), "Elementary maths:\n  sin  The sine of `x` (radians), element-wise.\n");
 }
 
 #[test]
@@ -71,18 +88,23 @@ fn commands() {
 }
 
 #[test]
-fn overview_lists_builtins_by_category() {
+fn overview_is_short_and_lists_categories() {
     let text = help_text(&session(), None);
-    assert!(text.starts_with("MML REPL"), "{text}");
-    let math = text.find("Elementary maths:\n  sin       The sine of `x` (radians), element-wise.\n");
-    let construct =
-        text.find("Construction and shape:\n  linspace  Evenly spaced points from `a` to `b`, as a column.\n");
+    assert!(text.starts_with("MML: "), "{text}");
+    assert!(text.lines().count() < 30, "{text}");
+    let math = text.find("  Elementary maths        sin\n");
+    let construct = text.find("  Construction and shape  linspace\n");
     assert!(math.is_some() && construct.is_some(), "{text}");
     assert!(math < construct, "categories in declaration order:\n{text}");
-    assert!(
-        text.contains("Constants:\n  pi        The ratio of a circle's circumference to its diameter.\n"),
-        "{text}"
-    );
+    assert!(text.contains("  Constants               pi\n"), "{text}");
+}
+
+#[test]
+fn markdown_for_inspection() {
+    let md = help_markdown(&session(), "linspace").unwrap();
+    assert!(md.starts_with("```mml\nlinspace(a, b, n = 100)\n```\n\nEvenly spaced"), "{md}");
+    assert!(md.contains("```mml\nlinspace(0, 1, 3)"), "{md}");
+    assert_eq!(help_markdown(&session(), "nonesuch"), None);
 }
 
 #[test]

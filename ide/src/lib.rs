@@ -1,0 +1,25 @@
+//! The services MML's front ends share: the REPL, the Jupyter kernel and the language server
+//! are thin adapters over this crate (protocol in, protocol out), so a feature added here
+//! appears in all of them at once and is tested once.
+//!
+//! - [`complete`]: completion at a cursor (builtins, keywords, variables, record fields after
+//!   `.`, keyword parameters inside a call) and the call around a cursor, for signature help.
+//! - [`help`]: the help text of a name, as terminal text or Markdown, and the overview.
+//! - [`input`]: whether an input is complete (for multi-line entry), REPL commands (`:help`,
+//!   `?eig`, `quit`) and `:vars`.
+//! - [`render`]: a value as plain text, HTML and LaTeX, for rich displays.
+//!
+//! Nothing here does I/O. Byte offsets are used throughout; front ends convert their own
+//! positions (Unicode code points for Jupyter, UTF-16 or UTF-8 for LSP) with [`text`].
+#![warn(missing_docs)]
+
+pub mod complete;
+pub mod help;
+pub mod input;
+pub mod render;
+pub mod text;
+
+pub use complete::{complete, enclosing_call, CallSite, Completions, Item, ItemKind, Names};
+pub use help::{closest, help_markdown, help_text};
+pub use input::{completeness, parse_command, vars_text, Command, Completeness};
+pub use render::{render_value, Rendered};
