@@ -52,7 +52,7 @@ pub enum Command {
 }
 
 /// Settings that apply to every command.
-#[derive(Debug, Default)]
+#[derive(Clone, Debug, Default)]
 pub struct Options {
     /// Safety limits for the session.
     pub limits: Limits,

@@ -1,6 +1,7 @@
 //! The `mml` command: runs scripts, `-e` snippets, `mml check` and the REPL.
 
 mod cli;
+mod kernel;
 mod repl;
 mod run;
 
@@ -10,7 +11,12 @@ use std::process::ExitCode;
 use cli::{Command, Invocation};
 
 fn main() -> ExitCode {
-    let invocation = match cli::parse(std::env::args_os().skip(1)) {
+    let mut args: Vec<std::ffi::OsString> = std::env::args_os().skip(1).collect();
+    if args.first().is_some_and(|a| a == "kernel") {
+        args.remove(0);
+        return kernel::main(args);
+    }
+    let invocation = match cli::parse(args) {
         Ok(invocation) => invocation,
         Err(message) => {
             eprintln!("mml: {message}");

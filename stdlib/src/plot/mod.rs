@@ -58,6 +58,25 @@ struct State {
     last_id: usize,
     /// Where default files and relative paths go, overriding `MML_PLOT_DIR`.
     dir: Option<PathBuf>,
+    /// Whether figures are kept in memory for the host instead of written to default files.
+    capture: bool,
+    /// The figures rendered for the host since it last took them.
+    captured: Vec<RenderedFigure>,
+}
+
+/// A figure rendered for a host that shows images itself (a notebook).
+#[derive(Clone, Debug)]
+pub struct RenderedFigure {
+    /// The figure's number.
+    pub id: usize,
+    /// A PNG at twice the figure's size, sharp on high-DPI screens.
+    pub png: Vec<u8>,
+    /// The size to show the PNG at, in CSS pixels: the figure's own size (half the PNG's).
+    pub width: u32,
+    /// See `width`.
+    pub height: u32,
+    /// The same figure as SVG.
+    pub svg: String,
 }
 
 impl State {
@@ -90,9 +109,26 @@ fn with_state<R>(f: impl FnOnce(&mut State) -> R) -> R {
 /// Closes every figure and restarts the numbering (a fresh session on this thread).
 pub fn reset() {
     with_state(|s| {
-        let dir = s.dir.take();
-        *s = State { dir, ..State::default() };
+        let (dir, capture) = (s.dir.take(), s.capture);
+        *s = State { dir, capture, ..State::default() };
     });
+}
+
+/// On this thread, keeps the figures that `show()` and the end of a run would write to their
+/// default files in memory instead, as PNG and SVG, for the host to take with
+/// [`take_figures`] and display (a notebook kernel). `savefig` still writes its files.
+pub fn set_capture(on: bool) {
+    with_state(|s| s.capture = on);
+}
+
+/// MML's logo as a `size`×`size` PNG (the notebook kernel's icon).
+pub fn logo_png(size: u32) -> Result<Vec<u8>, String> {
+    render::logo_png(size)
+}
+
+/// The figures rendered since the last call, in the order they were shown.
+pub fn take_figures() -> Vec<RenderedFigure> {
+    with_state(|s| std::mem::take(&mut s.captured))
 }
 
 /// Sends default plot files and relative `savefig` paths to `dir` on this thread
@@ -173,6 +209,11 @@ fn io_error(path: &Path, e: &std::io::Error) -> BuiltinError {
 /// Writes figure `fig` to its default file and reports it: the path line, and the image
 /// inline when the terminal shows images.
 fn show_figure(fig: &Figure, protocol: Option<InlineProtocol>, out: &mut dyn FnMut(&str)) -> Result<(), BuiltinError> {
+    if with_state(|s| s.capture) {
+        let rendered = capture_figure(fig)?;
+        with_state(|s| s.captured.push(rendered));
+        return Ok(());
+    }
     let path = default_path(fig.id);
     let png = write_figure(fig, &path)?;
     if let (Some(protocol), Some(png)) = (protocol, png) {
@@ -180,6 +221,14 @@ fn show_figure(fig: &Figure, protocol: Option<InlineProtocol>, out: &mut dyn FnM
     }
     out(&format!("figure {} saved to {}\n", fig.id, path.display()));
     Ok(())
+}
+
+/// Renders `fig` for the host: a PNG at twice its size and an SVG.
+fn capture_figure(fig: &Figure) -> Result<RenderedFigure, BuiltinError> {
+    let png = render::render_png_at(fig, 2).map_err(|e| BuiltinError::new("plot-error", e))?;
+    let svg = render::render_svg(fig).map_err(|e| BuiltinError::new("plot-error", e))?;
+    let (width, height) = fig.pixel_size();
+    Ok(RenderedFigure { id: fig.id, png: png.bytes, width, height, svg })
 }
 
 /// Ends a run (a script, a `-e` snippet, one REPL input): every open figure changed since it

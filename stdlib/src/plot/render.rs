@@ -27,13 +27,20 @@ const SUPERSAMPLE: u32 = 2;
 
 /// Renders to PNG.
 pub(crate) fn render_png(fig: &Figure) -> Result<Png, String> {
+    render_png_at(fig, 1)
+}
+
+/// Renders to PNG with `k` pixels per side for each of the figure's pixels (2 for high-DPI
+/// screens): the same picture, `k` times as sharp.
+pub(crate) fn render_png_at(fig: &Figure, k: u32) -> Result<Png, String> {
     ensure_registered()?;
     let (w, h) = fig.pixel_size();
+    let (w, h) = (w * k, h * k);
     let s = SUPERSAMPLE;
     let mut big = vec![255u8; (w * s) as usize * (h * s) as usize * 3];
     {
         let root = BitMapBackend::with_buffer(&mut big, (w * s, h * s)).into_drawing_area();
-        draw_figure(&root, fig, s as i32)?;
+        draw_figure(&root, fig, (s * k) as i32)?;
         root.present().map_err(de)?;
     }
     let rgb = downsample(&big, w as usize, h as usize, s as usize);
@@ -962,4 +969,23 @@ fn clip_rect(r: [f64; 4], map: &Map) -> Option<[f64; 4]> {
     let (a, c) = (r[0].min(r[2]).max(map.x0), r[0].max(r[2]).min(map.x1));
     let (b, d) = (r[1].min(r[3]).max(map.y0), r[1].max(r[3]).min(map.y1));
     (a < c && b < d).then_some([a, b, c, d])
+}
+
+/// MML's logo as a `size`×`size` PNG: a ∂ on a square in the plots' first colour.
+pub(crate) fn logo_png(size: u32) -> Result<Vec<u8>, String> {
+    ensure_registered()?;
+    let s = SUPERSAMPLE;
+    let big_side = size * s;
+    let mut big = vec![255u8; (big_side * big_side * 3) as usize];
+    {
+        let root = BitMapBackend::with_buffer(&mut big, (big_side, big_side)).into_drawing_area();
+        let side = big_side as i32;
+        let blue = super::colormap::cycle(0);
+        root.draw(&Rectangle::new([(0, 0), (side, side)], filled(blue))).map_err(de)?;
+        let style = text_style(f64::from(big_side) * 0.8, Rgb(255, 255, 255), HPos::Center, VPos::Center);
+        root.draw(&Text::new("∂", (side / 2, side / 2), style)).map_err(de)?;
+        root.present().map_err(de)?;
+    }
+    let rgb = downsample(&big, size as usize, size as usize, s as usize);
+    encode_png(&rgb, size, size)
 }

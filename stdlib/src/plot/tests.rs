@@ -521,3 +521,24 @@ fn an_image_larger_than_its_axes_is_sampled_per_pixel() {
     assert_eq!(img.at(l + (r - l) / 4, y), Rgb(0, 0, 0));
     assert_eq!(img.at(r - (r - l) / 4, y), Rgb(255, 255, 255));
 }
+
+#[test]
+fn captured_figures_stay_in_memory_at_twice_the_size() {
+    let dir = temp_dir("capture");
+    super::set_capture(true);
+    let (out, diags) = run_result(&dir, "plot([1, 2, 3], [1, 4, 9])\nfigure()\nscatter([1, 2], [2, 1])\nshow()");
+    super::set_capture(false);
+    assert!(diags.is_empty(), "{diags}");
+    assert_eq!(out, "", "no `figure N saved to` lines");
+    assert_eq!(std::fs::read_dir(&dir).unwrap().count(), 0, "no files written");
+    let figures = super::take_figures();
+    assert_eq!(figures.iter().map(|f| f.id).collect::<Vec<_>>(), vec![1, 2]);
+    for f in &figures {
+        let mut reader = png::Decoder::new(std::io::Cursor::new(&f.png)).read_info().unwrap();
+        let mut buf = vec![0; reader.output_buffer_size().unwrap()];
+        let info = reader.next_frame(&mut buf).unwrap();
+        assert_eq!((info.width, info.height), (2 * f.width, 2 * f.height));
+        assert!(f.svg.starts_with("<svg") && f.svg.contains(&format!("width=\"{}\"", f.width)), "{}", &f.svg[..80]);
+    }
+    assert!(super::take_figures().is_empty(), "taken once");
+}

@@ -1,0 +1,370 @@
+//! The evaluation thread: it owns the session (and the figures, which are per thread) and
+//! answers the shell channel's requests one at a time, in order, as Jupyter expects. The
+//! message loop stays free meanwhile, so the control channel (interrupt, shutdown) is always
+//! answered.
+
+use std::cell::RefCell;
+use std::collections::{HashMap, VecDeque};
+use std::rc::Rc;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::mpsc::Receiver;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use jupyter_protocol::{
+    CommInfoReply, CompleteReply, DisplayData, ErrorOutput, ExecuteInput, ExecuteReply, ExecuteRequest, ExecuteResult,
+    ExecutionCount, HistoryReply, InspectReply, IsCompleteReply, IsCompleteReplyStatus, JupyterMessage,
+    JupyterMessageContent, Media, MediaType, Payload, ReplyError, ReplyStatus, Status, StreamContent, Transient,
+};
+use mml_ide::{Command, Completeness, Names};
+use mml_lang::Severity;
+use mml_runtime::Session;
+use serde_json::json;
+use tokio::sync::mpsc::UnboundedSender;
+
+use crate::cli::Options;
+
+/// A message for a socket, from the evaluation thread or the control task.
+pub enum Outgoing {
+    /// For the iopub (broadcast) socket.
+    IoPub(JupyterMessage),
+    /// A reply on the shell socket.
+    Shell(JupyterMessage),
+}
+
+/// Printed output waits this long at most before it is sent, so a loop that prints a line
+/// per iteration sends a few messages a second, not one per line.
+const STREAM_DELAY: Duration = Duration::from_millis(50);
+
+/// Text printed by the running cell, not yet sent.
+struct Stream {
+    parent: Option<JupyterMessage>,
+    text: String,
+    since: Instant,
+    out: UnboundedSender<Outgoing>,
+}
+
+impl Stream {
+    fn push(&mut self, text: &str) {
+        if self.text.is_empty() {
+            self.since = Instant::now();
+        }
+        self.text.push_str(text);
+        if self.text.ends_with('\n') && self.since.elapsed() >= STREAM_DELAY {
+            self.flush();
+        }
+    }
+
+    fn flush(&mut self) {
+        if self.text.is_empty() {
+            return;
+        }
+        let text = std::mem::take(&mut self.text);
+        if let Some(parent) = &self.parent {
+            let _ = self.out.send(Outgoing::IoPub(StreamContent::stdout(&text).as_child_of(parent)));
+        }
+    }
+}
+
+/// The evaluation thread's state.
+pub struct Worker {
+    session: Session,
+    stream: Rc<RefCell<Stream>>,
+    out: UnboundedSender<Outgoing>,
+    count: usize,
+    /// Set while a cell runs, so that an interrupt arriving between cells is not kept for
+    /// the next one.
+    running: Arc<AtomicBool>,
+}
+
+impl Worker {
+    /// A session with the command line's limits, printing into cells' outputs.
+    pub fn new(options: &Options, out: UnboundedSender<Outgoing>, running: Arc<AtomicBool>) -> Worker {
+        let stream = Rc::new(RefCell::new(Stream {
+            parent: None,
+            text: String::new(),
+            since: Instant::now(),
+            out: out.clone(),
+        }));
+        let sink = stream.clone();
+        let mut session = Session::new(mml_stdlib::library(), Box::new(move |t: &str| sink.borrow_mut().push(t)));
+        session.set_limits(options.limits.clone());
+        let mut format = session.format_options();
+        format.precision = options.precision;
+        session.set_format(format);
+        mml_stdlib::plot::set_capture(true);
+        Worker { session, stream, out, count: 0, running }
+    }
+
+    /// The flag the control channel sets to interrupt the running cell.
+    pub fn interrupt_flag(&self) -> Arc<AtomicBool> {
+        self.session.interrupt_flag()
+    }
+
+    /// Answers requests until the channel closes.
+    pub fn serve(mut self, requests: Receiver<JupyterMessage>) {
+        let mut pending: VecDeque<JupyterMessage> = VecDeque::new();
+        loop {
+            let message = match pending.pop_front() {
+                Some(m) => m,
+                None => match requests.recv() {
+                    Ok(m) => m,
+                    Err(_) => return,
+                },
+            };
+            if !self.handle(&message) {
+                continue;
+            }
+            // A failed cell cancels the cells already queued behind it that ask for that
+            // (`stop_on_error`), as IPython does; other requests are still answered, in order.
+            while let Ok(m) = requests.try_recv() {
+                match &m.content {
+                    JupyterMessageContent::ExecuteRequest(r) if r.stop_on_error => self.abort(&m),
+                    _ => pending.push_back(m),
+                }
+            }
+        }
+    }
+
+    fn iopub(&self, m: JupyterMessage) {
+        let _ = self.out.send(Outgoing::IoPub(m));
+    }
+
+    fn reply(&self, m: JupyterMessage) {
+        let _ = self.out.send(Outgoing::Shell(m));
+    }
+
+    /// Answers one request between busy and idle; returns whether it was a cell that failed.
+    fn handle(&mut self, message: &JupyterMessage) -> bool {
+        self.iopub(Status::busy().as_child_of(message));
+        let mut failed = false;
+        match &message.content {
+            JupyterMessageContent::KernelInfoRequest(_) => self.reply(super::kernel_info().as_child_of(message)),
+            JupyterMessageContent::ExecuteRequest(req) => failed = self.execute(req, message),
+            JupyterMessageContent::CompleteRequest(req) => {
+                let names = Names::of(&self.session);
+                let pos = mml_ide::text::byte_of_char(&req.code, req.cursor_pos);
+                let found = mml_ide::complete(&names, &req.code, pos);
+                let start = mml_ide::text::char_of_byte(&req.code, found.start);
+                let end = mml_ide::text::char_of_byte(&req.code, found.end);
+                let types: Vec<serde_json::Value> = found
+                    .items
+                    .iter()
+                    .map(|i| {
+                        json!({"start": start, "end": end, "text": i.insert, "type": i.kind.name(),
+                               "signature": i.detail})
+                    })
+                    .collect();
+                let mut metadata = serde_json::Map::new();
+                metadata.insert("_jupyter_types_experimental".to_string(), serde_json::Value::Array(types));
+                let reply = CompleteReply {
+                    matches: found.items.into_iter().map(|i| i.insert).collect(),
+                    cursor_start: start,
+                    cursor_end: end,
+                    metadata,
+                    status: ReplyStatus::Ok,
+                    error: None,
+                };
+                self.reply(reply.as_child_of(message));
+            }
+            JupyterMessageContent::InspectRequest(req) => {
+                let pos = mml_ide::text::byte_of_char(&req.code, req.cursor_pos);
+                let name = name_at(&req.code, pos);
+                let help = name.as_deref().and_then(|n| {
+                    let md = mml_ide::help_markdown(&self.session, n)?;
+                    Some((mml_ide::help_text(&self.session, Some(n)), md))
+                });
+                let (found, data) = match help {
+                    Some((text, md)) => (true, Media::new(vec![MediaType::Plain(text), MediaType::Markdown(md)])),
+                    None => (false, Media::default()),
+                };
+                let reply =
+                    InspectReply { found, data, metadata: Default::default(), status: ReplyStatus::Ok, error: None };
+                self.reply(reply.as_child_of(message));
+            }
+            JupyterMessageContent::IsCompleteRequest(req) => {
+                let (status, indent) = match mml_ide::completeness(&req.code) {
+                    Completeness::Complete => (IsCompleteReplyStatus::Complete, String::new()),
+                    Completeness::Incomplete { indent } => (IsCompleteReplyStatus::Incomplete, indent),
+                    Completeness::Invalid => (IsCompleteReplyStatus::Invalid, String::new()),
+                };
+                self.reply(IsCompleteReply { status, indent }.as_child_of(message));
+            }
+            JupyterMessageContent::HistoryRequest(_) => {
+                let reply = HistoryReply { history: Vec::new(), status: ReplyStatus::Ok, error: None };
+                self.reply(reply.as_child_of(message));
+            }
+            JupyterMessageContent::CommInfoRequest(_) => {
+                let reply = CommInfoReply { status: ReplyStatus::Ok, comms: HashMap::new(), error: None };
+                self.reply(reply.as_child_of(message));
+            }
+            other => eprintln!("mml kernel: no answer to a `{}` message on the shell channel", other.message_type()),
+        }
+        self.iopub(Status::idle().as_child_of(message));
+        failed
+    }
+
+    /// Replies `aborted` to a cell cancelled by an earlier failure.
+    fn abort(&mut self, message: &JupyterMessage) {
+        self.iopub(Status::busy().as_child_of(message));
+        let reply = ExecuteReply {
+            status: ReplyStatus::Aborted,
+            execution_count: ExecutionCount::new(self.count),
+            payload: Vec::new(),
+            user_expressions: Some(HashMap::new()),
+            error: None,
+        };
+        self.reply(reply.as_child_of(message));
+        self.iopub(Status::idle().as_child_of(message));
+    }
+
+    /// Runs a cell; returns whether it failed.
+    fn execute(&mut self, req: &ExecuteRequest, message: &JupyterMessage) -> bool {
+        if !req.silent {
+            self.count += 1;
+        }
+        let count = ExecutionCount::new(self.count);
+        self.iopub(ExecuteInput { code: req.code.clone(), execution_count: count }.as_child_of(message));
+        {
+            let mut stream = self.stream.borrow_mut();
+            stream.parent = (!req.silent).then(|| message.clone());
+            stream.text.clear();
+        }
+        let mut payload = Vec::new();
+        let error = match mml_ide::parse_command(&req.code) {
+            Some(command) => self.command(command, message, &mut payload),
+            None => self.run(&req.code, count, req.silent, message),
+        };
+        self.stream.borrow_mut().flush();
+        let (status, error) = match error {
+            Some(e) => (ReplyStatus::Error, Some(Box::new(e))),
+            None => (ReplyStatus::Ok, None),
+        };
+        let failed = error.is_some();
+        let reply =
+            ExecuteReply { status, execution_count: count, payload, user_expressions: Some(HashMap::new()), error };
+        self.reply(reply.as_child_of(message));
+        failed
+    }
+
+    /// Runs MML code; returns the error it reported, if any.
+    fn run(&mut self, code: &str, count: ExecutionCount, silent: bool, message: &JupyterMessage) -> Option<ReplyError> {
+        let name = format!("In[{}]", count.value());
+        self.running.store(true, Ordering::SeqCst);
+        let (outcome, value) = self.session.run_cell(&name, code);
+        self.running.store(false, Ordering::SeqCst);
+        self.session.interrupt_flag().store(false, Ordering::SeqCst);
+        self.stream.borrow_mut().flush();
+        if !silent {
+            // Figures first: a cell that drew and then failed still shows what it drew.
+            for fig in mml_stdlib::plot::take_figures() {
+                let png = data_encoding::BASE64.encode(&fig.png);
+                let data = Media::new(vec![MediaType::Png(png), MediaType::Svg(fig.svg)]);
+                let mut metadata = serde_json::Map::new();
+                metadata.insert("image/png".to_string(), json!({"width": fig.width, "height": fig.height}));
+                let display = DisplayData { data, metadata, transient: Some(Transient { display_id: None }) };
+                self.iopub(display.as_child_of(message));
+            }
+        } else {
+            mml_stdlib::plot::take_figures();
+        }
+        let mut error = None;
+        for d in &outcome.diagnostics {
+            let rendered = d.render(self.session.sources(), true);
+            if d.severity == Severity::Error {
+                if error.is_none() {
+                    let traceback: Vec<String> = rendered.lines().map(str::to_string).collect();
+                    let e = ReplyError { ename: d.code.to_string(), evalue: d.message.clone(), traceback };
+                    if !silent {
+                        let out = ErrorOutput {
+                            ename: e.ename.clone(),
+                            evalue: e.evalue.clone(),
+                            traceback: e.traceback.clone(),
+                        };
+                        self.iopub(out.as_child_of(message));
+                    }
+                    error = Some(e);
+                }
+            } else if !silent {
+                self.iopub(StreamContent::stderr(&rendered).as_child_of(message));
+            }
+        }
+        if let (Some(v), false, None) = (value, silent, &error) {
+            let r = mml_ide::render_value(&self.session, &v);
+            let mut media = vec![MediaType::Plain(r.plain)];
+            media.extend(r.html.map(MediaType::Html));
+            media.extend(r.latex.map(MediaType::Latex));
+            let result = ExecuteResult {
+                execution_count: count,
+                data: Media::new(media),
+                metadata: Default::default(),
+                transient: Some(Transient { display_id: None }),
+            };
+            self.iopub(result.as_child_of(message));
+        }
+        error
+    }
+
+    /// Runs a front-end command (`:help eig`, `?eig`, `:vars`) in a cell. Help goes to the
+    /// notebook's pager, as IPython's `?` does.
+    fn command(
+        &mut self,
+        command: Result<Command, String>,
+        message: &JupyterMessage,
+        payload: &mut Vec<Payload>,
+    ) -> Option<ReplyError> {
+        let text = match command {
+            Ok(Command::Help(name)) => {
+                let text = mml_ide::help_text(&self.session, name.as_deref());
+                payload.push(Payload::Page { data: Media::new(vec![MediaType::Plain(text)]), start: 0 });
+                String::new()
+            }
+            Ok(Command::Vars) => mml_ide::vars_text(&self.session),
+            Ok(Command::Digits(digits)) => {
+                let mut format = self.session.format_options();
+                format.precision = digits;
+                self.session.set_format(format);
+                String::new()
+            }
+            Ok(Command::Load(file)) => match crate::run::read_file(file.as_ref()) {
+                Ok(code) => {
+                    let count = ExecutionCount::new(self.count);
+                    return self.run(&code, count, false, message);
+                }
+                Err(e) => return Some(self.command_error(&e, message)),
+            },
+            Ok(Command::Quit) => {
+                "The kernel keeps running: to stop it, use the notebook's Kernel menu (Shut Down).\n".to_string()
+            }
+            Err(e) => return Some(self.command_error(&e, message)),
+        };
+        if !text.is_empty() {
+            self.iopub(StreamContent::stdout(&text).as_child_of(message));
+        }
+        None
+    }
+
+    fn command_error(&self, text: &str, message: &JupyterMessage) -> ReplyError {
+        let e = ReplyError {
+            ename: "command".to_string(),
+            evalue: text.to_string(),
+            traceback: vec![format!("error: {text}")],
+        };
+        let out = ErrorOutput { ename: e.ename.clone(), evalue: e.evalue.clone(), traceback: e.traceback.clone() };
+        self.iopub(out.as_child_of(message));
+        e
+    }
+}
+
+/// The name the cursor is in or just after, else the function of the call it is inside.
+fn name_at(code: &str, pos: usize) -> Option<String> {
+    let is_name = |c: char| c.is_alphanumeric() || c == '_';
+    let pos = pos.min(code.len());
+    let start = code[..pos].char_indices().rev().take_while(|&(_, c)| is_name(c)).last().map_or(pos, |(i, _)| i);
+    let end = code[pos..].char_indices().find(|&(_, c)| !is_name(c)).map_or(code.len(), |(i, _)| pos + i);
+    let word = &code[start..end];
+    if !word.is_empty() && !word.starts_with(|c: char| c.is_ascii_digit()) {
+        return Some(word.to_string());
+    }
+    mml_ide::enclosing_call(code, pos).map(|c| c.name)
+}
