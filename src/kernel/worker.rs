@@ -75,6 +75,8 @@ pub struct Worker {
     /// Set while a cell runs, so that an interrupt arriving between cells is not kept for
     /// the next one.
     running: Arc<AtomicBool>,
+    /// Requests taken off the channel while cancelling, still to be answered.
+    pending: VecDeque<JupyterMessage>,
 }
 
 impl Worker {
@@ -93,7 +95,7 @@ impl Worker {
         format.precision = options.precision;
         session.set_format(format);
         mml_stdlib::plot::set_capture(true);
-        Worker { session, stream, out, count: 0, running }
+        Worker { session, stream, out, count: 0, running, pending: VecDeque::new() }
     }
 
     /// The flag the control channel sets to interrupt the running cell.
@@ -103,27 +105,30 @@ impl Worker {
 
     /// Answers requests until the channel closes.
     pub fn serve(mut self, requests: Receiver<JupyterMessage>) {
-        let mut pending: VecDeque<JupyterMessage> = VecDeque::new();
         loop {
-            let message = match pending.pop_front() {
+            let message = match self.pending.pop_front() {
                 Some(m) => m,
                 None => match requests.recv() {
                     Ok(m) => m,
                     Err(_) => return,
                 },
             };
-            if !self.handle(&message) {
-                continue;
-            }
-            // A failed cell cancels the cells already queued behind it that ask for that
-            // (`stop_on_error`), as IPython does; other requests are still answered, in order.
-            while let Ok(m) = requests.try_recv() {
-                match &m.content {
-                    JupyterMessageContent::ExecuteRequest(r) if r.stop_on_error => self.abort(&m),
-                    _ => pending.push_back(m),
-                }
+            self.handle(&message, &requests);
+        }
+    }
+
+    /// After a failed cell: the cells already queued that ask for it (`stop_on_error`) are
+    /// cancelled, as IPython does; other requests stay queued, in order. Done before the
+    /// failed cell's reply goes out, so no request sent after that reply is cancelled.
+    fn take_cancelled(&mut self, requests: &Receiver<JupyterMessage>) -> Vec<JupyterMessage> {
+        let mut cancelled = Vec::new();
+        while let Ok(m) = requests.try_recv() {
+            match &m.content {
+                JupyterMessageContent::ExecuteRequest(r) if r.stop_on_error => cancelled.push(m),
+                _ => self.pending.push_back(m),
             }
         }
+        cancelled
     }
 
     fn iopub(&self, m: JupyterMessage) {
@@ -134,13 +139,13 @@ impl Worker {
         let _ = self.out.send(Outgoing::Shell(m));
     }
 
-    /// Answers one request between busy and idle; returns whether it was a cell that failed.
-    fn handle(&mut self, message: &JupyterMessage) -> bool {
+    /// Answers one request between busy and idle.
+    fn handle(&mut self, message: &JupyterMessage, requests: &Receiver<JupyterMessage>) {
         self.iopub(Status::busy().as_child_of(message));
-        let mut failed = false;
+        let mut cancelled = Vec::new();
         match &message.content {
             JupyterMessageContent::KernelInfoRequest(_) => self.reply(super::kernel_info().as_child_of(message)),
-            JupyterMessageContent::ExecuteRequest(req) => failed = self.execute(req, message),
+            JupyterMessageContent::ExecuteRequest(req) => cancelled = self.execute(req, message, requests),
             JupyterMessageContent::CompleteRequest(req) => {
                 let names = Names::of(&self.session);
                 let pos = mml_ide::text::byte_of_char(&req.code, req.cursor_pos);
@@ -201,7 +206,9 @@ impl Worker {
             other => eprintln!("mml kernel: no answer to a `{}` message on the shell channel", other.message_type()),
         }
         self.iopub(Status::idle().as_child_of(message));
-        failed
+        for m in cancelled {
+            self.abort(&m);
+        }
     }
 
     /// Replies `aborted` to a cell cancelled by an earlier failure.
@@ -218,8 +225,13 @@ impl Worker {
         self.iopub(Status::idle().as_child_of(message));
     }
 
-    /// Runs a cell; returns whether it failed.
-    fn execute(&mut self, req: &ExecuteRequest, message: &JupyterMessage) -> bool {
+    /// Runs a cell; returns the queued cells its failure cancels.
+    fn execute(
+        &mut self,
+        req: &ExecuteRequest,
+        message: &JupyterMessage,
+        requests: &Receiver<JupyterMessage>,
+    ) -> Vec<JupyterMessage> {
         if !req.silent {
             self.count += 1;
         }
@@ -240,11 +252,11 @@ impl Worker {
             Some(e) => (ReplyStatus::Error, Some(Box::new(e))),
             None => (ReplyStatus::Ok, None),
         };
-        let failed = error.is_some();
+        let cancelled = if error.is_some() && req.stop_on_error { self.take_cancelled(requests) } else { Vec::new() };
         let reply =
             ExecuteReply { status, execution_count: count, payload, user_expressions: Some(HashMap::new()), error };
         self.reply(reply.as_child_of(message));
-        failed
+        cancelled
     }
 
     /// Runs MML code; returns the error it reported, if any.

@@ -12,3 +12,4 @@ mod examples;
 mod lang;
 mod props;
 mod repl;
+mod tools;
