@@ -2,6 +2,8 @@
 
 use mml_lang::{Diagnostic, Span};
 
+use crate::builtin::ForeignName;
+
 /// The shape of a matrix-like operand, for messages.
 pub type Shape = (usize, usize);
 
@@ -16,6 +18,25 @@ pub struct RuntimeError {
     pub trace: Vec<(String, Span)>,
 }
 
+/// What an unknown name probably meant, when it comes from another language.
+#[derive(Clone, Debug)]
+pub enum NameHint {
+    /// A name from the table of foreign names (`eigvals`, `np.linalg.eig`).
+    Foreign(&'static ForeignName),
+    /// A module prefix in front of an MML builtin or constant (`np.sqrt`, `math.pi`).
+    Prefixed {
+        /// The module part as written (`np`, `scipy.linalg`).
+        module: String,
+        /// The builtin or constant.
+        builtin: String,
+    },
+    /// A module of another language (`np.foo`): MML has no modules.
+    Module {
+        /// The module name as written.
+        module: String,
+    },
+}
+
 /// The kinds of runtime error.
 #[derive(Clone, Debug)]
 pub enum ErrorKind {
@@ -25,6 +46,8 @@ pub enum ErrorKind {
         name: String,
         /// The closest known name.
         suggestion: Option<String>,
+        /// What MML writes instead, when the name comes from another language.
+        hint: Option<NameHint>,
     },
     /// A variable read before it was given a value on this path.
     Unassigned {
@@ -195,13 +218,32 @@ impl RuntimeError {
         let code = self.code();
         let span = self.span;
         let mut d = match &self.kind {
-            ErrorKind::UnknownName { name, suggestion } => {
-                let mut d =
-                    Diagnostic::error(code, format!("unknown name `{name}`")).with_primary(span, "not defined here");
-                if let Some(s) = suggestion {
-                    d = d.with_help(format!("did you mean `{s}`?"));
+            ErrorKind::UnknownName { name, suggestion, hint } => {
+                let d = Diagnostic::error(code, format!("unknown name `{name}`"));
+                match hint {
+                    Some(NameHint::Foreign(f)) => {
+                        let help = match f.mml.strip_prefix("no builtin: ") {
+                            Some(rest) => format!("MML has no builtin for this: {rest}"),
+                            None => format!("MML writes this as {}", f.mml),
+                        };
+                        d.with_primary(span, format!("not an MML name ({})", f.from))
+                            .with_help(help)
+                            .with_note(format!("for example: {}", f.example))
+                    }
+                    Some(NameHint::Prefixed { module, builtin }) => d
+                        .with_primary(span, format!("MML has no `{module}` module"))
+                        .with_help(format!("builtins are called by name: write `{builtin}`")),
+                    Some(NameHint::Module { module }) => d
+                        .with_primary(span, format!("MML has no `{module}` module"))
+                        .with_help("builtins are called by name, without a module; `:help` lists them"),
+                    None => {
+                        let mut d = d.with_primary(span, "not defined here");
+                        if let Some(s) = suggestion {
+                            d = d.with_help(format!("did you mean `{s}`?"));
+                        }
+                        d
+                    }
                 }
-                d
             }
             ErrorKind::Unassigned { name } => Diagnostic::error(code, format!("`{name}` has no value yet"))
                 .with_primary(span, "read here before any assignment ran")
