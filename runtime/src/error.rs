@@ -112,6 +112,20 @@ pub enum ErrorKind {
         /// The fields it does have.
         available: Vec<String>,
     },
+    /// A record indexed (`r[1]`) or called (`r(1)`) as if it were a matrix or a function.
+    RecordByPosition {
+        /// Its field names, in order.
+        fields: Vec<String>,
+        /// It was called rather than indexed.
+        called: bool,
+    },
+    /// `.name` on a value that is not a record (`A.T`, `A.shape`).
+    FieldOfNonRecord {
+        /// The field asked for.
+        name: String,
+        /// What the value is ("a 2×2 matrix").
+        found: String,
+    },
     /// Calling something that is not a function.
     NotCallable {
         /// What was called.
@@ -148,6 +162,8 @@ pub enum ErrorKind {
         targets: usize,
         /// Number of items found.
         found: usize,
+        /// The field names, when a record was unpacked.
+        fields: Vec<String>,
     },
     /// An error reported by a builtin.
     Builtin {
@@ -201,6 +217,8 @@ impl RuntimeError {
             ErrorKind::BadIndex { .. } => "bad-index",
             ErrorKind::NoField { .. } => "no-field",
             ErrorKind::NotCallable { .. } => "not-callable",
+            ErrorKind::RecordByPosition { called: true, .. } => "not-callable",
+            ErrorKind::RecordByPosition { called: false, .. } | ErrorKind::FieldOfNonRecord { .. } => "type-mismatch",
             ErrorKind::ArgCount { .. } => "argument-count",
             ErrorKind::UnknownKeyword { .. } => "unknown-keyword",
             ErrorKind::DuplicateArgument { .. } => "duplicate-argument",
@@ -317,6 +335,30 @@ impl RuntimeError {
                 }
                 d
             }
+            ErrorKind::RecordByPosition { fields, called } => {
+                let (what, label) = if *called { ("called", "a record") } else { ("indexed by position", "a record") };
+                let mut d = Diagnostic::error(code, format!("a record cannot be {what}: its fields have names"))
+                    .with_primary(span, label);
+                match fields.first() {
+                    Some(first) => {
+                        let names: Vec<String> = fields.iter().map(|f| format!("`{f}`")).collect();
+                        d = d.with_note(format!("its fields are {}", names.join(", "))).with_help(format!(
+                            "read a field by name with `.{first}`; `{} = …` unpacks the fields in this order",
+                            fields.join(", ")
+                        ));
+                    }
+                    None => d = d.with_note("the record has no fields"),
+                }
+                d
+            }
+            ErrorKind::FieldOfNonRecord { name, found } => {
+                let d = Diagnostic::error(code, format!("`.{name}` expected a record, found {found}"))
+                    .with_primary(span, format!("this is {found}"));
+                match numpy_attribute(name) {
+                    Some(instead) => d.with_help(format!("NumPy's `.{name}` is written {instead} in MML")),
+                    None => d.with_help("only records have fields; MML calls functions by name, as in `sum(A)`"),
+                }
+            }
             ErrorKind::NotCallable { found } => Diagnostic::error(code, format!("{found} cannot be called"))
                 .with_primary(span, "not a function")
                 .with_help("to index a matrix use square brackets: `A[i, j]`"),
@@ -339,7 +381,17 @@ impl RuntimeError {
                 Diagnostic::error(code, format!("parameter `{name}` is given twice"))
                     .with_primary(span, "given again here")
             }
-            ErrorKind::DestructureCount { targets, found } => {
+            ErrorKind::DestructureCount { targets, found, fields } if !fields.is_empty() => Diagnostic::error(
+                code,
+                format!("cannot unpack a record of {found} fields into {targets} names"),
+            )
+            .with_primary(span, format!("this record has the fields {}", fields.join(", ")))
+            .with_help(format!(
+                "a record unpacks field by field, in order: `{} = …`; or keep it whole and read a field with `.{}`",
+                fields.join(", "),
+                fields[0]
+            )),
+            ErrorKind::DestructureCount { targets, found, .. } => {
                 Diagnostic::error(code, format!("cannot unpack {found} values into {targets} names"))
                     .with_primary(span, format!("this has {found} values"))
             }
@@ -405,4 +457,39 @@ fn plural(n: usize, word: &str) -> String {
     } else {
         format!("{n} {word}s")
     }
+}
+
+/// How MML writes a NumPy array attribute or method (`A.T`, `A.shape`, `A.sum()`).
+fn numpy_attribute(name: &str) -> Option<&'static str> {
+    Some(match name {
+        "T" | "H" | "transpose" | "conj().T" => "`A'` (the transpose)",
+        "shape" => "`size(A)`",
+        "size" => "`numel(A)`",
+        "ndim" => "`2` (every matrix is 2-D): `size(A)` gives the shape",
+        "dot" => "`A * B`",
+        "sum" => "`sum(A)`",
+        "mean" => "`mean(A)`",
+        "std" => "`std(A)`",
+        "var" => "`var(A)`",
+        "max" => "`max(A)`",
+        "min" => "`min(A)`",
+        "argmax" => "`argmax(A)`",
+        "argmin" => "`argmin(A)`",
+        "cumsum" => "`cumsum(A)`",
+        "prod" => "`prod(A)`",
+        "reshape" => "`reshape(A, r, c)`",
+        "flatten" | "ravel" => "`flatten(A)`",
+        "copy" => "`B = A` (assignment copies)",
+        "real" => "`re(A)`",
+        "imag" => "`im(A)`",
+        "conj" => "`conj(A)`",
+        "trace" => "`trace(A)`",
+        "diagonal" => "`diag(A)`",
+        "sort" => "`sort(A)`",
+        "round" => "`round(A)`",
+        "any" => "`any(A)`",
+        "all" => "`all(A)`",
+        "inv" | "I" => "`inv(A)`",
+        _ => return None,
+    })
 }

@@ -655,7 +655,8 @@ impl Interp<'_> {
         };
         if items.len() != n {
             let found = if let Value::Range(r) = v { r.len() } else { items.len() };
-            return err(ErrorKind::DestructureCount { targets: n, found }, span);
+            let fields = if let Value::Record(r) = v { index::record_fields(r) } else { Vec::new() };
+            return err(ErrorKind::DestructureCount { targets: n, found, fields }, span);
         }
         Ok(items)
     }
@@ -812,7 +813,9 @@ impl Interp<'_> {
                             e.span,
                         ),
                     },
-                    other => type_err(&format!("`.{name}`"), "a record", other, base.span),
+                    other => {
+                        err(ErrorKind::FieldOfNonRecord { name: name.to_string(), found: describe(other) }, base.span)
+                    }
                 }
             }
             ExprKind::Lambda(proto, sources) => {
