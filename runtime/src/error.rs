@@ -185,6 +185,11 @@ pub enum ErrorKind {
         /// The keyword.
         keyword: &'static str,
     },
+    /// `break`, `continue` or `return` inside a branch of an `if` used as a value.
+    ControlInValue {
+        /// The keyword.
+        keyword: &'static str,
+    },
     /// Too many nested calls.
     RecursionLimit {
         /// The limit.
@@ -224,7 +229,7 @@ impl RuntimeError {
             ErrorKind::DuplicateArgument { .. } => "duplicate-argument",
             ErrorKind::DestructureCount { .. } => "destructure-count",
             ErrorKind::Builtin { code, .. } => code,
-            ErrorKind::MisplacedControl { .. } => "misplaced-control",
+            ErrorKind::MisplacedControl { .. } | ErrorKind::ControlInValue { .. } => "misplaced-control",
             ErrorKind::RecursionLimit { .. } => "recursion-limit",
             ErrorKind::Interrupted => "interrupted",
             ErrorKind::Timeout { .. } => "timeout",
@@ -381,16 +386,15 @@ impl RuntimeError {
                 Diagnostic::error(code, format!("parameter `{name}` is given twice"))
                     .with_primary(span, "given again here")
             }
-            ErrorKind::DestructureCount { targets, found, fields } if !fields.is_empty() => Diagnostic::error(
-                code,
-                format!("cannot unpack a record of {found} fields into {targets} names"),
-            )
-            .with_primary(span, format!("this record has the fields {}", fields.join(", ")))
-            .with_help(format!(
+            ErrorKind::DestructureCount { targets, found, fields } if !fields.is_empty() => {
+                Diagnostic::error(code, format!("cannot unpack a record of {found} fields into {targets} names"))
+                    .with_primary(span, format!("this record has the fields {}", fields.join(", ")))
+                    .with_help(format!(
                 "a record unpacks field by field, in order: `{} = …`; or keep it whole and read a field with `.{}`",
                 fields.join(", "),
                 fields[0]
-            )),
+            ))
+            }
             ErrorKind::DestructureCount { targets, found, .. } => {
                 Diagnostic::error(code, format!("cannot unpack {found} values into {targets} names"))
                     .with_primary(span, format!("this has {found} values"))
@@ -426,6 +430,11 @@ impl RuntimeError {
                 let place = if *keyword == "return" { "a function" } else { "a loop" };
                 Diagnostic::error(code, format!("`{keyword}` outside {place}"))
                     .with_primary(span, format!("not inside {place}"))
+            }
+            ErrorKind::ControlInValue { keyword } => {
+                Diagnostic::error(code, format!("`{keyword}` inside an `if` used as a value"))
+                    .with_primary(span, "the `if` must give a value")
+                    .with_help("end each branch with its value, or write the `if` as a statement of its own")
             }
             ErrorKind::RecursionLimit { depth } => {
                 Diagnostic::error(code, format!("too many nested calls (more than {depth})"))

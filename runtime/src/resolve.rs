@@ -67,6 +67,8 @@ struct Resolver<'a> {
     diags: Vec<Diagnostic>,
     depth: usize,
     loops: usize,
+    /// How many blocks of `if` expressions enclose this point (in the current function).
+    value_blocks: usize,
     /// Unknown names already reported: each is reported once per run.
     reported: HashSet<Rc<str>>,
 }
@@ -91,6 +93,7 @@ pub(crate) fn resolve_program(
         diags: Vec::new(),
         depth: 0,
         loops: 0,
+        value_blocks: 0,
         reported: HashSet::new(),
     };
     let stmts = r.stmts(&program.stmts);
@@ -183,6 +186,15 @@ impl Resolver<'_> {
                 self.loops -= 1;
                 StmtKind::For(v, iter, body)
             }
+            S::Break | S::Continue | S::Return(_) if self.value_blocks > 0 => {
+                let keyword = match s.node {
+                    S::Break => "break",
+                    S::Continue => "continue",
+                    _ => "return",
+                };
+                self.error(ErrorKind::ControlInValue { keyword }, span);
+                return None;
+            }
             S::Break | S::Continue => {
                 let keyword = if matches!(s.node, S::Break) { "break" } else { "continue" };
                 if self.loops == 0 {
@@ -270,6 +282,7 @@ impl Resolver<'_> {
         }
         self.scopes.push(scope);
         let saved_loops = std::mem::replace(&mut self.loops, 0);
+        let saved_value_blocks = std::mem::replace(&mut self.value_blocks, 0);
         let params = def
             .params
             .iter()
@@ -280,6 +293,7 @@ impl Resolver<'_> {
             FnBody::Block(b) => Body::Block(self.block(b)),
         };
         self.loops = saved_loops;
+        self.value_blocks = saved_value_blocks;
         let scope = self.scopes.pop().unwrap_or_else(|| FnScope {
             name: None,
             locals: HashMap::new(),
@@ -521,6 +535,19 @@ impl Resolver<'_> {
                 None => ExprKind::Field(self.boxed(base), name.node.clone()),
             },
             A::Lambda(def) => self.function(def, e.span).kind,
+            A::If { branches, else_block } => {
+                let mut out = Vec::with_capacity(branches.len());
+                for (c, b) in branches {
+                    let cond = self.expr(c);
+                    self.value_blocks += 1;
+                    out.push((cond, self.block(b)));
+                    self.value_blocks -= 1;
+                }
+                self.value_blocks += 1;
+                let else_block = else_block.as_ref().map(|b| self.block(b));
+                self.value_blocks -= 1;
+                ExprKind::If(out, else_block)
+            }
         }
     }
 }
