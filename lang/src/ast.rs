@@ -182,6 +182,14 @@ pub enum ExprKind {
     Field(Box<Expr>, Ident),
     /// `(x, y) -> body` or `x -> body`.
     Lambda(Rc<FnDef>),
+    /// `if c { a } else { b }` in value position: the value of the chosen block's last
+    /// expression. The parser reports a missing `else`.
+    If {
+        /// Each `(condition, block)` in order.
+        branches: Vec<(Expr, Block)>,
+        /// The final `else` block.
+        else_block: Option<Block>,
+    },
     /// An expression the parser could not read; it has already produced a diagnostic.
     Error,
 }

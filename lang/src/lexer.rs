@@ -41,6 +41,33 @@ pub(crate) fn lex_at(src: SourceId, text: &str, offset: usize) -> Lexed {
         let range = lexer.span();
         let span = Span::new(src, range.start + offset, range.end + offset);
         match result {
+            Ok(Token::Quote) if !out.tokens.last().is_some_and(|t| ends_operand(&t.token)) => {
+                // A `'` that cannot be a transpose opens a single-quoted string (Octave, Python).
+                let rest = lexer.remainder();
+                match rest.find(['\'', '\n']).filter(|&k| rest[k..].starts_with('\'')) {
+                    Some(k) => {
+                        let body: String = rest[..k]
+                            .chars()
+                            .flat_map(|c| match c {
+                                '"' | '\\' | '{' | '}' => vec!['\\', c],
+                                c => vec![c],
+                            })
+                            .collect();
+                        lexer.bump(k + 1);
+                        let whole = Span::new(src, span.start as usize, span.end as usize + k + 1);
+                        let text = &rest[..k];
+                        out.diagnostics.push(
+                            Diagnostic::error("syntax", "strings use double quotes")
+                                .with_primary(whole, "a single-quoted string")
+                                .with_help(format!(
+                                    "write `\"{text}\"` (in MML `'` is always the transpose, as in `A'`)"
+                                )),
+                        );
+                        out.tokens.push(LexedToken { token: Token::Str(body.into()), span: whole });
+                    }
+                    None => out.tokens.push(LexedToken { token: Token::Quote, span }),
+                }
+            }
             Ok(token) => out.tokens.push(LexedToken { token, span }),
             Err(LexError::UnterminatedString) => {
                 out.unterminated_string = true;
@@ -82,6 +109,25 @@ pub(crate) fn lex_at(src: SourceId, text: &str, offset: usize) -> Lexed {
         }
     }
     out
+}
+
+/// Can a `'` after this token be a transpose?
+fn ends_operand(t: &Token) -> bool {
+    matches!(
+        t,
+        Token::Ident(_)
+            | Token::Number(_)
+            | Token::Imag(_)
+            | Token::Str(_)
+            | Token::RParen
+            | Token::RBracket
+            | Token::RBrace
+            | Token::Quote
+            | Token::End
+            | Token::True
+            | Token::False
+            | Token::Nothing
+    )
 }
 
 #[cfg(test)]

@@ -275,6 +275,21 @@ fn expr(out: &mut String, e: &Expr) {
             let _ = write!(out, " {})", name.node);
         }
         ExprKind::Lambda(f) => fn_def(out, "lambda", f),
+        ExprKind::If { branches, else_block } => {
+            out.push_str("(if-expr");
+            for (c, b) in branches {
+                out.push(' ');
+                expr(out, c);
+                out.push(' ');
+                block(out, b);
+            }
+            if let Some(b) = else_block {
+                out.push_str(" (else ");
+                block(out, b);
+                out.push(')');
+            }
+            out.push(')');
+        }
         ExprKind::Error => out.push_str("(error)"),
     })
 }

@@ -212,6 +212,21 @@ pub enum Token {
     /// `!`
     #[token("!")]
     Bang,
+
+    // Spellings of other languages, read so that `parser::habits` can say what MML writes
+    // instead; the grammar never sees them.
+    /// `@` (NumPy's matrix product, Octave's anonymous function)
+    #[token("@")]
+    At,
+    /// `**` (Python's power)
+    #[token("**")]
+    StarStar,
+    /// `~=` (Octave's not-equal)
+    #[token("~=")]
+    TildeEq,
+    /// `~` (Octave's not)
+    #[token("~")]
+    Tilde,
 }
 
 fn imaginary(lex: &mut Lexer<'_, Token>) -> Option<f64> {
@@ -309,6 +324,10 @@ impl Token {
             AndAnd => "&&",
             OrOr => "||",
             Bang => "!",
+            At => "@",
+            StarStar => "**",
+            TildeEq => "~=",
+            Tilde => "~",
         })
     }
 

@@ -388,4 +388,78 @@ pub struct Library {
     /// Called after each run (a script, a snippet, one REPL input) with the session's
     /// output, to finish work the run left pending, such as writing the figures it drew.
     pub on_run_end: Option<RunEndFn>,
+    /// Names and spellings from other languages (NumPy, Octave, …) with the MML way of
+    /// writing them; the resolver quotes them when such a name is unknown.
+    pub foreign: &'static [ForeignName],
+}
+
+/// A name or spelling from another numerical language that learners type, and how MML
+/// writes it. The table lives in the standard library (`mml_stdlib::foreign`).
+#[derive(Debug)]
+pub struct ForeignName {
+    /// The spelling, possibly dotted (`eigvals`, `np.linalg.eig`).
+    pub name: &'static str,
+    /// The languages and libraries that use it (`"NumPy, SciPy"`).
+    pub from: &'static str,
+    /// The MML way, as code or a short phrase (`eig(A).values`).
+    pub mml: &'static str,
+    /// One line of MML that runs and shows the way (`eig([2, 1; 1, 2]).values`).
+    pub example: &'static str,
+}
+
+/// Module names that prefix functions in other languages (`np.zeros`, `math.sqrt`,
+/// `la.inv`): MML has no modules, so they are looked through.
+pub const FOREIGN_MODULES: &[&str] = &[
+    "np",
+    "numpy",
+    "jnp",
+    "scipy",
+    "sp",
+    "la",
+    "linalg",
+    "math",
+    "cmath",
+    "optimize",
+    "integrate",
+    "stats",
+    "special",
+    "random",
+    "spatial",
+    "distance",
+    "interpolate",
+    "sklearn",
+    "preprocessing",
+    "decomposition",
+    "linear_model",
+    "neighbors",
+    "metrics",
+    "datasets",
+    "model_selection",
+    "torch",
+    "LinearAlgebra",
+    "Statistics",
+    "Optim",
+    "Roots",
+    "pd",
+    "pandas",
+];
+
+/// The entry of `table` for `path` (`eigvals`, `np.linalg.eig`, `numpy.random.seed`): the
+/// whole path first, then with leading module names (`np.`, `scipy.optimize.`) dropped one
+/// by one. `numpy.` and `jnp.` are read as `np.`.
+pub fn find_foreign(table: &'static [ForeignName], path: &str) -> Option<&'static ForeignName> {
+    let mut parts: Vec<&str> = path.split('.').collect();
+    if matches!(parts.first(), Some(&"numpy") | Some(&"jnp")) {
+        parts[0] = "np";
+    }
+    for start in 0..parts.len() {
+        if start > 0 && !FOREIGN_MODULES.contains(&parts[start - 1]) {
+            break;
+        }
+        let key = parts[start..].join(".");
+        if let Some(f) = table.iter().find(|f| f.name == key) {
+            return Some(f);
+        }
+    }
+    None
 }

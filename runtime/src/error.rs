@@ -2,6 +2,8 @@
 
 use mml_lang::{Diagnostic, Span};
 
+use crate::builtin::ForeignName;
+
 /// The shape of a matrix-like operand, for messages.
 pub type Shape = (usize, usize);
 
@@ -16,6 +18,25 @@ pub struct RuntimeError {
     pub trace: Vec<(String, Span)>,
 }
 
+/// What an unknown name probably meant, when it comes from another language.
+#[derive(Clone, Debug)]
+pub enum NameHint {
+    /// A name from the table of foreign names (`eigvals`, `np.linalg.eig`).
+    Foreign(&'static ForeignName),
+    /// A module prefix in front of an MML builtin or constant (`np.sqrt`, `math.pi`).
+    Prefixed {
+        /// The module part as written (`np`, `scipy.linalg`).
+        module: String,
+        /// The builtin or constant.
+        builtin: String,
+    },
+    /// A module of another language (`np.foo`): MML has no modules.
+    Module {
+        /// The module name as written.
+        module: String,
+    },
+}
+
 /// The kinds of runtime error.
 #[derive(Clone, Debug)]
 pub enum ErrorKind {
@@ -25,6 +46,8 @@ pub enum ErrorKind {
         name: String,
         /// The closest known name.
         suggestion: Option<String>,
+        /// What MML writes instead, when the name comes from another language.
+        hint: Option<NameHint>,
     },
     /// A variable read before it was given a value on this path.
     Unassigned {
@@ -89,6 +112,20 @@ pub enum ErrorKind {
         /// The fields it does have.
         available: Vec<String>,
     },
+    /// A record indexed (`r[1]`) or called (`r(1)`) as if it were a matrix or a function.
+    RecordByPosition {
+        /// Its field names, in order.
+        fields: Vec<String>,
+        /// It was called rather than indexed.
+        called: bool,
+    },
+    /// `.name` on a value that is not a record (`A.T`, `A.shape`).
+    FieldOfNonRecord {
+        /// The field asked for.
+        name: String,
+        /// What the value is ("a 2×2 matrix").
+        found: String,
+    },
     /// Calling something that is not a function.
     NotCallable {
         /// What was called.
@@ -125,6 +162,8 @@ pub enum ErrorKind {
         targets: usize,
         /// Number of items found.
         found: usize,
+        /// The field names, when a record was unpacked.
+        fields: Vec<String>,
     },
     /// An error reported by a builtin.
     Builtin {
@@ -143,6 +182,11 @@ pub enum ErrorKind {
     },
     /// `break` or `continue` outside a loop, `return` outside a function.
     MisplacedControl {
+        /// The keyword.
+        keyword: &'static str,
+    },
+    /// `break`, `continue` or `return` inside a branch of an `if` used as a value.
+    ControlInValue {
         /// The keyword.
         keyword: &'static str,
     },
@@ -178,12 +222,14 @@ impl RuntimeError {
             ErrorKind::BadIndex { .. } => "bad-index",
             ErrorKind::NoField { .. } => "no-field",
             ErrorKind::NotCallable { .. } => "not-callable",
+            ErrorKind::RecordByPosition { called: true, .. } => "not-callable",
+            ErrorKind::RecordByPosition { called: false, .. } | ErrorKind::FieldOfNonRecord { .. } => "type-mismatch",
             ErrorKind::ArgCount { .. } => "argument-count",
             ErrorKind::UnknownKeyword { .. } => "unknown-keyword",
             ErrorKind::DuplicateArgument { .. } => "duplicate-argument",
             ErrorKind::DestructureCount { .. } => "destructure-count",
             ErrorKind::Builtin { code, .. } => code,
-            ErrorKind::MisplacedControl { .. } => "misplaced-control",
+            ErrorKind::MisplacedControl { .. } | ErrorKind::ControlInValue { .. } => "misplaced-control",
             ErrorKind::RecursionLimit { .. } => "recursion-limit",
             ErrorKind::Interrupted => "interrupted",
             ErrorKind::Timeout { .. } => "timeout",
@@ -195,13 +241,32 @@ impl RuntimeError {
         let code = self.code();
         let span = self.span;
         let mut d = match &self.kind {
-            ErrorKind::UnknownName { name, suggestion } => {
-                let mut d =
-                    Diagnostic::error(code, format!("unknown name `{name}`")).with_primary(span, "not defined here");
-                if let Some(s) = suggestion {
-                    d = d.with_help(format!("did you mean `{s}`?"));
+            ErrorKind::UnknownName { name, suggestion, hint } => {
+                let d = Diagnostic::error(code, format!("unknown name `{name}`"));
+                match hint {
+                    Some(NameHint::Foreign(f)) => {
+                        let help = match f.mml.strip_prefix("no builtin: ") {
+                            Some(rest) => format!("MML has no builtin for this: {rest}"),
+                            None => format!("MML writes this as {}", f.mml),
+                        };
+                        d.with_primary(span, format!("not an MML name ({})", f.from))
+                            .with_help(help)
+                            .with_note(format!("for example: {}", f.example))
+                    }
+                    Some(NameHint::Prefixed { module, builtin }) => d
+                        .with_primary(span, format!("MML has no `{module}` module"))
+                        .with_help(format!("builtins are called by name: write `{builtin}`")),
+                    Some(NameHint::Module { module }) => d
+                        .with_primary(span, format!("MML has no `{module}` module"))
+                        .with_help("builtins are called by name, without a module; `:help` lists them"),
+                    None => {
+                        let mut d = d.with_primary(span, "not defined here");
+                        if let Some(s) = suggestion {
+                            d = d.with_help(format!("did you mean `{s}`?"));
+                        }
+                        d
+                    }
                 }
-                d
             }
             ErrorKind::Unassigned { name } => Diagnostic::error(code, format!("`{name}` has no value yet"))
                 .with_primary(span, "read here before any assignment ran")
@@ -275,6 +340,30 @@ impl RuntimeError {
                 }
                 d
             }
+            ErrorKind::RecordByPosition { fields, called } => {
+                let (what, label) = if *called { ("called", "a record") } else { ("indexed by position", "a record") };
+                let mut d = Diagnostic::error(code, format!("a record cannot be {what}: its fields have names"))
+                    .with_primary(span, label);
+                match fields.first() {
+                    Some(first) => {
+                        let names: Vec<String> = fields.iter().map(|f| format!("`{f}`")).collect();
+                        d = d.with_note(format!("its fields are {}", names.join(", "))).with_help(format!(
+                            "read a field by name with `.{first}`; `{} = …` unpacks the fields in this order",
+                            fields.join(", ")
+                        ));
+                    }
+                    None => d = d.with_note("the record has no fields"),
+                }
+                d
+            }
+            ErrorKind::FieldOfNonRecord { name, found } => {
+                let d = Diagnostic::error(code, format!("`.{name}` expected a record, found {found}"))
+                    .with_primary(span, format!("this is {found}"));
+                match numpy_attribute(name) {
+                    Some(instead) => d.with_help(format!("NumPy's `.{name}` is written {instead} in MML")),
+                    None => d.with_help("only records have fields; MML calls functions by name, as in `sum(A)`"),
+                }
+            }
             ErrorKind::NotCallable { found } => Diagnostic::error(code, format!("{found} cannot be called"))
                 .with_primary(span, "not a function")
                 .with_help("to index a matrix use square brackets: `A[i, j]`"),
@@ -297,7 +386,16 @@ impl RuntimeError {
                 Diagnostic::error(code, format!("parameter `{name}` is given twice"))
                     .with_primary(span, "given again here")
             }
-            ErrorKind::DestructureCount { targets, found } => {
+            ErrorKind::DestructureCount { targets, found, fields } if !fields.is_empty() => {
+                Diagnostic::error(code, format!("cannot unpack a record of {found} fields into {targets} names"))
+                    .with_primary(span, format!("this record has the fields {}", fields.join(", ")))
+                    .with_help(format!(
+                "a record unpacks field by field, in order: `{} = …`; or keep it whole and read a field with `.{}`",
+                fields.join(", "),
+                fields[0]
+            ))
+            }
+            ErrorKind::DestructureCount { targets, found, .. } => {
                 Diagnostic::error(code, format!("cannot unpack {found} values into {targets} names"))
                     .with_primary(span, format!("this has {found} values"))
             }
@@ -333,6 +431,11 @@ impl RuntimeError {
                 Diagnostic::error(code, format!("`{keyword}` outside {place}"))
                     .with_primary(span, format!("not inside {place}"))
             }
+            ErrorKind::ControlInValue { keyword } => {
+                Diagnostic::error(code, format!("`{keyword}` inside an `if` used as a value"))
+                    .with_primary(span, "the `if` must give a value")
+                    .with_help("end each branch with its value, or write the `if` as a statement of its own")
+            }
             ErrorKind::RecursionLimit { depth } => {
                 Diagnostic::error(code, format!("too many nested calls (more than {depth})"))
                     .with_primary(span, "this call went too deep")
@@ -363,4 +466,39 @@ fn plural(n: usize, word: &str) -> String {
     } else {
         format!("{n} {word}s")
     }
+}
+
+/// How MML writes a NumPy array attribute or method (`A.T`, `A.shape`, `A.sum()`).
+fn numpy_attribute(name: &str) -> Option<&'static str> {
+    Some(match name {
+        "T" | "H" | "transpose" | "conj().T" => "`A'` (the transpose)",
+        "shape" => "`size(A)`",
+        "size" => "`numel(A)`",
+        "ndim" => "`2` (every matrix is 2-D): `size(A)` gives the shape",
+        "dot" => "`A * B`",
+        "sum" => "`sum(A)`",
+        "mean" => "`mean(A)`",
+        "std" => "`std(A)`",
+        "var" => "`var(A)`",
+        "max" => "`max(A)`",
+        "min" => "`min(A)`",
+        "argmax" => "`argmax(A)`",
+        "argmin" => "`argmin(A)`",
+        "cumsum" => "`cumsum(A)`",
+        "prod" => "`prod(A)`",
+        "reshape" => "`reshape(A, r, c)`",
+        "flatten" | "ravel" => "`flatten(A)`",
+        "copy" => "`B = A` (assignment copies)",
+        "real" => "`re(A)`",
+        "imag" => "`im(A)`",
+        "conj" => "`conj(A)`",
+        "trace" => "`trace(A)`",
+        "diagonal" => "`diag(A)`",
+        "sort" => "`sort(A)`",
+        "round" => "`round(A)`",
+        "any" => "`any(A)`",
+        "all" => "`all(A)`",
+        "inv" | "I" => "`inv(A)`",
+        _ => return None,
+    })
 }

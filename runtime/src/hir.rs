@@ -54,6 +54,8 @@ pub enum ExprKind {
     Field(Box<Expr>, Rc<str>),
     /// Creates a closure, copying the captured variables.
     Lambda(Rc<Proto>, Vec<Var>),
+    /// `if c { a } else { b }` as a value: the value of the chosen block's last expression.
+    If(Vec<(Expr, Vec<Stmt>)>, Option<Vec<Stmt>>),
 }
 
 /// A piece of an interpolated string.

@@ -416,6 +416,29 @@ impl Interp<'_> {
         Ok(else_block.as_deref())
     }
 
+    /// The value of a block used as a value (a branch of an `if` expression): that of its
+    /// last expression statement, after running the statements before it.
+    fn block_value(&mut self, body: &[Stmt], span: Span) -> R<Value> {
+        let Some((last, init)) = body.split_last() else { return Ok(Value::Nothing) };
+        let flow = self.exec_block(init)?;
+        let flow = match (&last.kind, flow) {
+            (StmtKind::Expr(e), Flow::Normal) => return self.eval(e),
+            (_, Flow::Normal) => self.exec(last)?,
+            (_, flow) => flow,
+        };
+        // The resolver rejects `return`, `break` and `continue` in these blocks.
+        let keyword = match flow {
+            Flow::Normal => return Ok(Value::Nothing),
+            Flow::Return => {
+                drop_value(self.take_ret());
+                "return"
+            }
+            Flow::Break => "break",
+            Flow::Continue => "continue",
+        };
+        err(ErrorKind::ControlInValue { keyword }, span)
+    }
+
     /// Takes the value of the `return` that just finished.
     #[inline(always)]
     fn take_ret(&mut self) -> Value {
@@ -684,7 +707,8 @@ impl Interp<'_> {
         };
         if items.len() != n {
             let found = if let Value::Range(r) = v { r.len() } else { items.len() };
-            return err(ErrorKind::DestructureCount { targets: n, found }, span);
+            let fields = if let Value::Record(r) = v { index::record_fields(r) } else { Vec::new() };
+            return err(ErrorKind::DestructureCount { targets: n, found, fields }, span);
         }
         Ok(items)
     }
@@ -841,8 +865,14 @@ impl Interp<'_> {
                             e.span,
                         ),
                     },
-                    other => type_err(&format!("`.{name}`"), "a record", other, base.span),
+                    other => {
+                        err(ErrorKind::FieldOfNonRecord { name: name.to_string(), found: describe(other) }, base.span)
+                    }
                 }
+            }
+            ExprKind::If(branches, else_block) => {
+                let Some(body) = self.choose_branch(branches, else_block)? else { return Ok(Value::Nothing) };
+                self.block_value(body, e.span)
             }
             ExprKind::Lambda(proto, sources) => {
                 let mut captures = Vec::with_capacity(sources.len());

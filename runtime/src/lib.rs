@@ -16,7 +16,10 @@ mod session;
 pub mod symbolic;
 mod value;
 
-pub use builtin::{Args, Builtin, BuiltinError, BuiltinFn, CallCtx, Category, Constant, Library, Param, ParamDefault};
+pub use builtin::{
+    find_foreign, Args, Builtin, BuiltinError, BuiltinFn, CallCtx, Category, Constant, ForeignName, Library, Param,
+    ParamDefault, FOREIGN_MODULES,
+};
 pub use error::{ErrorKind, RuntimeError};
 pub use interp::Closure;
 pub use limits::Limits;

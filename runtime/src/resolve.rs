@@ -13,8 +13,8 @@ use std::rc::Rc;
 use mml_lang::ast::{self, Accessor as AAccessor, ExprKind as A, FnBody, StmtKind as S};
 use mml_lang::{Diagnostic, Span, KEYWORDS};
 
-use crate::builtin::Library;
-use crate::error::{ErrorKind, RuntimeError};
+use crate::builtin::{find_foreign, Library, FOREIGN_MODULES};
+use crate::error::{ErrorKind, NameHint, RuntimeError};
 use crate::hir::*;
 
 /// Deepest expression nesting the resolver accepts.
@@ -67,6 +67,8 @@ struct Resolver<'a> {
     diags: Vec<Diagnostic>,
     depth: usize,
     loops: usize,
+    /// How many blocks of `if` expressions enclose this point (in the current function).
+    value_blocks: usize,
     /// Unknown names already reported: each is reported once per run.
     reported: HashSet<Rc<str>>,
 }
@@ -91,6 +93,7 @@ pub(crate) fn resolve_program(
         diags: Vec::new(),
         depth: 0,
         loops: 0,
+        value_blocks: 0,
         reported: HashSet::new(),
     };
     let stmts = r.stmts(&program.stmts);
@@ -183,6 +186,15 @@ impl Resolver<'_> {
                 self.loops -= 1;
                 StmtKind::For(v, iter, body)
             }
+            S::Break | S::Continue | S::Return(_) if self.value_blocks > 0 => {
+                let keyword = match s.node {
+                    S::Break => "break",
+                    S::Continue => "continue",
+                    _ => "return",
+                };
+                self.error(ErrorKind::ControlInValue { keyword }, span);
+                return None;
+            }
             S::Break | S::Continue => {
                 let keyword = if matches!(s.node, S::Break) { "break" } else { "continue" };
                 if self.loops == 0 {
@@ -270,6 +282,7 @@ impl Resolver<'_> {
         }
         self.scopes.push(scope);
         let saved_loops = std::mem::replace(&mut self.loops, 0);
+        let saved_value_blocks = std::mem::replace(&mut self.value_blocks, 0);
         let params = def
             .params
             .iter()
@@ -280,6 +293,7 @@ impl Resolver<'_> {
             FnBody::Block(b) => Body::Block(self.block(b)),
         };
         self.loops = saved_loops;
+        self.value_blocks = saved_value_blocks;
         let scope = self.scopes.pop().unwrap_or_else(|| FnScope {
             name: None,
             locals: HashMap::new(),
@@ -353,6 +367,16 @@ impl Resolver<'_> {
         if let Some(c) = self.library.constants.iter().find(|c| c.name == &**name) {
             return ExprKind::Num(c.value);
         }
+        if !self.reported.insert(name.clone()) {
+            return ExprKind::Nothing;
+        }
+        if let Some(f) = find_foreign(self.library.foreign, name) {
+            self.error(
+                ErrorKind::UnknownName { name: name.to_string(), suggestion: None, hint: Some(NameHint::Foreign(f)) },
+                span,
+            );
+            return ExprKind::Nothing;
+        }
         let mut candidates: Vec<&str> = self.library.builtins.iter().map(|b| b.name).collect();
         candidates.extend(self.library.constants.iter().map(|c| c.name));
         candidates.extend(self.globals.names.iter().map(|n| &**n));
@@ -361,11 +385,64 @@ impl Resolver<'_> {
         }
         candidates.extend(KEYWORDS.iter().copied());
         let suggestion = closest(name, candidates.into_iter());
-        if !self.reported.insert(name.clone()) {
-            return ExprKind::Nothing;
-        }
-        self.error(ErrorKind::UnknownName { name: name.to_string(), suggestion }, span);
+        self.error(ErrorKind::UnknownName { name: name.to_string(), suggestion, hint: None }, span);
         ExprKind::Nothing
+    }
+
+    /// Is `name` unknown here (no variable, builtin or constant of that name)?
+    fn is_unknown(&mut self, name: &Rc<str>) -> bool {
+        self.lookup(name, self.scopes.len()).is_none()
+            && !self.library.builtins.iter().any(|b| b.name == &**name)
+            && !self.library.constants.iter().any(|c| c.name == &**name)
+    }
+
+    /// `np.linalg.eig`, `math.pi`: a chain of fields on an unknown name, reported as one
+    /// unknown dotted name with what MML writes instead. `None` when `e` is not such a chain
+    /// or when the root is known (then the fields are read at run time).
+    fn dotted_name(&mut self, e: &ast::Expr) -> Option<ExprKind> {
+        let mut parts: Vec<&str> = Vec::new();
+        let mut cur = e;
+        let root = loop {
+            match &cur.node {
+                A::Field(base, field) => {
+                    parts.push(&field.node);
+                    cur = base;
+                }
+                A::Ident(root) => break root,
+                _ => return None,
+            }
+        };
+        if !self.is_unknown(root) {
+            return None;
+        }
+        parts.push(root);
+        parts.reverse();
+        let path: Rc<str> = Rc::from(parts.join("."));
+        if !self.reported.insert(path.clone()) {
+            return Some(ExprKind::Nothing);
+        }
+        let last = parts.last().copied().unwrap_or_default();
+        let module = parts[..parts.len() - 1].join(".");
+        let is_module = FOREIGN_MODULES.contains(&&**root);
+        let hint = if let Some(f) = find_foreign(self.library.foreign, &path) {
+            Some(NameHint::Foreign(f))
+        } else if is_module
+            && (self.library.builtins.iter().any(|b| b.name == last)
+                || self.library.constants.iter().any(|c| c.name == last))
+        {
+            Some(NameHint::Prefixed { module, builtin: last.to_string() })
+        } else if is_module {
+            Some(NameHint::Module { module: root.to_string() })
+        } else {
+            None
+        };
+        let Some(hint) = hint else {
+            // An ordinary unknown name with fields: report the name itself.
+            self.reported.remove(&path);
+            return None;
+        };
+        self.error(ErrorKind::UnknownName { name: path.to_string(), suggestion: None, hint: Some(hint) }, e.span);
+        Some(ExprKind::Nothing)
     }
 
     fn expr(&mut self, e: &ast::Expr) -> Expr {
@@ -453,8 +530,24 @@ impl Resolver<'_> {
                 ExprKind::Call(f, args)
             }
             A::Index(base, ix) => ExprKind::Index(self.boxed(base), ix.iter().map(|x| self.expr(x)).collect()),
-            A::Field(base, name) => ExprKind::Field(self.boxed(base), name.node.clone()),
+            A::Field(base, name) => match self.dotted_name(e) {
+                Some(kind) => kind,
+                None => ExprKind::Field(self.boxed(base), name.node.clone()),
+            },
             A::Lambda(def) => self.function(def, e.span).kind,
+            A::If { branches, else_block } => {
+                let mut out = Vec::with_capacity(branches.len());
+                for (c, b) in branches {
+                    let cond = self.expr(c);
+                    self.value_blocks += 1;
+                    out.push((cond, self.block(b)));
+                    self.value_blocks -= 1;
+                }
+                self.value_blocks += 1;
+                let else_block = else_block.as_ref().map(|b| self.block(b));
+                self.value_blocks -= 1;
+                ExprKind::If(out, else_block)
+            }
         }
     }
 }
@@ -471,11 +564,42 @@ pub(crate) fn closest<'a>(name: &str, candidates: impl Iterator<Item = &'a str>)
         // letter with the name, so a one-letter name is not matched with every other one.
         let d = if c.to_lowercase() == name.to_lowercase() { 0 } else { strsim::damerau_levenshtein(name, c) };
         let shares = c.chars().any(|x| name.chars().any(|y| x.eq_ignore_ascii_case(&y)));
-        if d <= limit && shares && best.is_none_or(|(bd, _)| d < bd) {
+        if d <= limit && shares && short_edit_ok(name, c) && best.is_none_or(|(bd, _)| d < bd) {
             best = Some((d, c));
         }
     }
     best.map(|(_, c)| c.to_string())
+}
+
+/// For a short name (four letters or fewer) one changed letter usually makes another word
+/// (`proj` and `prod`, `ans` and `abs`, `ref` and `re`), so only edits that keep the word are
+/// suggested: a different case, two swapped letters, a different digit (`x2` for `x1`), a
+/// letter left out (`dta` for `data`, `zero` for `zeros`), or one too many when three letters
+/// remain (`eyes` for `eye`).
+fn short_edit_ok(name: &str, candidate: &str) -> bool {
+    let a: Vec<char> = name.chars().collect();
+    let b: Vec<char> = candidate.chars().collect();
+    if a.len() > 4 || name.to_lowercase() == candidate.to_lowercase() {
+        return true;
+    }
+    if a.len() == b.len() {
+        let diff: Vec<usize> = (0..a.len()).filter(|&i| a[i] != b[i]).collect();
+        return match diff[..] {
+            [i] => a[i].is_ascii_digit() && b[i].is_ascii_digit(),
+            [i, j] => j == i + 1 && a[i] == b[j] && a[j] == b[i],
+            _ => false,
+        };
+    }
+    // A letter left out (`dta` for `data`) is a typo; a letter too many is one only when
+    // what is left is still a word of three letters (`ref` is not `re`).
+    let (short, long) = if a.len() < b.len() { (&a, &b) } else { (&b, &a) };
+    (b.len() > a.len() || b.len() >= 3)
+        && long.len() == short.len() + 1
+        && (0..long.len()).any(|k| {
+            let mut l = long.clone();
+            l.remove(k);
+            l == *short
+        })
 }
 
 #[cfg(test)]
@@ -496,5 +620,22 @@ mod tests {
         // A one-letter name is not matched with an unrelated one-letter name.
         assert_eq!(suggest("A", &["e", "pi"]), None);
         assert_eq!(suggest("q", &["e"]), None);
+    }
+
+    #[test]
+    fn a_short_name_is_not_matched_with_another_word() {
+        assert_eq!(suggest("proj", &["prod", "print"]), None);
+        assert_eq!(suggest("ans", &["abs", "and"]), None);
+        assert_eq!(suggest("ref", &["re"]), None);
+        assert_eq!(suggest("sun", &["sum"]), None);
+        // Edits that keep the word are still suggested.
+        assert_eq!(suggest("zero", &["zeros", "norm"]), Some("zeros".into()));
+        assert_eq!(suggest("dta", &["data"]), Some("data".into()));
+        assert_eq!(suggest("eyes", &["eye"]), Some("eye".into()));
+        assert_eq!(suggest("mena", &["mean"]), Some("mean".into()));
+        assert_eq!(suggest("x3", &["x1", "y"]), Some("x1".into()));
+        assert_eq!(suggest("Eye", &["eye"]), Some("eye".into()));
+        assert_eq!(suggest("lenght", &["length"]), Some("length".into()));
+        assert_eq!(suggest("linspce", &["linspace"]), Some("linspace".into()));
     }
 }

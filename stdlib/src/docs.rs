@@ -118,3 +118,15 @@ fn regex_escape(s: &str) -> String {
 fn json_escape(s: &str) -> String {
     s.replace('\\', "\\\\").replace('"', "\\\"")
 }
+
+/// `docs/from-numpy-and-octave.md`: the hand-written side-by-side preamble, then the table of
+/// foreign names (`crate::foreign::FOREIGN`).
+pub fn foreign_markdown() -> String {
+    let mut out = String::from(include_str!("foreign_preamble.md"));
+    out.push_str("| name | from | MML | example |\n|---|---|---|---|\n");
+    let cell = |s: &str| s.replace('|', "\\|");
+    for f in crate::foreign::FOREIGN {
+        let _ = writeln!(out, "| `{}` | {} | {} | `{}` |", f.name, f.from, cell(f.mml), cell(f.example));
+    }
+    out
+}

@@ -14,6 +14,7 @@ mod decomp;
 pub mod docs;
 mod eigen;
 mod elementwise;
+pub mod foreign;
 mod image;
 mod inner;
 mod io;
@@ -269,6 +270,7 @@ pub fn library() -> &'static Library {
         constants: &math::CONSTANTS,
         on_new_session: Some(new_session),
         on_run_end: Some(plot::finish_run),
+        foreign: foreign::FOREIGN,
     };
     &LIB
 }

@@ -150,10 +150,52 @@ fn generated_files_are_up_to_date() {
     let stale: Vec<String> = [
         ensure_file_contents("docs/reference.md", &mml_stdlib::docs::reference_markdown(lib)),
         ensure_file_contents("editors/vim/syntax/mml.vim", &mml_stdlib::docs::vim_syntax(lib)),
+        ensure_file_contents("docs/from-numpy-and-octave.md", &mml_stdlib::docs::foreign_markdown()),
         ensure_file_contents("editors/vscode/syntaxes/mml.tmLanguage.json", &mml_stdlib::docs::textmate_grammar(lib)),
     ]
     .into_iter()
     .flatten()
     .collect();
     assert!(stale.is_empty(), "{}", stale.join("\n"));
+}
+
+#[test]
+fn every_foreign_name_example_runs() {
+    let lib = mml_stdlib::library();
+    let table = mml_stdlib::foreign::FOREIGN;
+    assert!(table.len() >= 100, "the table of foreign names has only {} entries", table.len());
+    let mut failures = Vec::new();
+    let mut names: Vec<&str> = table.iter().map(|f| f.name).collect();
+    names.sort_unstable();
+    names.dedup();
+    assert_eq!(names.len(), table.len(), "a foreign name is listed twice");
+    for f in table {
+        // A name MML already has would never reach the table.
+        let plain = !f.name.contains('.');
+        if plain && (lib.builtins.iter().any(|b| b.name == f.name) || lib.constants.iter().any(|c| c.name == f.name)) {
+            failures.push(format!("`{}` is an MML name, so its entry is never shown", f.name));
+        }
+        failures.extend(check_block(f.name, &[f.example]));
+        // The name itself is an error that quotes the entry.
+        let (mut session, _) = echo_session();
+        let outcome = session.run("<foreign>", &format!("x = {}", f.name));
+        let rendered: String = outcome.diagnostics.iter().map(|d| d.render(session.sources(), false)).collect();
+        if !rendered.contains("unknown-name") || !rendered.contains(f.example) {
+            failures.push(format!("`{}` does not report its MML way:\n{rendered}", f.name));
+        }
+    }
+    assert!(failures.is_empty(), "{}", failures.join("\n\n"));
+}
+
+#[test]
+fn foreign_names_are_found_through_module_prefixes() {
+    use mml_stdlib::foreign::foreign_name;
+    assert_eq!(foreign_name("eigvals").map(|f| f.mml), Some("eig(A).values"));
+    assert_eq!(foreign_name("np.linalg.eig").map(|f| f.name), Some("np.linalg.eig"));
+    assert_eq!(foreign_name("numpy.linalg.eig").map(|f| f.name), Some("np.linalg.eig"));
+    assert_eq!(foreign_name("scipy.linalg.cholesky").map(|f| f.name), Some("cholesky"));
+    assert_eq!(foreign_name("np.random.seed").map(|f| f.name), Some("random.seed"));
+    assert_eq!(foreign_name("np.zeros").map(|f| f.name), Some("np.zeros"));
+    assert!(foreign_name("mymodule.eigvals").is_none(), "only known module prefixes are looked through");
+    assert!(foreign_name("eig").is_none());
 }

@@ -35,6 +35,7 @@ static LIBRARY: Library = Library {
     }],
     on_new_session: None,
     on_run_end: None,
+    foreign: &[],
 };
 
 fn session() -> Session {

@@ -113,7 +113,22 @@ pub(super) fn expr_parser<'src>(expr: P<'src, Expr>, block: P<'src, Block>) -> P
         .labelled("list")
         .as_context();
 
-    let atom = choice((literal, string, paren, matrix, braces)).labelled("expression").boxed();
+    let else_if = just(Token::Else).ignore_then(just(Token::If)).ignore_then(expr.clone()).then(block.clone());
+    let if_expr = just(Token::If)
+        .ignore_then(expr.clone())
+        .then(block.clone())
+        .then(else_if.repeated().collect::<Vec<_>>())
+        .then(just(Token::Else).ignore_then(block.clone()).or_not())
+        .validate(|(((cond, then), mut rest), else_block), e, emitter| {
+            if else_block.is_none() {
+                emitter.emit(custom(e.span(), SyntaxError::IfWithoutElse));
+            }
+            rest.insert(0, (cond, then));
+            ExprKind::If { branches: rest, else_block }
+        })
+        .map_with(spanned);
+
+    let atom = choice((literal, string, paren, matrix, braces, if_expr)).labelled("expression").boxed();
 
     let arg = choice((
         ident()

@@ -1,6 +1,7 @@
 //! The parser: tokens to an AST, recovering from errors so that one run reports many.
 //!
-//! The pipeline is: [`crate::lexer`] (tokens) → `layout` (which newlines matter) →
+//! The pipeline is: [`crate::lexer`] (tokens) → `habits` (other languages' spellings reported
+//! and rewritten into MML) → `layout` (which newlines matter) →
 //! chumsky grammar (`stmt`, `expr`) → `recovery` (chumsky errors to [`Diagnostic`]s).
 //!
 //! # Grammar
@@ -64,6 +65,7 @@
 //!   a string literal.
 
 mod expr;
+mod habits;
 mod layout;
 mod recovery;
 mod stmt;
@@ -156,9 +158,12 @@ pub struct ParseResult {
 pub fn parse_program(src: SourceId, text: &str) -> ParseResult {
     let lexed = lex_at(src, text, 0);
     let mut diagnostics = lexed.diagnostics;
-    // A bad character usually also breaks its statement: report only the character.
+    let (tokens, habits) = habits::rewrite(text, lexed.tokens);
+    diagnostics.extend(habits);
+    // A bad character or another language's habit usually also breaks its statement:
+    // report only that.
     let bad_chars: Vec<usize> = diagnostics.iter().filter_map(|d| d.anchor()).map(|s| s.start as usize).collect();
-    let layout = layout::layout(&lexed.tokens, false);
+    let layout = layout::layout(&tokens, false);
     diagnostics.extend(layout.diagnostics);
     let strings = string_table(src, &layout.tokens, &mut diagnostics);
     let mut state = ParseState { src, diags: Vec::new(), strings };

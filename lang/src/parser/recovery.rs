@@ -30,6 +30,8 @@ pub(crate) enum SyntaxError {
     CompoundDestructure,
     /// A closing bracket with no opening one.
     Unmatched(Token),
+    /// `x = if c { a }`: an `if` used for its value has no `else`.
+    IfWithoutElse,
 }
 
 impl SyntaxError {
@@ -43,6 +45,7 @@ impl SyntaxError {
             SyntaxError::CommaWithoutAssign => "expected `=` after several targets".into(),
             SyntaxError::CompoundDestructure => "a compound assignment takes exactly one target".into(),
             SyntaxError::Unmatched(t) => format!("unmatched {t}"),
+            SyntaxError::IfWithoutElse => "an `if` used as a value needs an `else`".into(),
         }
     }
 
@@ -58,6 +61,7 @@ impl SyntaxError {
             SyntaxError::CommaWithoutAssign => "to make a list, write `{a, b}`",
             SyntaxError::CompoundDestructure => return None,
             SyntaxError::Unmatched(_) => "remove it, or add the opening bracket",
+            SyntaxError::IfWithoutElse => "add `else { … }` with the value when the condition is false",
         })
     }
 
@@ -72,6 +76,7 @@ impl SyntaxError {
             SyntaxError::CommaWithoutAssign => "several expressions",
             SyntaxError::CompoundDestructure => "several targets",
             SyntaxError::Unmatched(_) => "nothing to close",
+            SyntaxError::IfWithoutElse => "no `else`",
         }
     }
 

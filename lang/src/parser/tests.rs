@@ -252,9 +252,34 @@ fn error_messages() {
     check_errors("x = ", &["expected expression, found end of input"]);
     check_errors("if x > 0\n{ }", &["expected `{`, found newline"]);
     check_errors("x = 1 }", &["unmatched `}`"]);
-    check_errors("x = 1 @ 2", &["unexpected character `@`"]);
+    check_errors("x = 1 $ 2", &["unexpected character `$`"]);
     check_errors("a b", &["expected newline or `;`, found identifier"]);
     check_errors("x = [1, 2 )", &["expected `,`, `;` or `]`, found `)`"]);
+}
+
+#[test]
+fn habits_of_other_languages_are_one_error_each() {
+    check_errors("C = A @ B\nD = C", &["`@` is not an operator in MML"]);
+    check_errors("y = x ** 2", &["the power operator is `^`"]);
+    check_errors("i = 0\ni++\nprint(i)", &["MML has no `++`"]);
+    check_errors("b = a ~= 2", &["not-equal is written `!=`"]);
+    check_errors("s = 'text'\nt = s'", &["strings use double quotes"]);
+    check_errors("f = @(x) x^2", &["MML writes anonymous functions with `->`"]);
+    check_errors("f = lambda x: x + 1", &["MML writes anonymous functions with `->`"]);
+    check_errors("for i = 1:10\n  print(i)\nend\nprint(2)", &["MML loops are written `for x in …`"]);
+    check_errors("for i = 1:3 { print(i) }", &["MML loops are written `for x in …`"]);
+    check_errors("function y = f(x)\n  y = x^2\nend\nprint(f(2))", &["MML defines functions with `fn` and braces"]);
+    check_errors(
+        "def f(x):\n    y = x + 1\n    return y\nprint(f(2))",
+        &["MML defines functions with `fn` and braces"],
+    );
+    check_errors("if x > 0 { 1 } elif x < 0 { 2 } else { 3 }", &["MML writes `elif` as `else if`"]);
+    check_errors("if x > 0 { 1 } elseif x < 0 { 2 }", &["MML writes `elseif` as `else if`"]);
+    check_errors("while x > 0\n  x = x - 1\nend", &["MML puts a block in braces"]);
+    check_errors(
+        "if x > 0\n  y = 1\nelseif x < 0\n  y = 2\nelse\n  y = 3\nend",
+        &["MML puts a block in braces", "MML writes `elseif` as `else if`"],
+    );
 }
 
 #[test]

@@ -166,6 +166,9 @@ impl Interp<'_> {
                 }
                 self.call_with(&f, vals, span)
             }
+            Value::Record(r) => {
+                err(ErrorKind::RecordByPosition { fields: super::index::record_fields(r), called: true }, callee.span)
+            }
             other => err(ErrorKind::NotCallable { found: describe(other) }, callee.span),
         }
     }
@@ -223,6 +226,9 @@ impl Interp<'_> {
                     bound.args.iter().map(|v| ArgVal { name: None, value: v.clone(), span }).collect();
                 all.append(&mut args);
                 self.call_builtin(bound.builtin, all, span)
+            }
+            Value::Record(r) => {
+                err(ErrorKind::RecordByPosition { fields: super::index::record_fields(r), called: true }, span)
             }
             other => err(ErrorKind::NotCallable { found: describe(other) }, span),
         }

@@ -61,8 +61,16 @@ fn dims(v: &Value, n: usize, span: Span) -> R<Vec<usize>> {
         (Some((r, c)), 1) => Ok(vec![r * c]),
         (Some((r, c)), 2) => Ok(vec![r, c]),
         (Some(_), _) => too_many(v, n, 2, span),
-        (None, _) => type_err("indexing", "a matrix, vector, list or string", v, span),
+        (None, _) => match v {
+            Value::Record(r) => err(ErrorKind::RecordByPosition { fields: record_fields(r), called: false }, span),
+            _ => type_err("indexing", "a matrix, vector, list or string", v, span),
+        },
     }
+}
+
+/// The field names of a record, in order, for messages.
+pub(crate) fn record_fields(r: &crate::value::Record) -> Vec<String> {
+    r.fields.iter().map(|(n, _)| n.to_string()).collect()
 }
 
 fn too_many<T>(v: &Value, n: usize, max: usize, span: Span) -> R<T> {

@@ -28,6 +28,7 @@ static LIBRARY_WITHOUT_RUN_END: Library = Library {
     constants: &crate::math::CONSTANTS,
     on_new_session: Some(crate::new_session),
     on_run_end: None,
+    foreign: crate::foreign::FOREIGN,
 };
 
 /// What a script printed, and its rendered error (empty when it succeeded).

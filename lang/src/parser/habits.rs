@@ -1,0 +1,569 @@
+//! Habits from other languages: spellings of NumPy, Python, Octave and MATLAB that learners
+//! type, each reported once with what MML writes instead.
+//!
+//! The pass runs on the tokens before the layout pass. It reports a habit and rewrites the
+//! tokens into the MML form (`A @ B` into `A * B`, `for i = 1:3 … end` into
+//! `for i in 1:3 { … }`, a Python `def f(x):` and its indented body into `fn f(x) { … }`), so
+//! the rest of the input parses as what was meant and the one mistake is one diagnostic,
+//! without follow-on errors. A program with a diagnostic never runs, so the rewriting only has
+//! to keep the rest of the input readable.
+
+use crate::diagnostic::Diagnostic;
+use crate::lexer::LexedToken;
+use crate::span::Span;
+use crate::token::Token;
+
+/// A block opened in another language's style, closed by the pass.
+#[derive(Clone, Copy, Debug, PartialEq)]
+enum Frame {
+    /// Octave/MATLAB: closed by `end` (or `endfor`, `endif`, …).
+    Octave,
+    /// Python: closed when a line is indented no deeper than `indent`.
+    Python { indent: usize },
+}
+
+struct Pass<'a> {
+    text: &'a str,
+    input: &'a [LexedToken],
+    out: Vec<LexedToken>,
+    diags: Vec<Diagnostic>,
+    frames: Vec<Frame>,
+}
+
+/// Rewrites other languages' habits in `tokens` (lexed from `text`) into MML, with a diagnostic for each.
+pub(crate) fn rewrite(text: &str, tokens: Vec<LexedToken>) -> (Vec<LexedToken>, Vec<Diagnostic>) {
+    if !tokens.iter().any(|t| suspicious(&t.token)) {
+        return (tokens, Vec::new());
+    }
+    let mut pass =
+        Pass { text, input: &tokens, out: Vec::with_capacity(tokens.len()), diags: Vec::new(), frames: Vec::new() };
+    pass.run();
+    (pass.out, pass.diags)
+}
+
+/// Tokens that may start a habit; input without any is left alone.
+fn suspicious(t: &Token) -> bool {
+    match t {
+        Token::At | Token::StarStar | Token::TildeEq | Token::Tilde | Token::Plus | Token::Minus => true,
+        Token::For | Token::If | Token::While | Token::Else | Token::Colon | Token::End => true,
+        Token::Ident(name) => is_habit_word(name),
+        _ => false,
+    }
+}
+
+fn is_habit_word(name: &str) -> bool {
+    matches!(name, "def" | "lambda" | "elif" | "elseif" | "function" | "endfunction" | "endfor" | "endwhile" | "endif")
+}
+
+impl Pass<'_> {
+    fn tok(&self, i: usize) -> Option<&Token> {
+        self.input.get(i).map(|t| &t.token)
+    }
+
+    fn span(&self, i: usize) -> Span {
+        self.input.get(i).or(self.input.last()).map(|t| t.span).unwrap_or(Span::new(0, 0, 0))
+    }
+
+    fn push(&mut self, token: Token, span: Span) {
+        self.out.push(LexedToken { token, span });
+    }
+
+    fn copy(&mut self, i: usize) {
+        if let Some(t) = self.input.get(i) {
+            self.out.push(t.clone());
+        }
+    }
+
+    fn report(&mut self, span: Span, message: &str, label: &str, help: String) {
+        self.diags.push(Diagnostic::error("syntax", message).with_primary(span, label).with_help(help));
+    }
+
+    /// The source text of tokens `from..=to`.
+    fn source(&self, from: usize, to: usize) -> &str {
+        let (a, b) = (self.span(from).start as usize, self.span(to).end as usize);
+        self.text.get(a..b).unwrap_or("")
+    }
+
+    /// The column (in bytes) at which token `i` starts.
+    fn column(&self, i: usize) -> usize {
+        let start = self.span(i).start as usize;
+        let before = self.text.get(..start).unwrap_or("");
+        start - before.rfind('\n').map_or(0, |k| k + 1)
+    }
+
+    /// Does a statement start at token `i` (judging by what was written before it)?
+    fn at_statement_start(&self) -> bool {
+        self.out.last().is_none_or(|t| matches!(t.token, Token::Newline | Token::Semi | Token::LBrace | Token::RBrace))
+    }
+
+    /// The index of the `)` matching the `(` at `open`.
+    fn matching_paren(&self, open: usize) -> Option<usize> {
+        let mut depth = 0usize;
+        for (k, t) in self.input.iter().enumerate().skip(open) {
+            match t.token {
+                Token::LParen => depth += 1,
+                Token::RParen => {
+                    depth = depth.saturating_sub(1);
+                    if depth == 0 {
+                        return Some(k);
+                    }
+                }
+                Token::Newline => return None,
+                _ => {}
+            }
+        }
+        None
+    }
+
+    /// The index of the newline (or the end) that ends the line of token `i`.
+    fn line_end(&self, i: usize) -> usize {
+        (i..self.input.len()).find(|&k| self.input[k].token == Token::Newline).unwrap_or(self.input.len())
+    }
+
+    /// Does the line of the header at `i` open a block in MML's own way (a `{` on the line, or
+    /// on the next one)?
+    fn has_brace(&self, i: usize) -> bool {
+        let end = self.line_end(i);
+        if self.input[i..end].iter().any(|t| t.token == Token::LBrace) {
+            return true;
+        }
+        let next = self.input[end..].iter().find(|t| t.token != Token::Newline);
+        next.is_some_and(|t| t.token == Token::LBrace)
+    }
+
+    /// Is the line of `i` a Python block header (it ends with `:`)? Returns the colon's index.
+    fn python_colon(&self, i: usize) -> Option<usize> {
+        let end = self.line_end(i);
+        (end > i + 1 && self.tok(end - 1) == Some(&Token::Colon)).then(|| end - 1)
+    }
+
+    /// Copies tokens `from..to`, rewriting habits inside them too.
+    fn copy_range(&mut self, from: usize, to: usize) {
+        let mut k = from;
+        while k < to {
+            k = self.step(k);
+        }
+    }
+
+    fn run(&mut self) {
+        let mut i = 0;
+        while i < self.input.len() {
+            i = self.step(i);
+        }
+        let end = self.span(self.input.len());
+        let end = Span::new(end.src, end.end as usize, end.end as usize);
+        while self.frames.pop().is_some() {
+            self.push(Token::RBrace, end);
+        }
+    }
+
+    /// Handles the token at `i`; returns the index of the next token to handle.
+    fn step(&mut self, i: usize) -> usize {
+        let Some(t) = self.tok(i).cloned() else { return i + 1 };
+        let span = self.span(i);
+        let start = self.at_statement_start();
+        match &t {
+            Token::Newline => {
+                self.close_python_blocks(i);
+                self.copy(i);
+                i + 1
+            }
+            Token::At if self.tok(i + 1) == Some(&Token::LParen) => {
+                // `@(x) x^2`: keep `(x)`, add `->`.
+                let Some(close) = self.matching_paren(i + 1) else {
+                    self.report(
+                        span,
+                        "`@` is not an operator in MML",
+                        "Octave's anonymous function",
+                        "write `x -> x^2`".into(),
+                    );
+                    return i + 1;
+                };
+                let params = self.source(i + 1, close).to_string();
+                self.report(
+                    span.to(self.span(close)),
+                    "MML writes anonymous functions with `->`",
+                    "Octave's anonymous function",
+                    format!("write `{params} -> …`, as in `x -> x^2`"),
+                );
+                for k in i + 1..=close {
+                    self.copy(k);
+                }
+                self.push(Token::Arrow, self.span(close));
+                close + 1
+            }
+            Token::At => {
+                self.report(
+                    span,
+                    "`@` is not an operator in MML",
+                    "NumPy's matrix product",
+                    "the matrix product is `A * B` (element-wise: `A .* B`)".into(),
+                );
+                self.push(Token::Star, span);
+                i + 1
+            }
+            Token::StarStar => {
+                self.report(
+                    span,
+                    "the power operator is `^`",
+                    "Python's power",
+                    "write `x^2` (element-wise: `x .^ 2`)".into(),
+                );
+                self.push(Token::Caret, span);
+                i + 1
+            }
+            Token::TildeEq => {
+                self.report(
+                    span,
+                    "not-equal is written `!=`",
+                    "Octave's not-equal",
+                    "write `a != b` (element-wise: `a .!= b`)".into(),
+                );
+                self.push(Token::NotEq, span);
+                i + 1
+            }
+            Token::Tilde => {
+                self.report(
+                    span,
+                    "logical not is written `!` or `not`",
+                    "Octave's not",
+                    "write `!c` or `not c`".into(),
+                );
+                self.push(Token::Bang, span);
+                i + 1
+            }
+            Token::Plus | Token::Minus if self.is_increment(i) => {
+                let (op, word) = if t == Token::Plus { (Token::PlusAssign, "+") } else { (Token::MinusAssign, "-") };
+                let target = self.out.last().map(|l| l.span).unwrap_or(span);
+                let name = self.text.get(target.range()).unwrap_or("i").to_string();
+                let both = span.to(self.span(i + 1));
+                self.report(
+                    both,
+                    &format!("MML has no `{word}{word}`"),
+                    "C's increment",
+                    format!("write `{name} {word}= 1`"),
+                );
+                self.push(op, both);
+                self.push(Token::Number(1.0), both);
+                i + 2
+            }
+            Token::Ident(name) if &**name == "lambda" => self.lambda(i),
+            Token::Ident(name) if start && &**name == "def" => self.python_header(i, "def"),
+            Token::Ident(name) if start && &**name == "function" => self.octave_function(i),
+            Token::Ident(name) if matches!(&**name, "elif" | "elseif") => self.else_if(i, name),
+            Token::Ident(name)
+                if start && matches!(&**name, "endfunction" | "endfor" | "endwhile" | "endif") && self.in_octave() =>
+            {
+                self.frames.pop();
+                self.push(Token::RBrace, span);
+                i + 1
+            }
+            Token::End if start && self.in_octave() => {
+                self.frames.pop();
+                self.push(Token::RBrace, span);
+                i + 1
+            }
+            Token::Else if start && self.in_octave() && !self.has_brace(i) => {
+                // `else` inside an Octave `if … end`.
+                self.push(Token::RBrace, span);
+                self.copy(i);
+                self.push(Token::LBrace, span);
+                i + 1
+            }
+            Token::For | Token::While | Token::If | Token::Else if start && self.python_colon(i).is_some() => {
+                let word = t.text().unwrap_or("if");
+                self.python_header(i, word)
+            }
+            Token::For
+                if matches!(self.tok(i + 1), Some(Token::Ident(_))) && self.tok(i + 2) == Some(&Token::Assign) =>
+            {
+                self.octave_for(i)
+            }
+            Token::While | Token::If if start && !self.has_brace(i) && self.closed_by_end(i) => {
+                let word = t.text().unwrap_or("if");
+                let end = self.line_end(i);
+                self.report(
+                    span,
+                    "MML puts a block in braces",
+                    &format!("an Octave `{word}` block"),
+                    format!("write `{word} c {{ … }}`, closing with `}}` rather than `end`"),
+                );
+                self.copy(i);
+                self.copy_range(i + 1, end);
+                self.push(Token::LBrace, self.span(end.saturating_sub(1)));
+                self.frames.push(Frame::Octave);
+                end
+            }
+            _ => {
+                self.copy(i);
+                i + 1
+            }
+        }
+    }
+
+    fn in_octave(&self) -> bool {
+        self.frames.last() == Some(&Frame::Octave)
+    }
+
+    /// Is there an `end` at the start of a later line (so that a brace-less `if` or `while`
+    /// is an Octave block, not a `{` on a line of its own)?
+    fn closed_by_end(&self, i: usize) -> bool {
+        self.input[i..].windows(2).any(|w| {
+            w[0].token == Token::Newline
+                && (w[1].token == Token::End || matches!(&w[1].token, Token::Ident(n) if n.starts_with("end")))
+        })
+    }
+
+    /// `i++` or `i--`: two adjacent `+` (or `-`) right after a name or index, ending a statement.
+    fn is_increment(&self, i: usize) -> bool {
+        let (Some(a), Some(b)) = (self.input.get(i), self.input.get(i + 1)) else { return false };
+        a.token == b.token
+            && a.span.end == b.span.start
+            && self
+                .out
+                .last()
+                .is_some_and(|p| matches!(p.token, Token::Ident(_) | Token::RBracket) && p.span.end == a.span.start)
+            && self.tok(i + 2).is_none_or(|n| matches!(n, Token::Newline | Token::Semi | Token::RBrace))
+    }
+
+    /// `lambda x, y: body` becomes `(x, y) -> body`.
+    fn lambda(&mut self, i: usize) -> usize {
+        let span = self.span(i);
+        let mut k = i + 1;
+        let mut params = Vec::new();
+        while let Some(Token::Ident(_)) = self.tok(k) {
+            params.push(k);
+            k += 1;
+            if self.tok(k) == Some(&Token::Comma) {
+                k += 1;
+            } else {
+                break;
+            }
+        }
+        if self.tok(k) != Some(&Token::Colon) || params.is_empty() {
+            self.copy(i);
+            return i + 1;
+        }
+        let names = self.source(i + 1, k - 1).to_string();
+        let written = if params.len() == 1 { names.clone() } else { format!("({names})") };
+        self.report(
+            span.to(self.span(k)),
+            "MML writes anonymous functions with `->`",
+            "Python's lambda",
+            format!("write `{written} -> …`, as in `x -> x + 1`"),
+        );
+        if params.len() > 1 {
+            self.push(Token::LParen, span);
+        }
+        for j in i + 1..k {
+            self.copy(j);
+        }
+        if params.len() > 1 {
+            self.push(Token::RParen, self.span(k));
+        }
+        self.push(Token::Arrow, self.span(k));
+        k + 1
+    }
+
+    /// `} elif c {`, `} elseif c {` and, in an Octave block, `elseif c` on its own line.
+    fn else_if(&mut self, i: usize, name: &str) -> usize {
+        let span = self.span(i);
+        self.report(
+            span,
+            &format!("MML writes `{name}` as `else if`"),
+            "not a keyword",
+            "write `else if c { … }`".into(),
+        );
+        if self.at_statement_start() && self.python_colon(i).is_some() {
+            let colon = self.python_colon(i).unwrap_or(i);
+            self.close_line_block(Token::Else, span, i, colon);
+            return colon + 1;
+        }
+        let octave = self.at_statement_start() && self.in_octave() && !self.has_brace(i);
+        if octave {
+            self.push(Token::RBrace, span);
+        }
+        self.push(Token::Else, span);
+        self.push(Token::If, span);
+        if octave {
+            let end = self.line_end(i);
+            self.copy_range(i + 1, end);
+            self.push(Token::LBrace, self.span(end.saturating_sub(1)));
+            return end;
+        }
+        i + 1
+    }
+
+    /// Writes `else if` for a Python `elif c:` line (tokens `i + 1 .. colon` are the condition).
+    fn close_line_block(&mut self, else_tok: Token, span: Span, i: usize, colon: usize) {
+        self.push(else_tok, span);
+        self.push(Token::If, span);
+        self.copy_range(i + 1, colon);
+        self.push(Token::LBrace, self.span(colon));
+        let indent = self.column(i);
+        self.frames.push(Frame::Python { indent });
+    }
+
+    /// A Python block header `def f(x):`, `if c:`, `for x in xs:`, `while c:`, `else:`.
+    fn python_header(&mut self, i: usize, word: &str) -> usize {
+        let Some(colon) = self.python_colon(i) else {
+            self.copy(i);
+            return i + 1;
+        };
+        let span = self.span(i);
+        let indent = self.column(i);
+        if word == "def" {
+            let head = self.source(i + 1, colon - 1).to_string();
+            self.report(
+                span.to(self.span(colon)),
+                "MML defines functions with `fn` and braces",
+                "a Python definition",
+                format!("write `fn {head} {{ … }}`, or `{head} = …` for one expression"),
+            );
+            self.push(Token::Fn, span);
+        } else {
+            let head = self.source(i, colon - 1).to_string();
+            self.report(
+                span.to(self.span(colon)),
+                "MML puts a block in braces, not after `:`",
+                "a Python block",
+                format!("write `{head} {{ … }}`"),
+            );
+            self.copy(i);
+        }
+        self.copy_range(i + 1, colon);
+        self.push(Token::LBrace, self.span(colon));
+        self.frames.push(Frame::Python { indent });
+        colon + 1
+    }
+
+    /// Before the newline at `i`: closes the Python blocks that the next line dedents out of.
+    fn close_python_blocks(&mut self, i: usize) {
+        let Some(next) = (i..self.input.len()).find(|&k| self.input[k].token != Token::Newline) else { return };
+        let col = self.column(next);
+        while let Some(Frame::Python { indent }) = self.frames.last().copied() {
+            if col > indent {
+                break;
+            }
+            self.frames.pop();
+            self.push(Token::RBrace, self.span(i));
+        }
+    }
+
+    /// `for i = 1:10 … end` becomes `for i in 1:10 { … }`.
+    fn octave_for(&mut self, i: usize) -> usize {
+        let assign = i + 2;
+        let end = self.line_end(i);
+        let header = self.source(i, end.saturating_sub(1)).to_string();
+        let written = header.replacen('=', "in", 1);
+        let braces = self.has_brace(i);
+        let help = if braces {
+            format!("write `{}`", written.trim())
+        } else {
+            format!("write `{} {{ … }}`, closing with `}}` rather than `end`", written.trim())
+        };
+        self.report(self.span(assign), "MML loops are written `for x in …`", "expected `in`", help);
+        self.copy(i);
+        self.copy(i + 1);
+        self.push(Token::In, self.span(assign));
+        if braces {
+            return assign + 1;
+        }
+        self.copy_range(assign + 1, end);
+        self.push(Token::LBrace, self.span(end.saturating_sub(1)));
+        self.frames.push(Frame::Octave);
+        end
+    }
+
+    /// `function y = f(x) … end`, `function [a, b] = f(x) … end`, `function f(x) … end`.
+    fn octave_function(&mut self, i: usize) -> usize {
+        let mut k = i + 1;
+        // The outputs: `y =` or `[a, b] =`.
+        if matches!(self.tok(k), Some(Token::Ident(_))) && self.tok(k + 1) == Some(&Token::Assign) {
+            k += 2;
+        } else if self.tok(k) == Some(&Token::LBracket) {
+            let close = (k..self.line_end(k)).find(|&j| self.tok(j) == Some(&Token::RBracket));
+            match close {
+                Some(c) if self.tok(c + 1) == Some(&Token::Assign) => k = c + 2,
+                _ => {
+                    self.copy(i);
+                    return i + 1;
+                }
+            }
+        }
+        let name = k;
+        let (Some(Token::Ident(_)), Some(Token::LParen)) = (self.tok(name), self.tok(name + 1)) else {
+            self.copy(i);
+            return i + 1;
+        };
+        let Some(close) = self.matching_paren(name + 1) else {
+            self.copy(i);
+            return i + 1;
+        };
+        let head = self.source(name, close).to_string();
+        self.report(
+            self.span(i).to(self.span(close)),
+            "MML defines functions with `fn` and braces",
+            "an Octave function",
+            format!(
+                "write `fn {head} {{ … }}` (its value is that of `return`, or of its last line), or `{head} = …` for one expression"
+            ),
+        );
+        self.push(Token::Fn, self.span(i));
+        for j in name..=close {
+            self.copy(j);
+        }
+        self.push(Token::LBrace, self.span(close));
+        self.frames.push(Frame::Octave);
+        // The rest of the header line (there should be none) is copied as it is.
+        close + 1
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::rewrite;
+    use crate::lexer::lex;
+    use crate::token::Token;
+
+    fn texts(src: &str) -> (String, usize) {
+        let (tokens, _) = lex(0, src);
+        let (out, diags) = rewrite(src, tokens);
+        let words: Vec<String> = out
+            .iter()
+            .map(|t| match &t.token {
+                Token::Ident(n) => n.to_string(),
+                Token::Number(x) => x.to_string(),
+                Token::Newline => "⏎".into(),
+                other => other.text().unwrap_or("?").to_string(),
+            })
+            .collect();
+        (words.join(" "), diags.len())
+    }
+
+    #[test]
+    fn habits_become_mml_with_one_diagnostic_each() {
+        assert_eq!(texts("C = A @ B"), ("C = A * B".into(), 1));
+        assert_eq!(texts("y = x ** 2"), ("y = x ^ 2".into(), 1));
+        assert_eq!(texts("i++"), ("i += 1".into(), 1));
+        assert_eq!(texts("a ~= b"), ("a != b".into(), 1));
+        assert_eq!(texts("f = @(x) x^2"), ("f = ( x ) -> x ^ 2".into(), 1));
+        assert_eq!(texts("g = lambda x, y: x + y"), ("g = ( x , y ) -> x + y".into(), 1));
+        assert_eq!(texts("for i = 1:3\nprint(i)\nend"), ("for i in 1 : 3 { ⏎ print ( i ) ⏎ }".into(), 1));
+        assert_eq!(texts("def f(x):\n    return x\nprint(1)"), ("fn f ( x ) { ⏎ return x } ⏎ print ( 1 )".into(), 1));
+        assert_eq!(texts("function y = f(x)\n  y = x\nend"), ("fn f ( x ) { ⏎ y = x ⏎ }".into(), 1));
+        assert_eq!(texts("if a { 1 } elif b { 2 }"), ("if a { 1 } else if b { 2 }".into(), 1));
+    }
+
+    #[test]
+    fn mml_is_left_alone() {
+        for src in
+            ["x = a - -b", "A' * B'", "for i in 1:3 { i += 1 }", "if c {\n1\n} else {\n2\n}", "v[end]", "f = x -> x"]
+        {
+            let (tokens, _) = lex(0, src);
+            let (out, diags) = rewrite(src, tokens.clone());
+            assert!(diags.is_empty(), "{src}: {diags:?}");
+            assert_eq!(out, tokens, "{src}");
+        }
+    }
+}
