@@ -91,6 +91,12 @@ fn about(session: &Session, name: &str) -> Option<String> {
     if let Some(c) = session.constants().iter().find(|c| c.name == name) {
         return Some(format!("{} = {}\n\n{}", c.name, mml_runtime::display::format_number(c.value), render_doc(c.doc)));
     }
+    if let Some(f) = session.foreign(name) {
+        return Some(format!(
+            "`{name}` ({}) is not an MML name; MML writes this as {}\n\n    {}\n",
+            f.from, f.mml, f.example
+        ));
+    }
     if mml_lang::KEYWORDS.contains(&name) {
         return Some(format!("`{name}` is a keyword: {}\n", keyword_help(name)));
     }

@@ -113,6 +113,12 @@ impl Session {
         self.library.constants
     }
 
+    /// The MML way of writing a name from NumPy, SciPy, Octave or Julia (`eigvals`,
+    /// `np.linalg.eig`), if the library knows it.
+    pub fn foreign(&self, name: &str) -> Option<&'static crate::builtin::ForeignName> {
+        crate::builtin::find_foreign(self.library.foreign, name)
+    }
+
     /// The builtin called `name`.
     pub fn builtin(&self, name: &str) -> Option<&'static Builtin> {
         self.library.builtins.iter().copied().find(|b| b.name == name)

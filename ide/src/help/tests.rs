@@ -116,3 +116,18 @@ fn closest_names() {
     assert_eq!(closest("qqq", names), None);
     assert_eq!(closest("log", names), None);
 }
+
+#[test]
+fn names_from_numpy_and_octave_say_how_mml_writes_them() {
+    let s = Session::new(mml_stdlib::library(), Box::new(|_| {}));
+    let text = help_text(&s, Some("eigvals"));
+    assert!(text.starts_with("`eigvals` (NumPy"), "{text}");
+    assert!(text.contains("MML writes this as eig(A).values"), "{text}");
+    let text = help_text(&s, Some("np.linalg.eig"));
+    assert!(text.contains("MML writes this as"), "{text}");
+    // A word that names nothing searches the documentation.
+    let text = help_text(&s, Some("eigenvalue"));
+    for name in ["eig", "eigh", "charpoly"] {
+        assert!(text.contains(&format!("\n  {name} ")), "{name} in {text}");
+    }
+}
