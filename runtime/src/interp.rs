@@ -142,9 +142,10 @@ pub(crate) fn run_source(s: &mut Session, src: SourceId, check_only: bool) -> Ou
         ticks: 0,
     };
     let echo = s.echo;
-    for stmt in &stmts {
+    let last = if s.echo_last { stmts.len().checked_sub(1) } else { None };
+    for (k, stmt) in stmts.iter().enumerate() {
         let result = stacker::maybe_grow(STACK_RED_ZONE, STACK_SEGMENT, || match &stmt.kind {
-            StmtKind::Expr(e) if echo => it.eval(e).map(|v| {
+            StmtKind::Expr(e) if echo || last == Some(k) => it.eval(e).map(|v| {
                 if !matches!(v, Value::Nothing) {
                     let text = format_value(&v, &it.format);
                     (it.out)(&text);
@@ -159,6 +160,8 @@ pub(crate) fn run_source(s: &mut Session, src: SourceId, check_only: bool) -> Ou
             break;
         }
     }
+    // `format("long")` lasts for the rest of the session.
+    s.format = it.format;
     s.interrupt.store(false, Ordering::Relaxed);
     Outcome { diagnostics }
 }

@@ -112,7 +112,7 @@ impl Entry for f64 {
         self
     }
     fn text(self) -> String {
-        format_value(&Value::Num(self), &FormatOptions { precision: Some(6) })
+        format_value(&Value::Num(self), &FormatOptions::with_precision(Some(6)))
     }
     fn needs_brackets(self) -> bool {
         self < 0.0
