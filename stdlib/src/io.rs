@@ -64,7 +64,7 @@ builtin! {
     /// format(2, decimals = 2)      # => 2.00
     /// "pi ≈ {format(pi, 4)}"       # => pi ≈ 3.142
     /// [1/3, 2]                     # => 2×1 matrix
-    ///                              # =>   0.333333
+    ///                              # =>   0.33333
     ///                              # =>   2
     /// format("long")               # => nothing
     /// [1/3, 2]                     # => 2×1 matrix

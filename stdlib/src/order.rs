@@ -343,7 +343,7 @@ builtin! {
     ///              # =>   1  2  3  4
     /// h = histogram([0.5, 1.5, 1.7], [0, 1, 2], density = true)
     /// h.counts'    # => 1×2 matrix
-    ///              # =>   0.3333333333333333  0.6666666666666666
+    ///              # =>   0.333333  0.666667
     /// ```
     pub static HISTOGRAM: Stats = "histogram"(x, bins = 10, range = nothing, density = false), |ctx, args| {
         let m = matrix_arg(&*ctx, args, 0)?;
