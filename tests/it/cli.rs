@@ -132,6 +132,15 @@ fn a_missing_file_exits_2() {
 }
 
 #[test]
+fn assert_error_never_catches_a_timeout() {
+    let code = "fn spin() {\n    while true { }\n}\nassert_error(spin, \"timeout\")\nprint(\"caught\")";
+    let (status, stdout, stderr) = output(mml().args(["--max-seconds", "0.2", "-e", code]));
+    assert_eq!(status, 1, "{stderr}");
+    assert_eq!(stdout, "", "the script stops at the timeout");
+    assert!(stderr.contains("[timeout]"), "{stderr}");
+}
+
+#[test]
 fn usage_errors_exit_2() {
     let (status, _, stderr) = output(mml().arg("--no-such-option"));
     assert_eq!(status, 2);
