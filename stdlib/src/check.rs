@@ -46,8 +46,11 @@ pub(crate) struct Compared {
     pub(crate) complex: bool,
 }
 
+/// One side of a comparison: its shape, its elements, and whether it is complex.
+type Side = ((usize, usize), Vec<C64>, bool);
+
 /// The elements of argument `i` and its shape: numbers, bools, matrices, ranges and complex values.
-fn elements(ctx: &dyn CallCtx, args: &Args<'_>, i: usize) -> Result<((usize, usize), Vec<C64>, bool), BuiltinError> {
+fn elements(ctx: &dyn CallCtx, args: &Args<'_>, i: usize) -> Result<Side, BuiltinError> {
     let v = mml_runtime::ad::strip(args.get(i));
     match &v {
         Value::Complex(_) | Value::CMatrix(_) => {
