@@ -183,8 +183,8 @@ builtin! {
 const NEVER_CAUGHT: [&str; 4] = ["interrupted", "timeout", "recursion-limit", "limit-exceeded"];
 
 builtin! {
-    /// Calls `f()` and checks that it fails with an error of kind `kind` (the name shown in
-    /// brackets, such as `singular-matrix` or `no-convergence`); returns the error's message.
+    /// Checks that calling `f()` fails with an error of kind `kind`, and returns its message.
+    /// The kind is the name shown in brackets, such as `singular-matrix` or `no-convergence`.
     /// It stops with an `assertion-failed` error if `f()` succeeds or fails with another kind.
     /// An interruption (Ctrl-C) or a safety limit (`timeout`, `recursion-limit`,
     /// `limit-exceeded`) is never caught: it stops the script as usual. Use it in course tests

@@ -49,7 +49,8 @@ builtin! {
 builtin! {
     /// A value as a string, rounded to `digits` significant digits or `decimals` fixed decimals.
     /// Strings interpolate values directly (`"x = {x}"`); `format` controls how numbers look:
-    /// `digits` applies to every number inside the value (matrices, lists, records), while
+    /// `digits` applies to every number inside the value (lists, records, and matrices, whose
+    /// columns get `digits` significant digits of their largest element as on display), while
     /// `decimals` shows a single number with exactly that many decimals.
     /// With neither it is the same as `string(value)`.
     ///
