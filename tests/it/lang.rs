@@ -41,7 +41,7 @@ fn display_settings_last_for_the_session() {
     let sink = out.clone();
     let mut s =
         mml_runtime::Session::new(mml_stdlib::library(), Box::new(move |t: &str| sink.borrow_mut().push_str(t)));
-    let mut show = |s: &mut mml_runtime::Session, code: &str| {
+    let show = |s: &mut mml_runtime::Session, code: &str| {
         out.borrow_mut().clear();
         assert!(s.run("<test>", code).is_ok(), "{code}");
         out.borrow().clone()
