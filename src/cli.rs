@@ -19,11 +19,13 @@ Usage:
   mml [OPTIONS] check FILE...  report syntax errors and unknown names without running
 
 Options:
-  -e, --eval CODE        evaluate CODE (may be given more than once; the parts are joined by newlines)
+  -e, --eval CODE        evaluate CODE and print the value of its final expression
+                         (may be given more than once; the parts are joined by newlines)
       --max-depth N      deepest allowed nesting of function calls (default 2000)
       --max-elements N   most elements in one matrix (default 268435456)
       --max-seconds S    wall-clock limit for one evaluation, in seconds (default: none)
-      --precision P      significant digits when printing numbers (default: shortest round-trip)
+      --precision P      significant digits when printing numbers (default: single numbers in
+                         full, matrices short, 6 digits; `format(\"long\")` prints them in full)
   -h, --help             print this help
   -V, --version          print the version
 

@@ -39,7 +39,7 @@ fn main() -> ExitCode {
             ExitCode::SUCCESS
         }
         Command::Run(path) => run::run_file(&path, &options),
-        Command::Eval(code) => run::run_text("<-e>", &code, &options),
+        Command::Eval(code) => run::run_eval(&code, &options),
         Command::Check(paths) => run::check_files(&paths, &options),
         Command::Stdin => run::run_stdin(&options),
         Command::Default => {

@@ -97,9 +97,7 @@ impl Repl {
                 Err(message) => self.error(&message),
             },
             Ok(Command::Digits(digits)) => {
-                let mut format = self.session.format_options();
-                format.precision = digits;
-                self.session.set_format(format);
+                self.session.set_digits(digits);
             }
             Err(message) => self.error(&message),
         }

@@ -73,8 +73,17 @@ pub fn color_allowed() -> bool {
 pub fn new_session(options: &Options, out: &Output) -> Session {
     let mut session = Session::new(mml_stdlib::library(), out.sink());
     session.set_limits(options.limits.clone());
-    session.set_format(FormatOptions { precision: options.precision });
+    session.set_format(FormatOptions { precision: options.precision, long: false, width: output_width() });
     session
+}
+
+/// The width matrices wrap at: the terminal's when standard output is one, else none, so
+/// that output sent to a file or a pipe does not depend on the window it was made in.
+fn output_width() -> Option<usize> {
+    if !io::stdout().is_terminal() {
+        return None;
+    }
+    terminal_size::terminal_size().map(|(terminal_size::Width(w), _)| usize::from(w)).filter(|w| *w >= 20)
 }
 
 /// Flushes `out`, then writes every diagnostic of `outcome` to standard error.
@@ -88,6 +97,16 @@ pub fn report(session: &Session, outcome: &Outcome, out: &Output, color: bool) {
         let _ = err.write_all(d.render(session.sources(), color).as_bytes());
     }
     let _ = err.flush();
+}
+
+/// `mml -e CODE`: runs the snippet and prints the value of its final bare expression.
+pub fn run_eval(code: &str, options: &Options) -> ExitCode {
+    let out = Output::new();
+    let mut session = new_session(options, &out);
+    session.set_echo_last(true);
+    let outcome = session.run("<-e>", code);
+    report(&session, &outcome, &out, stderr_color());
+    exit_status(&outcome)
 }
 
 /// `mml FILE`.

@@ -43,7 +43,7 @@ const TABLE_STYLE: &str = "border-collapse: collapse; font-family: var(--jp-code
 
 /// Renders `v` with the session's number format.
 pub fn render_value(session: &Session, v: &Value) -> Rendered {
-    let opts = session.format_options();
+    let opts = session.format();
     let plain = session.format_value(v);
     let plain = plain.strip_suffix('\n').unwrap_or(&plain).to_string();
     let r = Renderer { opts };

@@ -261,6 +261,8 @@ pub trait CallCtx {
     fn format_options(&self) -> crate::display::FormatOptions {
         crate::display::FormatOptions::default()
     }
+    /// Replaces the formatting options for the rest of the session (`format("long")`).
+    fn set_format_options(&mut self, _format: crate::display::FormatOptions) {}
 }
 
 /// An error from a builtin. It knows no spans: the interpreter attaches the call's span,

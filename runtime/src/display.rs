@@ -1,4 +1,4 @@
-//! How values print: numbers shortest round-trip, matrices aligned with their shape.
+//! How values print: single numbers shortest round-trip, matrices short and aligned.
 //!
 //! The rules, in one place:
 //!
@@ -13,9 +13,30 @@
 //!   aligned within each column. More than 20 rows show the first and last 8 with a `⋮` row;
 //!   more than 10 columns show the first and last 4 with a `…` column. Empty matrices print
 //!   only the header.
+//! - **Short matrix elements** (the default): each column is formatted on its own, so that
+//!   one column of large values does not change how the others print. A column of whole
+//!   numbers prints them as integers. Otherwise its largest magnitude `M` decides: with
+//!   `1e-4 ≤ M < 1e8` the column uses fixed decimals, enough for [`SHORT_DIGITS`] (6)
+//!   significant digits of `M` (`5 - floor(log10 M)` decimals, at least 0), and each element
+//!   is rounded to them with trailing zeros trimmed (`0.333333`, `2.5`, `1`); otherwise every
+//!   element of the column prints in exponent form with 6 significant digits (`1.5e+09`).
+//!   An element that is not zero but too small to show in its column's decimals (round-off
+//!   such as `1e-17` beside `1`) prints in exponent form with 2 significant digits (`1e-17`,
+//!   `-2.2e-16`): it is never shown as an exact `0`, and it widens only its own column, by the
+//!   few characters of its exponent. Octave and NumPy (without `suppress`) switch the whole
+//!   matrix to exponent form instead. Complex matrices apply the same column rule to the real
+//!   and imaginary parts together.
+//! - **Long format** (`format("long")`): every element prints as its shortest round-trip text,
+//!   as single numbers do. **A precision of `p`** (`--precision`, `:set digits`) rounds single
+//!   numbers to `p` significant digits and gives matrix columns `p` significant digits instead
+//!   of 6.
+//! - **Wrapping**: given a line width (the terminal's, set by the front end), a matrix whose
+//!   rows are wider is printed in blocks of columns, each headed ` Columns 1 through 6:`
+//!   (` Columns 7 and 8:`, ` Column 9:`), as Octave does. Without a width nothing wraps.
 //! - **Inside lists and records** values print compactly on one line: strings quoted,
 //!   matrices of at most 10 elements as literals (`[1, 2, 3]` for a column, `[1, 2, 3]'` for
-//!   a row, `[1, 2; 3, 4]` otherwise), larger ones by shape (`50×2 matrix`).
+//!   a row, `[1, 2; 3, 4]` otherwise), larger ones by shape (`50×2 matrix`). In the short
+//!   format, numbers inside lists and records are rounded to 6 significant digits.
 //! - **Records** print on one line when that is short (`{x = 1, name = "a"}`), otherwise one
 //!   field per line, with large matrices shown in full and indented.
 //! - **Other values**: `true`/`false`, strings raw (no quotes) at the top level, ranges as
@@ -25,11 +46,38 @@
 use crate::value::{CMatrix, Matrix, Value, C64};
 
 /// Display settings.
-#[derive(Clone, Copy, Debug, Default)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub struct FormatOptions {
-    /// Significant digits; `None` prints the shortest text that reads back as the same number.
+    /// Significant digits; `None` prints single numbers as the shortest text that reads back
+    /// as the same number, and matrices in the short or long format.
     pub precision: Option<usize>,
+    /// The long format: matrix elements (and numbers in lists and records) print in full, as
+    /// single numbers do, instead of rounded to [`SHORT_DIGITS`].
+    pub long: bool,
+    /// The line width matrices wrap at (in characters); `None` never wraps.
+    pub width: Option<usize>,
 }
+
+impl FormatOptions {
+    /// Settings with `precision` significant digits (and the other settings as default).
+    pub fn with_precision(precision: Option<usize>) -> FormatOptions {
+        FormatOptions { precision, ..FormatOptions::default() }
+    }
+
+    /// The significant digits of matrix elements: `None` in the long format.
+    fn element_digits(&self) -> Option<usize> {
+        match self.precision {
+            Some(p) => Some(p.max(1)),
+            None if self.long => None,
+            None => Some(SHORT_DIGITS),
+        }
+    }
+}
+
+/// Significant digits of matrix elements in the short format.
+pub const SHORT_DIGITS: usize = 6;
+/// Significant digits of elements too small for their column's decimals.
+const TINY_DIGITS: usize = 2;
 
 /// Numbers at least this large (in magnitude) print in exponent form.
 const EXP_ABOVE: f64 = 1e16;
@@ -47,6 +95,20 @@ const EDGE_COLS: usize = 4;
 const MAX_INLINE_ELEMENTS: usize = 10;
 /// Records whose one-line form is longer than this print one field per line.
 const MAX_RECORD_LINE: usize = 72;
+
+/// A number inside a list, record or matrix literal: whole numbers in full, others with the
+/// matrix elements' significant digits (see the module documentation).
+fn element(x: f64, opts: &FormatOptions) -> String {
+    match opts.element_digits() {
+        Some(_) if is_whole(x) => format_number(x),
+        digits => format_num(x, digits),
+    }
+}
+
+/// Whether `x` prints as a whole number in every format.
+fn is_whole(x: f64) -> bool {
+    x.fract() == 0.0 && x.abs() < 1e15
+}
 
 /// Formats a number: shortest round-trip, integers without a decimal point (see the module
 /// documentation for the exact rule).
@@ -123,6 +185,8 @@ pub fn format_value(v: &Value, opts: &FormatOptions) -> String {
     match v {
         Value::Dual(_) => format_value(&crate::ad::strip(v), opts),
         Value::Str(s) => s.to_string(),
+        Value::Num(x) => format_num(*x, opts.precision),
+        Value::Complex(c) => format_complex(**c, opts.precision),
         Value::Matrix(m) => format_matrix(m, opts),
         Value::CMatrix(m) => format_cmatrix(m, opts),
         Value::Record(r) => {
@@ -154,13 +218,15 @@ fn format_inline(v: &Value, opts: &FormatOptions) -> String {
     match v {
         Value::Nothing => "nothing".to_string(),
         Value::Bool(b) => b.to_string(),
-        Value::Num(x) => format_num(*x, opts.precision),
-        Value::Complex(c) => format_complex(**c, opts.precision),
+        Value::Num(x) => element(*x, opts),
+        Value::Complex(c) => format_complex_with(**c, |x| element(x, opts)),
         Value::CMatrix(m) => {
             if m.len() <= MAX_INLINE_ELEMENTS && !m.is_empty() {
                 let lines: Vec<String> = m
                     .row_iter()
-                    .map(|row| row.iter().map(|c| format_complex(*c, opts.precision)).collect::<Vec<_>>().join(", "))
+                    .map(|row| {
+                        row.iter().map(|c| format_complex_with(*c, |x| element(x, opts))).collect::<Vec<_>>().join(", ")
+                    })
                     .collect();
                 format!("[{}]", lines.join("; "))
             } else {
@@ -232,7 +298,7 @@ fn is_inline_matrix(m: &Matrix) -> bool {
 /// A matrix as the literal that builds it: `[1, 2, 3]` (a column), `[1, 2, 3]'` (a row),
 /// `[1, 2; 3, 4]`, `[]`.
 fn matrix_literal(m: &Matrix, opts: &FormatOptions) -> String {
-    let n = |x: f64| format_num(x, opts.precision);
+    let n = |x: f64| element(x, opts);
     let (rows, cols) = m.shape();
     if cols == 1 {
         let parts: Vec<String> = m.iter().map(|x| n(*x)).collect();
@@ -289,20 +355,142 @@ fn format_matrix(m: &Matrix, opts: &FormatOptions) -> String {
         .iter()
         .map(|col| match col {
             None => rows.iter().map(|r| if r.is_some() { "…" } else { "⋱" }.to_string()).collect(),
-            Some(j) => align_column(&rows, |i| format_num(m[(i, *j)], opts.precision)),
+            Some(j) => {
+                let style = ColumnStyle::of(rows.iter().flatten().map(|i| m[(*i, *j)]), opts);
+                align_column(&rows, |i| style.cell(m[(i, *j)]))
+            }
         })
         .collect();
-    push_rows(&mut out, &columns, rows.len());
+    push_blocks(&mut out, &columns, &cols, rows.len(), opts.width);
     out
+}
+
+/// How the elements of one matrix column print.
+#[derive(Clone, Copy, Debug, PartialEq)]
+enum ColumnStyle {
+    /// Each element as its shortest round-trip text (the long format).
+    Full,
+    /// A column of whole numbers, printed in full.
+    Whole,
+    /// Fixed decimals, trailing zeros trimmed; elements too small for them in exponent form.
+    Fixed(usize),
+    /// Exponent form with `digits` significant digits.
+    Exponent(usize),
+}
+
+impl ColumnStyle {
+    /// The style for a column with these (shown) elements.
+    fn of(values: impl Iterator<Item = f64>, opts: &FormatOptions) -> ColumnStyle {
+        let Some(digits) = opts.element_digits() else {
+            return ColumnStyle::Full;
+        };
+        let mut all_whole = true;
+        let mut max_abs: f64 = 0.0;
+        for x in values.filter(|x| x.is_finite()) {
+            all_whole &= is_whole(x);
+            max_abs = max_abs.max(x.abs());
+        }
+        if all_whole {
+            ColumnStyle::Whole
+        } else if (1e-4..1e8).contains(&max_abs) {
+            let magnitude = max_abs.log10().floor() as i64;
+            ColumnStyle::Fixed(usize::try_from(digits as i64 - 1 - magnitude).unwrap_or(0).min(20))
+        } else {
+            ColumnStyle::Exponent(digits)
+        }
+    }
+
+    /// One element's text.
+    fn cell(self, x: f64) -> String {
+        if !x.is_finite() || x == 0.0 {
+            return format_number(x);
+        }
+        match self {
+            ColumnStyle::Full | ColumnStyle::Whole => format_number(x),
+            ColumnStyle::Exponent(digits) => exponent_form(&format!("{:.*e}", digits.max(1) - 1, x)),
+            ColumnStyle::Fixed(decimals) => {
+                if x.abs() < 0.5 * 10f64.powi(-(decimals as i32)) {
+                    return exponent_form(&format!("{:.*e}", TINY_DIGITS - 1, x));
+                }
+                let text = trim_fraction(format!("{x:.decimals$}"));
+                // A negative number rounded to zero keeps no sign.
+                if text == "-0" {
+                    "0".to_string()
+                } else {
+                    text
+                }
+            }
+        }
+    }
+}
+
+/// The heading of a block of columns (0-based indices, `None` for the elided middle), in
+/// Octave's words: ` Column 3:`, ` Columns 1 and 2:`, ` Columns 1 through 4, …, 9 and 10:`.
+fn block_label(indices: &[Option<usize>]) -> String {
+    let runs: Vec<&[Option<usize>]> = indices.split(Option::is_none).filter(|r| !r.is_empty()).collect();
+    let text = |run: &[Option<usize>]| match run {
+        [Some(a)] => format!("{}", a + 1),
+        [Some(a), Some(b)] => format!("{} and {}", a + 1, b + 1),
+        [Some(a), .., Some(b)] => format!("{} through {}", a + 1, b + 1),
+        _ => String::new(),
+    };
+    let mut parts: Vec<String> = runs.iter().map(|r| text(r)).collect();
+    if indices.first() == Some(&None) {
+        parts.insert(0, "…".to_string());
+    }
+    if indices.len() > 1 && indices.last() == Some(&None) {
+        parts.push("…".to_string());
+    }
+    if runs.len() > 1 {
+        // Between two runs lies the elided middle.
+        parts.insert(parts.len() - 1, "…".to_string());
+    }
+    let plural = indices.iter().flatten().count() > 1 || indices.contains(&None);
+    format!(" {} {}:", if plural { "Columns" } else { "Column" }, parts.join(", "))
+}
+
+/// Appends the rows of `columns`, split into blocks of columns that fit in `width` (each
+/// block headed by the numbers of the columns it holds) when the rows are wider.
+fn push_blocks(
+    out: &mut String,
+    columns: &[Vec<String>],
+    indices: &[Option<usize>],
+    nrows: usize,
+    width: Option<usize>,
+) {
+    let widths: Vec<usize> = columns.iter().map(|c| c.iter().map(|s| s.chars().count()).max().unwrap_or(0)).collect();
+    let total = 2 + widths.iter().sum::<usize>() + 2 * widths.len().saturating_sub(1);
+    let Some(width) = width.filter(|w| total > *w && columns.len() > 1) else {
+        push_rows(out, columns, nrows);
+        return;
+    };
+    let mut start = 0;
+    while start < columns.len() {
+        let mut end = start + 1;
+        let mut used = 2 + widths[start];
+        while end < columns.len() && used + 2 + widths[end] <= width {
+            used += 2 + widths[end];
+            end += 1;
+        }
+        out.push('\n');
+        out.push_str(&block_label(&indices[start..end]));
+        push_rows(out, &columns[start..end], nrows);
+        start = end;
+    }
 }
 
 /// A complex number as `a + bi` or `a - bi`.
 pub fn format_complex(c: C64, precision: Option<usize>) -> String {
-    let re = format_num(c.re, precision);
+    format_complex_with(c, |x| format_num(x, precision))
+}
+
+/// A complex number as `a + bi` or `a - bi`, its parts formatted by `part`.
+fn format_complex_with(c: C64, part: impl Fn(f64) -> String) -> String {
+    let re = part(c.re);
     if c.im < 0.0 {
-        format!("{re} - {}i", format_num(-c.im, precision))
+        format!("{re} - {}i", part(-c.im))
     } else {
-        format!("{re} + {}i", format_num(c.im, precision))
+        format!("{re} + {}i", part(c.im))
     }
 }
 
@@ -318,10 +506,14 @@ fn format_cmatrix(m: &CMatrix, opts: &FormatOptions) -> String {
     let columns: Vec<Vec<String>> = cols
         .iter()
         .map(|col| {
+            let style = match col {
+                Some(j) => ColumnStyle::of(rows.iter().flatten().flat_map(|i| [m[(*i, *j)].re, m[(*i, *j)].im]), opts),
+                None => ColumnStyle::Full,
+            };
             let cells: Vec<String> = rows
                 .iter()
                 .map(|r| match (r, col) {
-                    (Some(i), Some(j)) => format_complex(m[(*i, *j)], opts.precision),
+                    (Some(i), Some(j)) => format_complex_with(m[(*i, *j)], |x| style.cell(x)),
                     (None, Some(_)) => "⋮".to_string(),
                     (Some(_), None) => "…".to_string(),
                     (None, None) => "⋱".to_string(),
@@ -331,7 +523,7 @@ fn format_cmatrix(m: &CMatrix, opts: &FormatOptions) -> String {
             cells.into_iter().map(|c| format!("{c:>width$}")).collect()
         })
         .collect();
-    push_rows(&mut out, &columns, rows.len());
+    push_blocks(&mut out, &columns, &cols, rows.len(), opts.width);
     out
 }
 
@@ -414,8 +606,16 @@ mod tests {
         format_value(v, &FormatOptions::default())
     }
 
+    fn show_long(v: &Value) -> String {
+        format_value(v, &FormatOptions { long: true, ..FormatOptions::default() })
+    }
+
+    fn show_w(v: &Value, width: usize) -> String {
+        format_value(v, &FormatOptions { width: Some(width), ..FormatOptions::default() })
+    }
+
     fn show_p(v: &Value, p: usize) -> String {
-        format_value(v, &FormatOptions { precision: Some(p) })
+        format_value(v, &FormatOptions::with_precision(Some(p)))
     }
 
     fn mat(rows: usize, cols: usize, data: &[f64]) -> Value {
@@ -494,6 +694,100 @@ mod tests {
         assert_eq!(show(&mat(3, 1, &[1.25, 10.0, -0.5])), "3×1 matrix\n   1.25\n  10\n  -0.5");
         assert_eq!(show(&mat(1, 3, &[1.0, 2.0, 3.0])), "1×3 matrix\n  1  2  3");
         assert_eq!(show(&mat(2, 1, &[f64::NAN, 1e20])), "2×1 matrix\n  nan\n    1e+20");
+    }
+
+    #[test]
+    fn short_matrices_round_each_column() {
+        let third = 1.0 / 3.0;
+        assert_eq!(show(&mat(2, 2, &[third, 2.0, 0.1 + 0.2, 4.0])), "2×2 matrix\n  0.333333  2\n  0.3       4");
+        // The largest magnitude of each column sets its decimals.
+        assert_eq!(
+            show(&mat(3, 2, &[1234.5678, 0.5, -2.25, std::f64::consts::PI, 10.0, 1e-3])),
+            "3×2 matrix\n  1234.57  0.5\n    -2.25  3.14159\n    10     0.001"
+        );
+        // Whole numbers print in full, however many digits they have.
+        assert_eq!(show(&mat(2, 1, &[123456789.0, -3.0])), "2×1 matrix\n  123456789\n         -3");
+        // Very large or very small columns use exponent form.
+        assert_eq!(show(&mat(2, 1, &[1.5e9 + 0.25, 2.25e10])), "2×1 matrix\n  1.5e+09\n  2.25e+10");
+        assert_eq!(show(&mat(2, 1, &[1.23456789e-6, 5e-7])), "2×1 matrix\n  1.23457e-06\n  5e-07");
+        // Special values keep their names.
+        assert_eq!(show(&mat(3, 1, &[f64::NAN, f64::NEG_INFINITY, 0.5])), "3×1 matrix\n   nan\n  -inf\n     0.5");
+    }
+
+    #[test]
+    fn round_off_is_shown_but_does_not_widen_other_columns() {
+        // NumPy prints `[[1.e+00, 1.e-17], [2.e+00, 3.e+00]]`, Octave `1.0000e+00 1.0000e-17 ...`.
+        assert_eq!(show(&mat(2, 2, &[1.0, 1e-17, 2.0, 3.0])), "2×2 matrix\n  1  1e-17\n  2  3");
+        assert_eq!(
+            show(&mat(2, 2, &[0.5, -2.220446049250313e-16, 1.5, 1.0])),
+            "2×2 matrix\n  0.5  -2.2e-16\n  1.5   1"
+        );
+        // A value too small for the column's decimals is not rounded to zero.
+        assert_eq!(show(&mat(2, 1, &[1000.25, 1e-4])), "2×1 matrix\n  1000.25\n     1e-04");
+        // A negative value that rounds to zero in its decimals loses the sign.
+        assert_eq!(show(&mat(2, 1, &[1.5, -0.0000004])), "2×1 matrix\n   1.5\n  -4e-07");
+    }
+
+    #[test]
+    fn long_format_prints_elements_in_full() {
+        let m = mat(2, 1, &[1.0 / 3.0, 0.1 + 0.2]);
+        assert_eq!(show_long(&m), "2×1 matrix\n  0.3333333333333333\n  0.30000000000000004");
+        assert_eq!(show(&m), "2×1 matrix\n  0.333333\n  0.3");
+    }
+
+    #[test]
+    fn single_numbers_stay_exact_in_every_format() {
+        for x in [0.1 + 0.2, 1.0 / 3.0, 1e-20, 3.0] {
+            assert_eq!(show(&Value::Num(x)), format_number(x));
+            assert_eq!(show_long(&Value::Num(x)), format_number(x));
+        }
+        assert_eq!(show(&Value::Num(0.1)), "0.1");
+        assert_eq!(show(&Value::Num(1e-20)), "1e-20");
+    }
+
+    #[test]
+    fn lists_and_records_use_short_numbers() {
+        let list = Value::List(Rc::new(vec![Value::Num(1.0 / 3.0), mat(2, 1, &[0.1 + 0.2, 1234567.0])]));
+        assert_eq!(show(&list), "{0.333333, [0.3, 1234567]}");
+        assert_eq!(show_long(&list), "{0.3333333333333333, [0.30000000000000004, 1234567]}");
+        let rec = Value::Record(Rc::new(Record::from_pairs([("slope", Value::Num(2.0000000000000004))])));
+        assert_eq!(show(&rec), "{slope = 2}");
+    }
+
+    #[test]
+    fn complex_matrices_are_short_too() {
+        let m =
+            Value::CMatrix(Rc::new(CMatrix::from_row_slice(2, 1, &[C64::new(1.0 / 3.0, 1.0), C64::new(-0.5, -1e-17)])));
+        assert_eq!(show(&m), "2×1 complex matrix\n   0.33333 + 1i\n  -0.5 - 1e-17i");
+    }
+
+    #[test]
+    fn wide_matrices_wrap_in_labelled_blocks() {
+        let m = mat(2, 4, &[1.5, 2.5, 3.5, 4.5, 5.5, 6.5, 7.5, 8.5]);
+        assert_eq!(show(&m), "2×4 matrix\n  1.5  2.5  3.5  4.5\n  5.5  6.5  7.5  8.5");
+        assert_eq!(show_w(&m, 20), show(&m), "fits: no wrapping");
+        assert_eq!(
+            show_w(&m, 12),
+            "2×4 matrix\n Columns 1 and 2:\n  1.5  2.5\n  5.5  6.5\n Columns 3 and 4:\n  3.5  4.5\n  7.5  8.5"
+        );
+        assert_eq!(
+            show_w(&mat(1, 3, &[100.0, 200.0, 300.0]), 10),
+            "1×3 matrix\n Columns 1 and 2:\n  100  200\n Column 3:\n  300"
+        );
+        // Elided columns keep their numbers in the labels.
+        let wide = Value::matrix(Matrix::from_fn(1, 12, |_, j| (j + 1) as f64 * 1000.0));
+        assert_eq!(
+            show_w(&wide, 40),
+            "1×12 matrix\n Columns 1 through 4, …, 9 and 10:\n  1000  2000  3000  4000  …  9000  10000\n Columns 11 and 12:\n  11000  12000"
+        );
+    }
+
+    #[test]
+    fn block_labels() {
+        assert_eq!(block_label(&[Some(2)]), " Column 3:");
+        assert_eq!(block_label(&[Some(0), Some(1)]), " Columns 1 and 2:");
+        assert_eq!(block_label(&[Some(0), Some(1), Some(2), Some(3), None]), " Columns 1 through 4, …:");
+        assert_eq!(block_label(&[None, Some(8), Some(9)]), " Columns …, 9 and 10:");
     }
 
     #[test]

@@ -126,7 +126,7 @@ pub(crate) fn run_source(s: &mut Session, src: SourceId, check_only: bool) -> Ou
     s.interrupt.store(false, Ordering::Relaxed);
     // A value shown by the echo (the REPL, a notebook cell) is also kept in `ans`, as in
     // Octave and MATLAB.
-    let ans = (s.echo != Echo::Off).then(|| {
+    let ans = matches!(s.echo, Echo::All | Echo::Last).then(|| {
         let slot = s.globals.names.slot(&Rc::from("ans")) as usize;
         s.globals.values.resize(s.globals.names.len(), None);
         slot
@@ -155,7 +155,7 @@ pub(crate) fn run_source(s: &mut Session, src: SourceId, check_only: bool) -> Ou
         // follows it, as in Octave and IPython.
         let shown = |span: Span| !followed_by_semicolon(&text, span);
         let result = stacker::maybe_grow(STACK_RED_ZONE, STACK_SEGMENT, || match &stmt.kind {
-            StmtKind::Expr(e) if echo == Echo::All => it.eval(e).map(|v| {
+            StmtKind::Expr(e) if echo == Echo::All || (echo == Echo::PrintLast && i == last) => it.eval(e).map(|v| {
                 if !matches!(v, Value::Nothing) && shown(stmt.span) {
                     let text = format_value(&v, &it.format);
                     (it.out)(&text);
@@ -182,6 +182,8 @@ pub(crate) fn run_source(s: &mut Session, src: SourceId, check_only: bool) -> Ou
             break;
         }
     }
+    // `format("long")` lasts for the rest of the session.
+    s.format = it.format;
     s.interrupt.store(false, Ordering::Relaxed);
     Outcome { diagnostics }
 }
@@ -190,6 +192,32 @@ pub(crate) fn run_source(s: &mut Session, src: SourceId, check_only: bool) -> Ou
 fn followed_by_semicolon(text: &str, span: Span) -> bool {
     let rest = text.get(span.end as usize..).unwrap_or("");
     rest.trim_start_matches([' ', '\t']).starts_with(';')
+}
+
+/// A column-against-row error's hints, now quoting the operands as written (`write `b'``).
+#[cold]
+fn quote_operands(mut e: Box<RuntimeError>, op: BinOp, l: &Expr, r: &Expr) -> Box<RuntimeError> {
+    if let ErrorKind::ShapeMismatch { lhs, rhs, help, .. } = &mut e.kind {
+        let elementwise = !matches!(op, BinOp::Mul | BinOp::Div | BinOp::LeftDiv | BinOp::Pow);
+        if elementwise && ops::is_column_vs_row(lhs.0, rhs.0) {
+            *help = ops::column_row_help(op, lhs.0, rhs.0, &operand_text(l), &operand_text(r));
+        }
+    }
+    e
+}
+
+/// How an operand was written, when it is a name or a transposed name.
+fn operand_text(e: &Expr) -> ops::Operand {
+    match &e.kind {
+        ExprKind::Var(_, name) => ops::Operand { text: Some(name.to_string()), untransposed: None },
+        ExprKind::Transpose(inner) => match &inner.kind {
+            ExprKind::Var(_, name) => {
+                ops::Operand { text: Some(format!("{name}'")), untransposed: Some(name.to_string()) }
+            }
+            _ => ops::Operand::default(),
+        },
+        _ => ops::Operand::default(),
+    }
 }
 
 /// Builds a boxed runtime error.
@@ -577,7 +605,7 @@ impl Interp<'_> {
                 std::mem::forget(b);
                 return Ok(t);
             }
-            return match self.binary_other(*op, a, b, l.span, r.span, cond.span)? {
+            return match self.binary_other(*op, a, b, l, r, cond.span)? {
                 Value::Bool(t) => Ok(t),
                 other => self.condition_error(other, cond, what),
             };
@@ -914,9 +942,9 @@ impl Interp<'_> {
                 if let Some(v) = num_binary(op, x, y) {
                     return Ok(v);
                 }
-                return self.binary_other(op, Value::Num(x), Value::Num(y), l.span, r.span, span);
+                return self.binary_other(op, Value::Num(x), Value::Num(y), l, r, span);
             }
-            return self.binary_other(op, Value::Num(x), rb?, l.span, r.span, span);
+            return self.binary_other(op, Value::Num(x), rb?, l, r, span);
         }
         let a = ra?;
         let b = match self.operand(r) {
@@ -926,13 +954,13 @@ impl Interp<'_> {
                 return Err(e);
             }
         };
-        self.binary_other(op, a, b, l.span, r.span, span)
+        self.binary_other(op, a, b, l, r, span)
     }
 
     /// Binary operators on anything but two numbers (kept out of the hot path).
     #[inline(never)]
-    fn binary_other(&self, op: BinOp, a: Value, b: Value, ls: Span, rs: Span, span: Span) -> R<Value> {
-        self.binary(op, &a, &b, ls, rs, span)
+    fn binary_other(&self, op: BinOp, a: Value, b: Value, l: &Expr, r: &Expr, span: Span) -> R<Value> {
+        self.binary(op, &a, &b, l.span, r.span, span).map_err(|e| quote_operands(e, op, l, r))
     }
 
     /// `and` / `or`, evaluating the right side only when needed.

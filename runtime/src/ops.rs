@@ -69,6 +69,11 @@ pub(crate) fn binary(op: BinOp, a: &Value, b: &Value) -> OpResult {
     if let (Value::Num(x), Value::Num(y)) = (a, b) {
         return Ok(scalar_op(op, *x, *y));
     }
+    // In arithmetic a bool is 0 or 1, as in NumPy and Octave: `(i == j) * n`. Conditions,
+    // `and`, `or` and `not` still take bools only.
+    if (matches!(a, Value::Bool(_)) || matches!(b, Value::Bool(_))) && is_arithmetic(op) {
+        return binary(op, &bool_as_number(a), &bool_as_number(b));
+    }
     // Tangents on a tape first: they meet only constants (a dual there is reported, and the
     // gradient is taken in forward mode instead).
     if matches!(a, Value::Lin(_)) || matches!(b, Value::Lin(_)) {
@@ -149,6 +154,30 @@ pub(crate) fn binary(op: BinOp, a: &Value, b: &Value) -> OpResult {
         (Num::Mat(m), Num::Scalar(s)) => matrix_scalar(op, &m, s),
         (Num::Scalar(s), Num::Mat(m)) => scalar_matrix(op, s, &m),
         (Num::Mat(p), Num::Mat(q)) => matrix_matrix(op, &p, &q),
+    }
+}
+
+/// Whether `op` computes numbers (where a bool counts as 0 or 1).
+fn is_arithmetic(op: BinOp) -> bool {
+    matches!(
+        op,
+        BinOp::Add
+            | BinOp::Sub
+            | BinOp::Mul
+            | BinOp::Div
+            | BinOp::LeftDiv
+            | BinOp::Pow
+            | BinOp::ElemMul
+            | BinOp::ElemDiv
+            | BinOp::ElemPow
+    )
+}
+
+/// A bool as the number 1 or 0; other values unchanged.
+fn bool_as_number(v: &Value) -> Value {
+    match v {
+        Value::Bool(b) => Value::Num(f64::from(u8::from(*b))),
+        other => other.clone(),
     }
 }
 
@@ -289,14 +318,11 @@ fn broadcast_with<T: nalgebra::Scalar + Copy>(
     }
     let (r, c) = (ra.max(rb), ca.max(cb));
     let fits = |n: usize, m: usize| n == m || n == 1;
-    let column_vs_row = (ca == 1 && rb == 1 && ra > 1 && cb > 1) || (ra == 1 && cb == 1 && ca > 1 && rb > 1);
+    let column_vs_row = is_column_vs_row((ra, ca), (rb, cb));
     if column_vs_row || !(fits(ra, r) && fits(rb, r) && fits(ca, c) && fits(cb, c)) {
         let mut help = Vec::new();
         if column_vs_row {
-            help.push(
-                "a column and a row do not broadcast to a matrix; for all pairwise products use `outer(v, w)`".into(),
-            );
-            help.push("for an element-by-element result, give both the same orientation by transposing one".into());
+            help = column_row_help(op, (ra, ca), (rb, cb), &Operand::default(), &Operand::default());
         } else if ra * ca == rb * cb {
             help.push("the shapes hold the same number of elements: transpose or reshape one operand".into());
         }
@@ -315,6 +341,89 @@ fn broadcast_with<T: nalgebra::Scalar + Copy>(
         let y = b[(if rb == 1 { 0 } else { i }, if cb == 1 { 0 } else { j })];
         f(x, y)
     }))
+}
+
+/// How an operand of a failed operator was written, when that is short enough to quote in a
+/// hint: a name (`b`) or a transposed name (`w'`).
+#[derive(Clone, Debug, Default)]
+pub(crate) struct Operand {
+    /// The operand's text (`b`, `w'`).
+    pub(crate) text: Option<String>,
+    /// The text without its transpose, when the operand is written `x'` (`w` for `w'`).
+    pub(crate) untransposed: Option<String>,
+}
+
+/// Whether shapes `a` and `b` are a column and a row (in either order), of more than one element each.
+pub(crate) fn is_column_vs_row(a: (usize, usize), b: (usize, usize)) -> bool {
+    let ((ra, ca), (rb, cb)) = (a, b);
+    (ca == 1 && rb == 1 && ra > 1 && cb > 1) || (ra == 1 && cb == 1 && ca > 1 && rb > 1)
+}
+
+/// The help for an element-wise operator between a column and a row: what was likely meant
+/// (both vectors in the same orientation) and, for `+` and `-`, how to get every pairwise
+/// result (`outer` is only right for products). `lhs` and `rhs` say how the operands were
+/// written, so the hint can quote them.
+pub(crate) fn column_row_help(
+    op: BinOp,
+    a: (usize, usize),
+    b: (usize, usize),
+    lhs: &Operand,
+    rhs: &Operand,
+) -> Vec<String> {
+    let sym = op.symbol();
+    let same_length = a.0 * a.1 == b.0 * b.1;
+    let column_is_left = a.1 == 1;
+    let (column, row) = if column_is_left { (lhs, rhs) } else { (rhs, lhs) };
+    let verb = match op {
+        BinOp::Add => "add",
+        BinOp::Sub => "subtract",
+        BinOp::ElemMul => "multiply",
+        BinOp::ElemDiv => "divide",
+        _ => "combine",
+    };
+    let mut help = Vec::new();
+    if same_length {
+        // A row written as `w'` was most likely meant as the column `w`; otherwise the
+        // column is the odd one out (`X * A' + b`: `b` should be a row like `X * A'`).
+        if let Some(plain) = &row.untransposed {
+            let both = match (column_is_left, &column.text) {
+                (true, Some(c)) => format!("`{c} {sym} {plain}`"),
+                (false, Some(c)) => format!("`{plain} {sym} {c}`"),
+                _ => format!("`{plain}` without the `'`"),
+            };
+            help.push(format!("to {verb} element by element, give both vectors the same orientation: write {both}"));
+        } else {
+            let fix = match (&column.untransposed, &column.text) {
+                (Some(plain), _) => format!("`{plain}`"),
+                (None, Some(c)) => format!("`{c}'`"),
+                (None, None) => "the column transposed (`b'` for a column `b`)".to_string(),
+            };
+            let side = if column_is_left { "left" } else { "right" };
+            help.push(format!(
+                "the {side} operand is a column and the other a row: to {verb} element by element, write {fix} to make it a row"
+            ));
+        }
+    } else {
+        help.push("a column and a row do not broadcast; give both the same orientation by transposing one".into());
+    }
+    let (m, n) = if column_is_left { (a.0, b.1) } else { (b.0, a.1) };
+    match op {
+        // Only when the row is written as a name: `x * A' + b` wants `b'`, not a matrix.
+        BinOp::Add | BinOp::Sub if row.text.is_some() => {
+            let c = column.text.clone().unwrap_or_else(|| "col".to_string());
+            let r = row.text.clone().unwrap_or_default();
+            let what = if op == BinOp::Add { "sums" } else { "differences" };
+            let pairwise = if column_is_left {
+                format!("`{c} * ones(1, {n}) {sym} ones({m}, 1) * {r}`")
+            } else {
+                format!("`ones({m}, 1) * {r} {sym} {c} * ones(1, {n})`")
+            };
+            help.push(format!("for the {m}×{n} matrix of all pairwise {what}, write {pairwise}"));
+        }
+        BinOp::ElemMul => help.push("for the matrix of all pairwise products use `outer(v, w)`".into()),
+        _ => {}
+    }
+    help
 }
 
 /// The message for `A / B` with operands of different widths.
@@ -496,6 +605,8 @@ pub(crate) fn unary(op: UnOp, v: &Value) -> OpResult {
         (UnOp::Neg, Value::Num(x)) => Ok(Value::Num(-x)),
         (UnOp::Plus, Value::Num(x)) => Ok(Value::Num(*x)),
         (UnOp::Not, Value::Bool(b)) => Ok(Value::Bool(!b)),
+        (UnOp::Neg, Value::Bool(b)) => Ok(Value::Num(-f64::from(u8::from(*b)))),
+        (UnOp::Plus, Value::Bool(b)) => Ok(Value::Num(f64::from(u8::from(*b)))),
         (UnOp::Neg, Value::Complex(c)) => Ok(Value::complex(-**c)),
         (UnOp::Plus, Value::Complex(c)) => Ok(Value::complex(**c)),
         (UnOp::Neg, Value::CMatrix(m)) => Ok(Value::cmatrix(m.map(|c| -c))),

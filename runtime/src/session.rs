@@ -34,6 +34,8 @@ pub(crate) enum Echo {
     All,
     /// Only the last statement's, kept as the run's value (notebook cells).
     Last,
+    /// Only the last statement's, printed (`mml -e`).
+    PrintLast,
 }
 
 /// Output sink: receives text exactly as `print` and the REPL echo produce it.
@@ -76,20 +78,51 @@ impl Session {
         self.limits = limits;
     }
 
-    /// The display settings (precision).
+    /// Replaces all display settings (digits, long format, width).
     pub fn set_format(&mut self, format: FormatOptions) {
         self.format = format;
     }
 
-    /// The display settings.
-    pub fn format_options(&self) -> FormatOptions {
+    /// The display settings now in force; a script's `format("long")` changes them for the
+    /// rest of the session.
+    pub fn format(&self) -> FormatOptions {
         self.format
+    }
+
+    /// Sets the significant digits of printed numbers (`:set digits N`, `--precision N`):
+    /// single numbers are rounded to them and matrix columns get them instead of the short
+    /// format's 6. `None` goes back to single numbers in full and the short (or long) format.
+    pub fn set_digits(&mut self, digits: Option<usize>) {
+        self.format.precision = digits.map(|d| d.max(1));
+    }
+
+    /// The significant digits set with [`Session::set_digits`], if any.
+    pub fn digits(&self) -> Option<usize> {
+        self.format.precision
+    }
+
+    /// Sets the line width that matrices wrap at: a front end passes the terminal's width
+    /// (the runtime does no I/O). `None` never wraps.
+    pub fn set_width(&mut self, width: Option<usize>) {
+        self.format.width = width;
+    }
+
+    /// The line width matrices wrap at, if any.
+    pub fn width(&self) -> Option<usize> {
+        self.format.width
     }
 
     /// When on (the REPL), the value of each top-level expression statement is printed,
     /// unless a `;` follows it.
     pub fn set_echo(&mut self, on: bool) {
         self.echo = if on { Echo::All } else { Echo::Off };
+    }
+
+    /// When on (`mml -e`), the value of a run's final statement is printed if that statement
+    /// is a bare expression (`1 + 2` prints `3`; `x = 3` and `print(x)` print nothing more),
+    /// as Octave's `--eval` does. Scripts leave it off: they print only what they print.
+    pub fn set_echo_last(&mut self, on: bool) {
+        self.echo = if on { Echo::PrintLast } else { Echo::Off };
     }
 
     /// Setting this flag (from a Ctrl-C handler) stops the running evaluation with an

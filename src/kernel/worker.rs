@@ -91,7 +91,7 @@ impl Worker {
         let sink = stream.clone();
         let mut session = Session::new(mml_stdlib::library(), Box::new(move |t: &str| sink.borrow_mut().push(t)));
         session.set_limits(options.limits.clone());
-        let mut format = session.format_options();
+        let mut format = session.format();
         format.precision = options.precision;
         session.set_format(format);
         mml_stdlib::plot::set_capture(true);
@@ -333,9 +333,7 @@ impl Worker {
             }
             Ok(Command::Vars) => mml_ide::vars_text(&self.session),
             Ok(Command::Digits(digits)) => {
-                let mut format = self.session.format_options();
-                format.precision = digits;
-                self.session.set_format(format);
+                self.session.set_digits(digits);
                 String::new()
             }
             Ok(Command::Load(file)) => match crate::run::read_file(file.as_ref()) {

@@ -1,7 +1,7 @@
 //! Assertions and user-raised errors, for in-language tests and input checks.
 
-use mml_runtime::display::{format_number, format_value, FormatOptions};
-use mml_runtime::{BuiltinError, Value};
+use mml_runtime::display::{describe, format_complex, format_number, format_value, FormatOptions};
+use mml_runtime::{Args, BuiltinError, CallCtx, Value, C64};
 
 use crate::elementwise::{position, Numeric};
 use crate::macros::builtin;
@@ -33,46 +33,119 @@ builtin! {
     }
 }
 
-/// Whether `x` is within the tolerance of the expected `y` (equal infinities and two NaNs count
-/// as close).
-fn is_close(x: f64, y: f64, tol: f64) -> bool {
+/// Two values compared element by element, as complex elements (real values have a zero
+/// imaginary part); a number on either side stands for every element of the other.
+pub(crate) struct Compared {
+    /// The shape of the comparison.
+    pub(crate) shape: (usize, usize),
+    /// The elements of the first value, column by column.
+    pub(crate) a: Vec<C64>,
+    /// The elements of the second value (the reference).
+    pub(crate) b: Vec<C64>,
+    /// Whether either value is complex (for messages).
+    pub(crate) complex: bool,
+}
+
+/// One side of a comparison: its shape, its elements, and whether it is complex.
+type Side = ((usize, usize), Vec<C64>, bool);
+
+/// The elements of argument `i` and its shape: numbers, bools, matrices, ranges and complex values.
+fn elements(ctx: &dyn CallCtx, args: &Args<'_>, i: usize) -> Result<Side, BuiltinError> {
+    let v = mml_runtime::ad::strip(args.get(i));
+    match &v {
+        Value::Complex(_) | Value::CMatrix(_) => {
+            let m = v.to_cmatrix().unwrap_or_default();
+            Ok((m.shape(), m.iter().copied().collect(), true))
+        }
+        other => {
+            let n = Numeric::from_value(ctx, other, i)?;
+            Ok((n.shape(), n.elements().iter().map(|x| C64::new(*x, 0.0)).collect(), false))
+        }
+    }
+}
+
+/// Reads arguments 0 and 1 for a comparison: the same shape, or one of them a number.
+pub(crate) fn compared(ctx: &dyn CallCtx, args: &Args<'_>) -> Result<Compared, BuiltinError> {
+    let (sa, a, ca) = elements(ctx, args, 0)?;
+    let (sb, b, cb) = elements(ctx, args, 1)?;
+    let (shape, a, b) = if sa == sb {
+        (sa, a, b)
+    } else if a.len() == 1 {
+        (sb, vec![a[0]; b.len()], b)
+    } else if b.len() == 1 {
+        (sa, a.clone(), vec![b[0]; a.len()])
+    } else {
+        return Err(BuiltinError::arg(
+            1,
+            format!("cannot compare {} with {}", describe(args.get(0)), describe(args.get(1))),
+        )
+        .code("shape-mismatch")
+        .with_help("both must have the same shape, or one must be a number"));
+    };
+    Ok(Compared { shape, a, b, complex: ca || cb })
+}
+
+/// Whether a complex number has a NaN part.
+fn has_nan(x: C64) -> bool {
+    x.re.is_nan() || x.im.is_nan()
+}
+
+/// Whether both parts are finite.
+fn is_finite(x: C64) -> bool {
+    x.re.is_finite() && x.im.is_finite()
+}
+
+/// Whether `x` is within the tolerance of the expected `y`: `|x - y| ≤ tol × max(1, |y|)`
+/// (equal infinities and two NaNs count as close).
+pub(crate) fn is_close(x: C64, y: C64, tol: f64) -> bool {
     // Equal infinities are close; an infinity is never close to anything else (the
     // difference would be compared with an infinite tolerance).
-    x == y || (x.is_nan() && y.is_nan()) || (y.is_finite() && (x - y).abs() <= tol * y.abs().max(1.0))
+    x == y || (has_nan(x) && has_nan(y)) || (is_finite(y) && (x - y).norm() <= tol * y.norm().max(1.0))
+}
+
+/// NumPy's `isclose`: `|x - y| ≤ atol + rtol × |y|`; NaN is close to nothing, equal
+/// infinities are close.
+pub(crate) fn is_allclose(x: C64, y: C64, rtol: f64, atol: f64) -> bool {
+    x == y || (is_finite(x) && is_finite(y) && (x - y).norm() <= atol + rtol * y.norm())
+}
+
+/// A number or complex number for messages.
+fn show(x: C64, complex: bool) -> String {
+    if complex {
+        format_complex(x, None)
+    } else {
+        format_number(x.re)
+    }
 }
 
 builtin! {
     /// Stops with an `assertion-failed` error unless `a` is close to the expected `b`.
     /// The test is element by element: `|a - b| ≤ tol × max(1, |b|)` (an absolute tolerance
-    /// near zero, a relative one for large values).
-    /// The shapes must match (a `shape-mismatch` error otherwise); a failure names the largest
-    /// difference and where it is.
+    /// near zero, a relative one for large values; for complex values `|·|` is the modulus).
+    /// The shapes must match, or one side may be a number, which every element is compared
+    /// with (a `shape-mismatch` error otherwise); a failure names the largest difference and
+    /// where it is.
     /// Two `nan`s in the same place count as close, as do equal infinities.
     /// ```mml
     /// assert_close(0.1 + 0.2, 0.3)             # => nothing
     /// assert_close([1, 2], [1, 2.001], 0.01)   # => nothing
+    /// assert_close(eig([0, -1; 1, 0]).values, [1i, -1i])   # => nothing
+    /// assert_close(ones(2, 2) * 0.1 * 3, 0.3)  # => nothing
     /// ```
     pub static ASSERT_CLOSE: Check = "assert_close"(a, b, tol = 1e-9), |ctx, args| {
-        let a = Numeric::from_value(&*ctx, args.get(0), 0)?;
-        let b = Numeric::from_value(&*ctx, args.get(1), 1)?;
         let tol = args.num(2)?;
         if tol.is_nan() || tol < 0.0 {
             return Err(BuiltinError::arg(2, "the tolerance must be a non-negative number"));
         }
-        let ((ra, ca), (rb, cb)) = (a.shape(), b.shape());
-        if (ra, ca) != (rb, cb) {
-            return Err(BuiltinError::arg(1, format!("cannot compare a {ra}×{ca} value with a {rb}×{cb} one"))
-                .code("shape-mismatch")
-                .with_help("both sides must have the same shape"));
-        }
+        let Compared { shape: (ra, ca), a, b, complex } = compared(&*ctx, args)?;
         let mut failures = 0;
         let mut worst: Option<(usize, f64)> = None;
-        for (k, (x, y)) in a.elements().iter().zip(b.elements()).enumerate() {
+        for (k, (x, y)) in a.iter().zip(&b).enumerate() {
             if is_close(*x, *y, tol) {
                 continue;
             }
             failures += 1;
-            let diff = (x - y).abs();
+            let diff = (x - y).norm();
             let diff = if diff.is_nan() { f64::INFINITY } else { diff };
             if worst.is_none_or(|(_, d)| diff > d) {
                 worst = Some((k, diff));
@@ -81,10 +154,11 @@ builtin! {
         let Some((k, diff)) = worst else {
             return Ok(Value::Nothing);
         };
-        let x = a.elements().get(k).copied().unwrap_or(f64::NAN);
-        let y = b.elements().get(k).copied().unwrap_or(f64::NAN);
+        let nan = C64::new(f64::NAN, 0.0);
+        let x = a.get(k).copied().unwrap_or(nan);
+        let y = b.get(k).copied().unwrap_or(nan);
         let message = if ra * ca == 1 {
-            format!("assertion failed: {} is not close to {}", format_number(x), format_number(y))
+            format!("assertion failed: {} is not close to {}", show(x, complex), show(y, complex))
         } else if failures == 1 {
             format!("assertion failed: element {} is not close", position(k, ra, ca))
         } else {
@@ -96,11 +170,65 @@ builtin! {
         };
         Err(BuiltinError::new("assertion-failed", message).with_note(format!(
             "found {}, expected {}: the difference {} exceeds the tolerance {} × max(1, |expected|)",
-            format_number(x),
-            format_number(y),
+            show(x, complex),
+            show(y, complex),
             format_number(diff),
             format_number(tol)
         )))
+    }
+}
+
+/// Error kinds that `assert_error` never catches: a run that was stopped, or hit a safety
+/// limit, must stop the whole script, whatever the test expected.
+const NEVER_CAUGHT: [&str; 4] = ["interrupted", "timeout", "recursion-limit", "limit-exceeded"];
+
+builtin! {
+    /// Checks that calling `f()` fails with an error of kind `kind`, and returns its message.
+    /// The kind is the name shown in brackets, such as `singular-matrix` or `no-convergence`.
+    /// It stops with an `assertion-failed` error if `f()` succeeds or fails with another kind.
+    /// An interruption (Ctrl-C) or a safety limit (`timeout`, `recursion-limit`,
+    /// `limit-exceeded`) is never caught: it stops the script as usual. Use it in course tests
+    /// that check what must not work, such as "must report non-convergence".
+    /// ```mml
+    /// assert_error(() -> inv([1, 2; 2, 4]), "singular-matrix")   # => the 2×2 matrix is singular
+    /// assert_error(() -> [1, 2] * [3, 4], "shape-mismatch")      # => shape mismatch in `*`: 2×1 and 2×1
+    /// msg = assert_error(() -> error("bad input"), "user-error")
+    /// msg                                                         # => bad input
+    /// ```
+    pub static ASSERT_ERROR: Check = "assert_error"(f, kind), |ctx, args| {
+        let f = args.func(0)?;
+        let kind = args.str(1)?;
+        if kind.trim().is_empty() || kind.contains(char::is_whitespace) {
+            return Err(BuiltinError::arg(1, format!("an error kind is one word such as \"singular-matrix\", found \"{kind}\""))
+                .with_help("the kind is the name in brackets at the start of an error, such as `[shape-mismatch]`"));
+        }
+        let failure = match ctx.call(f, &[]) {
+            Ok(v) => {
+                return Err(BuiltinError::new(
+                    "assertion-failed",
+                    format!("assertion failed: expected a `{kind}` error, but the call succeeded"),
+                )
+                .at_arg(0)
+                .with_note(format!("it returned {}", mml_runtime::display::describe(&v))))
+            }
+            Err(e) => e,
+        };
+        let (code, message) = match &failure {
+            BuiltinError::Message { code, message, .. } => (*code, message.clone()),
+            BuiltinError::Raised(e) => (e.code(), e.to_diagnostic().message),
+        };
+        if NEVER_CAUGHT.contains(&code) {
+            return Err(failure);
+        }
+        if code != kind {
+            return Err(BuiltinError::new(
+                "assertion-failed",
+                format!("assertion failed: expected a `{kind}` error, found a `{code}` error"),
+            )
+            .at_arg(0)
+            .with_note(format!("the error was: {message}")));
+        }
+        Ok(Value::str(message))
     }
 }
 

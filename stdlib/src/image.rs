@@ -62,8 +62,8 @@ builtin! {
     /// path = "/tmp/mml-doc-read.png"
     /// write_image(path, [0, 0.5; 1, 0.25])
     /// read_image(path)                      # => 2×2 matrix
-    ///                                       # =>   0  0.5019607843137255
-    ///                                       # =>   1  0.25098039215686274
+    ///                                       # =>   0  0.501961
+    ///                                       # =>   1  0.25098
     /// ```
     pub static READ_IMAGE: Stats = "read_image"(path, color = false), |ctx, args| {
         let path = args.str(0)?;

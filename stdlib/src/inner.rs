@@ -285,8 +285,8 @@ builtin! {
     ///                                  # =>   0  5
     ///                                  # =>   5  0
     /// pairwise_dist(X, [0, 1; 6, 8])   # => 2×2 matrix
-    ///                                  # =>   1                  10
-    ///                                  # =>   4.242640687119285   5
+    ///                                  # =>   1        10
+    ///                                  # =>   4.24264   5
     /// ```
     pub static PAIRWISE_DIST: Stats = "pairwise_dist"(X, Y = nothing, squared = false), |ctx, args| {
         if crate::calculus::any_dual(args) {

@@ -49,17 +49,47 @@ builtin! {
 builtin! {
     /// A value as a string, rounded to `digits` significant digits or `decimals` fixed decimals.
     /// Strings interpolate values directly (`"x = {x}"`); `format` controls how numbers look:
-    /// `digits` applies to every number inside the value (matrices, lists, records), while
+    /// `digits` applies to every number inside the value (lists, records, and matrices, whose
+    /// columns get `digits` significant digits of their largest element as on display), while
     /// `decimals` shows a single number with exactly that many decimals.
     /// With neither it is the same as `string(value)`.
+    ///
+    /// `format("long")` and `format("short")` instead switch how every later value prints, for
+    /// the rest of the session (as Octave's `format long`): the long format shows matrix
+    /// elements in full (the shortest text that reads back as the same number), the short one
+    /// (the default) rounds them to 6 significant digits per column; both also undo a
+    /// `--precision` or `:set digits`. Single numbers always print in full. They return `nothing`.
     /// ```mml
     /// format(pi, 3)                # => 3.14
     /// format(1234.5678, 2)         # => 1200
     /// format(2, decimals = 2)      # => 2.00
     /// "pi ≈ {format(pi, 4)}"       # => pi ≈ 3.142
+    /// [1/3, 2]                     # => 2×1 matrix
+    ///                              # =>   0.33333
+    ///                              # =>   2
+    /// format("long")               # => nothing
+    /// [1/3, 2]                     # => 2×1 matrix
+    ///                              # =>   0.3333333333333333
+    ///                              # =>   2
     /// ```
     pub static FORMAT: Io = "format"(value, digits = nothing, decimals = nothing), |ctx, args| {
         let value = args.get(0);
+        if let (Value::Str(mode), true, true) = (value, args.is_nothing(1), args.is_nothing(2)) {
+            let long = match mode.as_str() {
+                "long" => true,
+                "short" => false,
+                other => {
+                    return Err(BuiltinError::arg(
+                        0,
+                        format!("`format` with one string sets the display format: \"long\" or \"short\", found \"{other}\""),
+                    )
+                    .with_help("to turn a value into text write `string(value)`; to round it, `format(value, digits)`"))
+                }
+            };
+            let current = ctx.format_options();
+            ctx.set_format_options(FormatOptions { precision: None, long, width: current.width });
+            return Ok(Value::Nothing);
+        }
         match (args.is_nothing(1), args.is_nothing(2)) {
             (true, true) => Ok(Value::str(format_value(value, &ctx.format_options()))),
             (false, true) => {
@@ -67,7 +97,7 @@ builtin! {
                 if digits == 0 {
                     return Err(BuiltinError::arg(1, "the number of significant digits must be at least 1"));
                 }
-                Ok(Value::str(format_value(value, &FormatOptions { precision: Some(digits) })))
+                Ok(Value::str(format_value(value, &FormatOptions::with_precision(Some(digits)))))
             }
             (true, false) => {
                 let decimals = args.count(2)?;

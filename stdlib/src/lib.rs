@@ -250,6 +250,7 @@ static BUILTINS: &[&Builtin] = &[
     &check::ANY,
     &check::ASSERT,
     &check::ASSERT_CLOSE,
+    &check::ASSERT_ERROR,
     &check::ERROR,
     &check::ISFINITE,
     &check::ISNAN,

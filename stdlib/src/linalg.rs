@@ -685,33 +685,6 @@ builtin! {
 // ---------------------------------------------------------------------------------------------
 // Closeness.
 
-/// Two numeric arguments of the same shape (or a number against anything), as element lists
-/// with the result shape.
-fn comparable(ctx: &dyn CallCtx, args: &Args<'_>) -> Result<(Numeric, Numeric), BuiltinError> {
-    let a = Numeric::from_value(ctx, args.get(0), 0)?;
-    let b = Numeric::from_value(ctx, args.get(1), 1)?;
-    let (sa, sb) = (a.shape(), b.shape());
-    if sa != sb && sa != (1, 1) && sb != (1, 1) {
-        return Err(BuiltinError::arg(
-            1,
-            format!("cannot compare {} with {}", describe(args.get(0)), describe(args.get(1))),
-        )
-        .code("shape-mismatch")
-        .with_help("both must have the same shape, or one must be a number"));
-    }
-    Ok((a, b))
-}
-
-/// Whether `f(aᵢ, bᵢ)` holds for every pair of elements (a number pairs with every element).
-fn all_pairs(a: &Numeric, b: &Numeric, f: impl Fn(f64, f64) -> bool) -> bool {
-    let (x, y) = (a.elements(), b.elements());
-    match (x.len(), y.len()) {
-        (1, _) => y.iter().all(|q| f(x[0], *q)),
-        (_, 1) => x.iter().all(|p| f(*p, y[0])),
-        _ => x.iter().zip(y).all(|(p, q)| f(*p, *q)),
-    }
-}
-
 /// Reads a tolerance argument: a non-negative number.
 fn tolerance(args: &Args<'_>, i: usize) -> Result<f64, BuiltinError> {
     let t = args.num(i)?;
@@ -728,20 +701,20 @@ builtin! {
     /// Whether every element of `A` is close to the matching element of `B` (NumPy's rule).
     /// The rule is `|a - b| ≤ atol + rtol · |b|`, so `B` is the reference.
     /// The shapes must match, or one side may be a number. NaN is never close to anything;
-    /// equal infinities are close.
+    /// equal infinities are close. Complex values compare by the modulus of the difference.
     /// ```mml
     /// allclose([1, 2], [1, 2 + 1e-12])   # => true
+    /// allclose([1 + 1i, 2], 1 + 1i)      # => false
+    /// allclose((1 + 1i)^2, 2i)           # => true
     /// allclose(1e-13, 0)                 # => true
     /// allclose([1, 2], [1, 2.1])         # => false
     /// allclose([1, 2], [1, 2.1], rtol = 0.1)   # => true
     /// ```
     pub static ALLCLOSE: Check = "allclose"(A, B, rtol = 1e-9, atol = 1e-12), |ctx, args| {
-        let (a, b) = comparable(&*ctx, args)?;
+        let c = crate::check::compared(&*ctx, args)?;
         let rtol = tolerance(args, 2)?;
         let atol = tolerance(args, 3)?;
-        Ok(Value::Bool(all_pairs(&a, &b, |x, y| {
-            x == y || (x.is_finite() && y.is_finite() && (x - y).abs() <= atol + rtol * y.abs())
-        })))
+        Ok(Value::Bool(c.a.iter().zip(&c.b).all(|(x, y)| crate::check::is_allclose(*x, *y, rtol, atol))))
     }
 }
 
@@ -751,18 +724,19 @@ builtin! {
     /// one for large values.
     /// This is the test `assert_close` makes: two NaNs in the same place count as close here,
     /// and an infinity is close only to the same infinity.
-    /// Shapes must match, or one side may be a number.
+    /// Shapes must match, or one side may be a number (compared with every element).
+    /// Complex values compare by the modulus of the difference.
     /// ```mml
     /// approx(0.1 + 0.2, 0.3)        # => true
+    /// approx(zeros(2, 2) + 1e-12, 0)   # => true
+    /// approx((1 + 2i) * (1 - 2i), 5)   # => true
     /// approx(1e6 + 1e-4, 1e6)       # => true
     /// approx([1, 2], [1, 2.01])     # => false
     /// approx([1, 2], [1, 2.01], 0.01)   # => true
     /// ```
     pub static APPROX: Check = "approx"(a, b, tol = 1e-9), |ctx, args| {
-        let (a, b) = comparable(&*ctx, args)?;
+        let c = crate::check::compared(&*ctx, args)?;
         let tol = tolerance(args, 2)?;
-        Ok(Value::Bool(all_pairs(&a, &b, |x, y| {
-            x == y || (x.is_nan() && y.is_nan()) || (y.is_finite() && (x - y).abs() <= tol * y.abs().max(1.0))
-        })))
+        Ok(Value::Bool(c.a.iter().zip(&c.b).all(|(x, y)| crate::check::is_close(*x, *y, tol))))
     }
 }

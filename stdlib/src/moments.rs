@@ -199,8 +199,8 @@ builtin! {
     /// (NumPy's `corrcoef` gives the same, with a warning).
     /// ```mml
     /// corr([1, 2; 2, 4; 3, 7])   # => 2×2 matrix
-    ///                            # =>   1                   0.9933992677987828
-    ///                            # =>   0.9933992677987828  1
+    ///                            # =>   1       0.9934
+    ///                            # =>   0.9934  1
     /// ```
     pub static CORR: Stats = "corr"(X), |ctx, args| {
         if crate::calculus::any_dual(args) {
@@ -302,9 +302,9 @@ builtin! {
     /// `mean`'s; `ddof = 1` uses the sample standard deviation.
     /// ```mml
     /// standardize([1, 5; 2, 5; 3, 5])   # => 3×2 matrix
-    ///                                   # =>   -1.224744871391589  0
-    ///                                   # =>    0                  0
-    ///                                   # =>    1.224744871391589  0
+    ///                                   # =>   -1.22474  0
+    ///                                   # =>    0        0
+    ///                                   # =>    1.22474  0
     /// ```
     pub static STANDARDIZE: Stats = "standardize"(X, dim = nothing, ddof = 0), |ctx, args| {
         if crate::calculus::any_dual(args) {

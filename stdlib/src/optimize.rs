@@ -451,7 +451,7 @@ builtin! {
     /// g(x, y) = x^2 + y^2 - 3
     /// r = lagrange(f, g, [1, 1])
     /// round(r.x, 12)     # => 2×1 matrix
-    ///                    # =>   1.414213562373
+    ///                    # =>   1.41421
     ///                    # =>   1
     /// round(r.lambda, 12)   # => 1
     /// round(r.value, 12)    # => 2

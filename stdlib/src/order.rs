@@ -7,7 +7,7 @@
 use std::cmp::Ordering;
 
 use mml_runtime::display::format_number;
-use mml_runtime::{Args, BuiltinError, Matrix, Value};
+use mml_runtime::{Args, BuiltinError, CMatrix, Matrix, Value, C64};
 
 use crate::elementwise::position;
 use crate::linalg::matrix_arg;
@@ -67,8 +67,57 @@ fn per_lane(m: &Matrix, dim: Dim, mut f: impl FnMut(&[f64]) -> Vec<f64>) -> Matr
     }
 }
 
+/// Compares complex numbers as NumPy does: by real part, then by imaginary part, with NaNs
+/// (in either part) last in either direction.
+fn compare_complex(a: C64, b: C64, descending: bool) -> Ordering {
+    let nan = |c: C64| c.re.is_nan() || c.im.is_nan();
+    match (nan(a), nan(b)) {
+        (true, true) => Ordering::Equal,
+        (true, false) => Ordering::Greater,
+        (false, true) => Ordering::Less,
+        _ => {
+            let ord = a.re.total_cmp(&b.re).then(a.im.total_cmp(&b.im));
+            if descending {
+                ord.reverse()
+            } else {
+                ord
+            }
+        }
+    }
+}
+
+/// `sort` and `argsort` of a complex vector or matrix (the lanes of `dim`, as for real ones).
+fn sorted_complex(m: &CMatrix, args: &Args<'_>, indices: bool) -> Result<Value, BuiltinError> {
+    let (r, c) = m.shape();
+    let dim = dim_arg(args, 1, (r, c))?;
+    let descending = args.bool(2)?;
+    // The lanes as lists of (row, column) positions.
+    let lanes: Vec<Vec<(usize, usize)>> = match dim {
+        Dim::All => vec![(0..c).flat_map(|j| (0..r).map(move |i| (i, j))).collect()],
+        Dim::Down => (0..c).map(|j| (0..r).map(|i| (i, j)).collect()).collect(),
+        Dim::Across => (0..r).map(|i| (0..c).map(|j| (i, j)).collect()).collect(),
+    };
+    let (or, oc) = if dim == Dim::All && r > 1 && c > 1 { (r * c, 1) } else { (r, c) };
+    let mut values = CMatrix::zeros(or, oc);
+    let mut positions = Matrix::zeros(or, oc);
+    for lane in &lanes {
+        let mut order: Vec<usize> = (0..lane.len()).collect();
+        order.sort_by(|&p, &q| compare_complex(m[lane[p]], m[lane[q]], descending));
+        for (k, &from) in order.iter().enumerate() {
+            // With `dim = "all"` the one lane fills the result column by column.
+            let to = if dim == Dim::All { (k % or, k / or) } else { lane[k] };
+            values[to] = m[lane[from]];
+            positions[to] = (from + 1) as f64;
+        }
+    }
+    Ok(if indices { Value::matrix(positions) } else { Value::cmatrix(values) })
+}
+
 /// The shared part of `sort` and `argsort`.
 fn sorted(args: &Args<'_>, ctx: &dyn mml_runtime::CallCtx, indices: bool) -> Result<Value, BuiltinError> {
+    if let v @ (Value::Complex(_) | Value::CMatrix(_)) = args.get(0) {
+        return sorted_complex(&v.to_cmatrix().unwrap_or_default(), args, indices);
+    }
     let m = matrix_arg(ctx, args, 0)?;
     let dim = dim_arg(args, 1, m.shape())?;
     let descending = args.bool(2)?;
@@ -87,7 +136,8 @@ builtin! {
     /// The elements in increasing order (`descending = true` for decreasing).
     /// A vector keeps its orientation; a matrix has each column sorted (`dim = 1`, the default)
     /// or each row (`dim = 2`); `dim = "all"` sorts every element into one column. The sort is
-    /// stable and NaNs go last.
+    /// stable and NaNs go last. Complex values sort as in NumPy: by real part, then by
+    /// imaginary part.
     /// ```mml
     /// sort([3, 1, 2])'                      # => 1×3 matrix
     ///                                       # =>   1  2  3
@@ -96,6 +146,10 @@ builtin! {
     /// sort([3, 1; 2, 4])                    # => 2×2 matrix
     ///                                       # =>   2  1
     ///                                       # =>   3  4
+    /// sort([1 + 1i, -2i, 1 - 1i])           # => 3×1 complex matrix
+    ///                                       # =>   0 - 2i
+    ///                                       # =>   1 - 1i
+    ///                                       # =>   1 + 1i
     /// ```
     pub static SORT: Stats = "sort"(X, dim = nothing, descending = false), |ctx, args| {
         if crate::calculus::any_dual(args) {
@@ -123,6 +177,8 @@ builtin! {
     ///                                             # =>   2  3  1
     /// argsort([1, 3, 3, 2], descending = true)'   # => 1×4 matrix
     ///                                             # =>   2  3  4  1
+    /// argsort([2, 1 + 1i, 1 - 1i])'               # => 1×3 matrix
+    ///                                             # =>   3  2  1
     /// ```
     pub static ARGSORT: Stats = "argsort"(X, dim = nothing, descending = false), |ctx, args| {
         if crate::calculus::any_dual(args) {
@@ -343,7 +399,7 @@ builtin! {
     ///              # =>   1  2  3  4
     /// h = histogram([0.5, 1.5, 1.7], [0, 1, 2], density = true)
     /// h.counts'    # => 1×2 matrix
-    ///              # =>   0.3333333333333333  0.6666666666666666
+    ///              # =>   0.333333  0.666667
     /// ```
     pub static HISTOGRAM: Stats = "histogram"(x, bins = 10, range = nothing, density = false), |ctx, args| {
         let m = matrix_arg(&*ctx, args, 0)?;

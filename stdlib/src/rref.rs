@@ -112,7 +112,7 @@ impl Entry for f64 {
         self
     }
     fn text(self) -> String {
-        format_value(&Value::Num(self), &FormatOptions { precision: Some(6) })
+        format_value(&Value::Num(self), &FormatOptions::with_precision(Some(6)))
     }
     fn needs_brackets(self) -> bool {
         self < 0.0
@@ -450,10 +450,10 @@ builtin! {
     /// exact fractions and `tol` work as in `rref`.
     /// ```mml
     /// echelon([0, 7, -5, 3; 2, 8, 0, 4; 3, 12, 0, 5; 1, 3, 1, 3])   # => 4×4 matrix
-    ///     # =>   1  7.5  -2.5                 3.5
-    ///     # =>   0  1    -0.7142857142857143  0.42857142857142855
-    ///     # =>   0  0     1                   1.5
-    ///     # =>   0  0     0                   1
+    ///     # =>   1  7.5  -2.5      3.5
+    ///     # =>   0  1    -0.71429  0.42857
+    ///     # =>   0  0     1        1.5
+    ///     # =>   0  0     0        1
     /// echelon([1, 2, 3; 2, 4, 7])   # => 2×3 matrix
     ///                               # =>   1  2  3
     ///                               # =>   0  0  1

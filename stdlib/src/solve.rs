@@ -146,7 +146,7 @@ builtin! {
     ///                               # =>   0.8
     ///                               # =>   1.4
     /// solve([1, 1; 1, -1; 1, 0], [2, 0, 2])   # => 2×1 matrix
-    ///                                         # =>   1.3333333333333333
+    ///                                         # =>   1.33333
     ///                                         # =>   1
     /// solve([1, 1]', 2)             # => 2×1 matrix
     ///                               # =>   1
@@ -209,9 +209,9 @@ builtin! {
     ///                                 # =>   0.04  0.08
     ///                                 # =>   0.08  0.16
     /// pinv([1, 1, 1]')     # => 3×1 matrix
-    ///                      # =>   0.3333333333333333
-    ///                      # =>   0.3333333333333333
-    ///                      # =>   0.3333333333333333
+    ///                      # =>   0.333333
+    ///                      # =>   0.333333
+    ///                      # =>   0.333333
     /// ```
     pub static PINV: Solve = "pinv"(A, tol = nothing), |ctx, args| {
         if crate::calculus::any_dual(args) {
@@ -363,8 +363,8 @@ builtin! {
     /// ```mml
     /// N = null([1, 1; 1, 1])
     /// N                  # => 2×1 matrix
-    ///                    # =>    0.7071067811865475
-    ///                    # =>   -0.7071067811865476
+    ///                    # =>    0.707107
+    ///                    # =>   -0.707107
     /// size(null(eye(2)))   # => 1×2 matrix
     ///                      # =>   2  0
     /// ```
@@ -386,8 +386,8 @@ builtin! {
     /// The basis of the column space (range) is returned as the columns of an `m×r` matrix with `r = rank(A)`, by SVD. Singular values at most `tol` count as zero.
     /// ```mml
     /// orth([1, 1; 1, 1])   # => 2×1 matrix
-    ///                      # =>   0.7071067811865475
-    ///                      # =>   0.7071067811865476
+    ///                      # =>   0.707107
+    ///                      # =>   0.707107
     /// ```
     pub static ORTH: Solve = "orth"(A, tol = nothing), |_ctx, args| {
         let a = finite_matrix(args, 0)?;

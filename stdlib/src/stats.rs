@@ -283,8 +283,8 @@ builtin! {
     /// mean(X)                         # => 1×3 matrix
     ///                                 # =>   0.5  1.5  1
     /// mean(X, dim = 2)                # => 2×1 matrix
-    ///                                 # =>   0.6666666666666666
-    ///                                 # =>   1.3333333333333333
+    ///                                 # =>   0.66667
+    ///                                 # =>   1.33333
     /// ```
     pub static MEAN: Stats = "mean"(X, dim = nothing), |ctx, args| {
         if let Value::Dual(_) = args.get(0) {

@@ -528,7 +528,9 @@ fn format_rounds_to_digits_or_decimals() {
     assert_eq!(f(&[n(2.5), Value::Nothing, n(0.0)]), "2");
     assert_eq!(f(&[n(-0.001), Value::Nothing, n(2.0)]), "0.00");
     assert_eq!(f(&[n(f64::INFINITY), Value::Nothing, n(2.0)]), "inf");
-    assert_eq!(f(&[col(&[1.0 / 3.0, 2.0]), n(2.0)]), "2×1 matrix\n  0.33\n  2");
+    // Matrix columns get the digits for their largest element, as the display does.
+    assert_eq!(f(&[col(&[1.0 / 3.0, 2.0]), n(2.0)]), "2×1 matrix\n  0.3\n  2");
+    assert_eq!(f(&[col(&[1.0 / 3.0, 0.5]), n(2.0)]), "2×1 matrix\n  0.33\n  0.5");
     assert_eq!(f(&[Value::List(Rc::new(vec![n(1.0 / 3.0), s("a")])), n(2.0)]), "{0.33, \"a\"}");
 
     assert_eq!(err("format", &[pi.clone(), n(0.0)]), ("invalid-argument", Some(1)));

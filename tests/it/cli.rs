@@ -43,6 +43,35 @@ fn evaluates_a_snippet() {
 }
 
 #[test]
+fn a_snippet_shows_the_value_of_its_final_expression() {
+    let run = |code: &str| {
+        let (status, stdout, stderr) = output(mml().args(["-e", code]));
+        assert_eq!((status, stderr.as_str()), (0, ""), "{code}");
+        stdout
+    };
+    assert_eq!(run("1 + 2"), "3\n");
+    assert_eq!(run("0.1 + 0.2"), "0.30000000000000004\n", "a single number prints in full");
+    assert_eq!(run("x = 2\nx * 3"), "6\n");
+    assert_eq!(run("1\n2"), "2\n", "only the final expression");
+    assert_eq!(run("x = 3"), "", "an assignment shows nothing");
+    assert_eq!(run("print(1)"), "1\n", "`print` returns nothing, which is not shown");
+    assert_eq!(run("[1/3, 2]"), "2×1 matrix\n  0.33333\n  2\n");
+    assert_eq!(run("format(\"long\")\n[1/3, 2]"), "2×1 matrix\n  0.3333333333333333\n  2\n");
+    assert_eq!(
+        output(mml().args(["--precision", "3", "-e", "[pi, 2]"])).1,
+        "2×1 matrix\n  3.14\n  2\n",
+        "--precision sets the matrix digits"
+    );
+}
+
+#[test]
+fn a_script_prints_only_what_it_prints() {
+    let path = temp_file("quiet.mml", "1 + 2\nx = 4\nx\n");
+    let (status, stdout, _) = output(mml().arg(&path));
+    assert_eq!((status, stdout.as_str()), (0, ""));
+}
+
+#[test]
 fn reads_a_script_from_standard_input() {
     let (status, stdout, stderr) = output(mml().write_stdin("print(1+2)\n"));
     assert_eq!((status, stdout.as_str(), stderr.as_str()), (0, "3\n", ""));
@@ -100,6 +129,15 @@ fn a_missing_file_exits_2() {
     assert_eq!(status, 2);
     assert_eq!(stdout, "");
     assert_eq!(stderr, "mml: cannot read `no-such-file.mml`: No such file or directory\n");
+}
+
+#[test]
+fn assert_error_never_catches_a_timeout() {
+    let code = "fn spin() {\n    while true { }\n}\nassert_error(spin, \"timeout\")\nprint(\"caught\")";
+    let (status, stdout, stderr) = output(mml().args(["--max-seconds", "0.2", "-e", code]));
+    assert_eq!(status, 1, "{stderr}");
+    assert_eq!(stdout, "", "the script stops at the timeout");
+    assert!(stderr.contains("[timeout]"), "{stderr}");
 }
 
 #[test]

@@ -556,4 +556,8 @@ impl CallCtx for Interp<'_> {
     fn format_options(&self) -> FormatOptions {
         self.format
     }
+
+    fn set_format_options(&mut self, format: FormatOptions) {
+        self.format = format;
+    }
 }
