@@ -3,12 +3,10 @@
 //! message loop stays free meanwhile, so the control channel (interrupt, shutdown) is always
 //! answered.
 
-use std::cell::RefCell;
 use std::collections::{HashMap, VecDeque};
-use std::rc::Rc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::mpsc::Receiver;
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use jupyter_protocol::{
@@ -33,24 +31,22 @@ pub enum Outgoing {
 }
 
 /// Printed output waits this long at most before it is sent, so a loop that prints a line
-/// per iteration sends a few messages a second, not one per line.
-const STREAM_DELAY: Duration = Duration::from_millis(50);
+/// per iteration sends a few messages a second, not one per line, and a line printed before
+/// a long computation still shows at once.
+const STREAM_DELAY: Duration = Duration::from_millis(100);
 
 /// Text printed by the running cell, not yet sent.
 struct Stream {
     parent: Option<JupyterMessage>,
     text: String,
-    since: Instant,
+    sent: Instant,
     out: UnboundedSender<Outgoing>,
 }
 
 impl Stream {
     fn push(&mut self, text: &str) {
-        if self.text.is_empty() {
-            self.since = Instant::now();
-        }
         self.text.push_str(text);
-        if self.text.ends_with('\n') && self.since.elapsed() >= STREAM_DELAY {
+        if self.text.ends_with('\n') && self.sent.elapsed() >= STREAM_DELAY {
             self.flush();
         }
     }
@@ -60,6 +56,7 @@ impl Stream {
             return;
         }
         let text = std::mem::take(&mut self.text);
+        self.sent = Instant::now();
         if let Some(parent) = &self.parent {
             let _ = self.out.send(Outgoing::IoPub(StreamContent::stdout(&text).as_child_of(parent)));
         }
@@ -69,7 +66,7 @@ impl Stream {
 /// The evaluation thread's state.
 pub struct Worker {
     session: Session,
-    stream: Rc<RefCell<Stream>>,
+    stream: Arc<Mutex<Stream>>,
     out: UnboundedSender<Outgoing>,
     count: usize,
     /// Set while a cell runs, so that an interrupt arriving between cells is not kept for
@@ -82,14 +79,20 @@ pub struct Worker {
 impl Worker {
     /// A session with the command line's limits, printing into cells' outputs.
     pub fn new(options: &Options, out: UnboundedSender<Outgoing>, running: Arc<AtomicBool>) -> Worker {
-        let stream = Rc::new(RefCell::new(Stream {
-            parent: None,
-            text: String::new(),
-            since: Instant::now(),
-            out: out.clone(),
-        }));
+        let stream =
+            Arc::new(Mutex::new(Stream { parent: None, text: String::new(), sent: Instant::now(), out: out.clone() }));
         let sink = stream.clone();
-        let mut session = Session::new(mml_stdlib::library(), Box::new(move |t: &str| sink.borrow_mut().push(t)));
+        let mut session = Session::new(mml_stdlib::library(), Box::new(move |t: &str| lock(&sink).push(t)));
+        // Output that waits in the buffer (the last lines before a long computation) is sent
+        // within `STREAM_DELAY` by a flusher, which ends with the worker.
+        let weak = Arc::downgrade(&stream);
+        let _ = std::thread::Builder::new().name("mml-output".to_string()).spawn(move || loop {
+            std::thread::sleep(STREAM_DELAY);
+            match weak.upgrade() {
+                Some(stream) => lock(&stream).flush(),
+                None => return,
+            }
+        });
         session.set_limits(options.limits.clone());
         let mut format = session.format();
         format.precision = options.precision;
@@ -238,7 +241,7 @@ impl Worker {
         let count = ExecutionCount::new(self.count);
         self.iopub(ExecuteInput { code: req.code.clone(), execution_count: count }.as_child_of(message));
         {
-            let mut stream = self.stream.borrow_mut();
+            let mut stream = lock(&self.stream);
             stream.parent = (!req.silent).then(|| message.clone());
             stream.text.clear();
         }
@@ -247,7 +250,7 @@ impl Worker {
             Some(command) => self.command(command, message, &mut payload),
             None => self.run(&req.code, count, req.silent, message),
         };
-        self.stream.borrow_mut().flush();
+        lock(&self.stream).flush();
         let (status, error) = match error {
             Some(e) => (ReplyStatus::Error, Some(Box::new(e))),
             None => (ReplyStatus::Ok, None),
@@ -266,7 +269,7 @@ impl Worker {
         let (outcome, value) = self.session.run_cell(&name, code);
         self.running.store(false, Ordering::SeqCst);
         self.session.interrupt_flag().store(false, Ordering::SeqCst);
-        self.stream.borrow_mut().flush();
+        lock(&self.stream).flush();
         if !silent {
             // Figures first: a cell that drew and then failed still shows what it drew.
             for fig in mml_stdlib::plot::take_figures() {
@@ -364,6 +367,11 @@ impl Worker {
         self.iopub(out.as_child_of(message));
         e
     }
+}
+
+/// The stream, even if a panic elsewhere poisoned its lock (its text is still usable).
+fn lock(stream: &Mutex<Stream>) -> std::sync::MutexGuard<'_, Stream> {
+    stream.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
 }
 
 /// The name the cursor is in or just after, else the function of the call it is inside.

@@ -71,7 +71,7 @@ def test_every_output_kind_in_a_notebook():
         nbformat.v4.new_code_cell("y + 1"),
         nbformat.v4.new_code_cell("ans * 10"),
     ]
-    NotebookClient(nb, timeout=TIMEOUT, kernel_name="mml", allow_errors=True).execute()
+    NotebookClient(nb, timeout=TIMEOUT, kernel_name="mml", allow_errors=True, coalesce_streams=True).execute()
     out = [c.outputs for c in nb.cells]
 
     assert [o.output_type for o in out[0]] == ["stream"]
@@ -275,3 +275,21 @@ def test_unusable_paths_are_clear_errors():
         assert done.returncode == 2 and "cannot write" in done.stderr
     done = subprocess.run([MML_BIN, "kernel", "install", "--max-seconds", "soon"], capture_output=True, text=True)
     assert done.returncode == 2 and "--max-seconds" in done.stderr
+
+
+def test_printed_lines_show_while_the_cell_still_runs(kernel):
+    _, kc = kernel
+    sent = time.monotonic()
+    msg_id = kc.execute('print("start")\ntic()\nwhile toc() < 1.5 { }\nprint("end")')
+    first = None
+    while True:
+        msg = kc.get_iopub_msg(timeout=TIMEOUT)
+        if msg["parent_header"].get("msg_id") != msg_id:
+            continue
+        if msg["msg_type"] == "stream" and first is None:
+            first = (time.monotonic() - sent, msg["content"]["text"])
+        if msg["msg_type"] == "status" and msg["content"]["execution_state"] == "idle":
+            finished = time.monotonic() - sent
+            break
+    assert first is not None and first[1] == "start\n", first
+    assert first[0] < finished - 1.0, f"`start` arrived at {first[0]:.2f} s, the cell ended at {finished:.2f} s"

@@ -59,7 +59,9 @@ def test_notebook(path):
     for cell in nb.cells:
         if cell.cell_type == "code":
             assert not cell.outputs, f"{path}: notebooks are committed without outputs"
-    NotebookClient(nb, timeout=120, kernel_name="mml", resources={"metadata": {"path": FOLDER}}).execute()
+    NotebookClient(
+        nb, timeout=120, kernel_name="mml", coalesce_streams=True, resources={"metadata": {"path": FOLDER}}
+    ).execute()
     got = transcript(nb)
     expected_path = path[: -len(".ipynb")] + ".out"
     if os.environ.get("UPDATE_EXPECT"):
