@@ -293,3 +293,21 @@ def test_printed_lines_show_while_the_cell_still_runs(kernel):
             break
     assert first is not None and first[1] == "start\n", first
     assert first[0] < finished - 1.0, f"`start` arrived at {first[0]:.2f} s, the cell ended at {finished:.2f} s"
+
+
+def test_limits_in_the_kernelspec_hold_for_every_cell():
+    kernels = os.path.join(os.environ["JUPYTER_PATH"], "kernels")
+    spec = json.load(open(os.path.join(kernels, "mml", "kernel.json")))
+    spec["argv"] += ["--max-seconds", "1"]
+    os.makedirs(os.path.join(kernels, "mml-limited"), exist_ok=True)
+    with open(os.path.join(kernels, "mml-limited", "kernel.json"), "w") as f:
+        json.dump(spec, f)
+    km, kc = start_new_kernel(kernel_name="mml-limited")
+    try:
+        content, _ = run(kc, "while true { }")
+        assert content["status"] == "error" and content["ename"] == "timeout", content
+        content, outputs = run(kc, "1 + 1")
+        assert outputs[-1]["content"]["data"]["text/plain"] == "2"
+    finally:
+        kc.stop_channels()
+        km.shutdown_kernel(now=True)
