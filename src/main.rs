@@ -2,6 +2,7 @@
 
 mod cli;
 mod kernel;
+mod lsp;
 mod repl;
 mod run;
 
@@ -15,6 +16,9 @@ fn main() -> ExitCode {
     if args.first().is_some_and(|a| a == "kernel") {
         args.remove(0);
         return kernel::main(args);
+    }
+    if args.first().is_some_and(|a| a == "lsp") {
+        return lsp::main();
     }
     let invocation = match cli::parse(args) {
         Ok(invocation) => invocation,

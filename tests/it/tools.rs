@@ -79,3 +79,22 @@ fn jupyter_kernel_through_real_clients() {
     println!("{text}");
     assert!(out.status.success(), "the kernel's tests failed:\n{text}");
 }
+
+/// `mml lsp` through a real LSP client (pygls, via pytest-lsp) with the VS Code, Neovim and
+/// Emacs capability profiles (`tests/lsp/`).
+#[test]
+fn language_server_through_a_real_client() {
+    let python = match python_venv("lsp-venv", &root().join("tests/lsp/requirements.txt")) {
+        Ok(p) => p,
+        Err(why) => return skipped("language_server_through_a_real_client", &why),
+    };
+    let out = Command::new(python)
+        .args(["-m", "pytest", "-q", "-rs", "-p", "no:cacheprovider", "tests/lsp"])
+        .env("MML_BIN", env!("CARGO_BIN_EXE_mml"))
+        .current_dir(root())
+        .output()
+        .expect("pytest runs");
+    let text = format!("{}{}", String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr));
+    println!("{text}");
+    assert!(out.status.success(), "the language server's tests failed:\n{text}");
+}

@@ -1,0 +1,302 @@
+//! `mml lsp`: a language server over stdio (LSP 3.17), on rust-analyzer's `lsp-server`, which
+//! reads and answers messages strictly in order, so an edit is never overtaken by a request.
+//!
+//! What it answers: diagnostics on open and change (the parser's and the resolver's, exactly
+//! what `mml check` reports, with help and notes in the message and secondary labels as
+//! related information), hover (a builtin's, constant's or keyword's documentation), completion
+//! and signature help, all from the shared `mml-ide` layer. Positions are counted in UTF-8 when
+//! the client offers it, else in UTF-16.
+
+mod document;
+
+use std::collections::HashMap;
+use std::panic::AssertUnwindSafe;
+use std::process::ExitCode;
+
+use lsp_server::{Connection, ErrorCode, Message, Notification, Request, Response};
+use lsp_types::notification::{
+    DidChangeTextDocument, DidCloseTextDocument, DidOpenTextDocument, Notification as _, PublishDiagnostics,
+};
+use lsp_types::request::{Completion, HoverRequest, Request as _, SignatureHelpRequest};
+use lsp_types::{
+    CompletionItem, CompletionItemKind, CompletionOptions, CompletionParams, CompletionResponse, CompletionTextEdit,
+    Diagnostic, DiagnosticRelatedInformation, DiagnosticSeverity, Documentation, Hover, HoverContents, HoverParams,
+    HoverProviderCapability, InitializeParams, Location, MarkupContent, MarkupKind, NumberOrString,
+    ParameterInformation, ParameterLabel, PositionEncodingKind, PublishDiagnosticsParams, ServerCapabilities,
+    ServerInfo, SignatureHelp, SignatureHelpOptions, SignatureHelpParams, SignatureInformation,
+    TextDocumentSyncCapability, TextDocumentSyncKind, TextEdit, Uri,
+};
+use mml_ide::{ItemKind, Names};
+use mml_runtime::Session;
+
+use document::{Document, Encoding};
+
+/// `mml lsp`.
+pub fn main() -> ExitCode {
+    let (connection, threads) = Connection::stdio();
+    let result = serve(&connection);
+    drop(connection);
+    let joined = threads.join().map_err(|e| e.to_string());
+    match (result, joined) {
+        (Ok(()), Ok(())) => ExitCode::SUCCESS,
+        (Err(e), _) | (_, Err(e)) => {
+            eprintln!("mml lsp: {e}");
+            ExitCode::from(1)
+        }
+    }
+}
+
+fn serve(connection: &Connection) -> Result<(), String> {
+    let (id, params) = connection.initialize_start().map_err(|e| e.to_string())?;
+    let params: InitializeParams = serde_json::from_value(params).unwrap_or_default();
+    let offered = params.capabilities.general.and_then(|g| g.position_encodings).unwrap_or_default();
+    let encoding = if offered.contains(&PositionEncodingKind::UTF8) { Encoding::Utf8 } else { Encoding::Utf16 };
+    let capabilities = ServerCapabilities {
+        position_encoding: Some(match encoding {
+            Encoding::Utf8 => PositionEncodingKind::UTF8,
+            Encoding::Utf16 => PositionEncodingKind::UTF16,
+        }),
+        text_document_sync: Some(TextDocumentSyncCapability::Kind(TextDocumentSyncKind::INCREMENTAL)),
+        hover_provider: Some(HoverProviderCapability::Simple(true)),
+        completion_provider: Some(CompletionOptions {
+            trigger_characters: Some(vec![".".to_string()]),
+            ..Default::default()
+        }),
+        signature_help_provider: Some(SignatureHelpOptions {
+            trigger_characters: Some(vec!["(".to_string(), ",".to_string()]),
+            ..Default::default()
+        }),
+        ..Default::default()
+    };
+    let result = serde_json::json!({
+        "capabilities": capabilities,
+        "serverInfo": ServerInfo { name: "mml".to_string(), version: Some(env!("CARGO_PKG_VERSION").to_string()) },
+    });
+    connection.initialize_finish(id, result).map_err(|e| e.to_string())?;
+    let mut server = Server { encoding, docs: HashMap::new(), session: new_session() };
+    for message in &connection.receiver {
+        match message {
+            Message::Request(req) => {
+                if connection.handle_shutdown(&req).map_err(|e| e.to_string())? {
+                    return Ok(());
+                }
+                let id = req.id.clone();
+                let response = match std::panic::catch_unwind(AssertUnwindSafe(|| server.request(req))) {
+                    Ok(r) => r,
+                    Err(_) => Response::new_err(id, ErrorCode::InternalError as i32, "internal error".to_string()),
+                };
+                send(connection, Message::Response(response));
+            }
+            Message::Notification(n) => {
+                let out = std::panic::catch_unwind(AssertUnwindSafe(|| server.notification(n))).unwrap_or_default();
+                for m in out {
+                    send(connection, Message::Notification(m));
+                }
+            }
+            Message::Response(_) => {}
+        }
+    }
+    Ok(())
+}
+
+fn send(connection: &Connection, message: Message) {
+    if connection.sender.send(message).is_err() {
+        eprintln!("mml lsp: the client has gone");
+    }
+}
+
+fn new_session() -> Session {
+    Session::new(mml_stdlib::library(), Box::new(|_| {}))
+}
+
+struct Server {
+    encoding: Encoding,
+    docs: HashMap<Uri, Document>,
+    /// A session that never runs code: it holds the library for help and completion.
+    session: Session,
+}
+
+impl Server {
+    fn notification(&mut self, n: Notification) -> Vec<Notification> {
+        match n.method.as_str() {
+            DidOpenTextDocument::METHOD => {
+                let Ok(p) = serde_json::from_value::<lsp_types::DidOpenTextDocumentParams>(n.params) else {
+                    return Vec::new();
+                };
+                let uri = p.text_document.uri;
+                self.docs.insert(uri.clone(), Document::new(p.text_document.text));
+                vec![self.diagnostics(&uri)]
+            }
+            DidChangeTextDocument::METHOD => {
+                let Ok(p) = serde_json::from_value::<lsp_types::DidChangeTextDocumentParams>(n.params) else {
+                    return Vec::new();
+                };
+                let uri = p.text_document.uri;
+                let Some(doc) = self.docs.get_mut(&uri) else { return Vec::new() };
+                for change in p.content_changes {
+                    doc.apply(change.range, &change.text, self.encoding);
+                }
+                vec![self.diagnostics(&uri)]
+            }
+            DidCloseTextDocument::METHOD => {
+                let Ok(p) = serde_json::from_value::<lsp_types::DidCloseTextDocumentParams>(n.params) else {
+                    return Vec::new();
+                };
+                self.docs.remove(&p.text_document.uri);
+                // Clear what the editor shows for a closed file.
+                vec![publish(p.text_document.uri, Vec::new())]
+            }
+            _ => Vec::new(),
+        }
+    }
+
+    /// The diagnostics of a document: what `mml check` reports.
+    fn diagnostics(&self, uri: &Uri) -> Notification {
+        let Some(doc) = self.docs.get(uri) else { return publish(uri.clone(), Vec::new()) };
+        let mut session = new_session();
+        let outcome = session.check(uri.as_str(), doc.text());
+        let mut out = Vec::new();
+        for d in &outcome.diagnostics {
+            let primary = d.labels.iter().find(|l| l.primary).or(d.labels.first());
+            let range = primary.map_or_else(
+                || doc.range(0, 0, self.encoding),
+                |l| doc.range(l.span.start as usize, l.span.end as usize, self.encoding),
+            );
+            let mut message = d.message.clone();
+            for h in &d.help {
+                message.push_str(&format!("\nhelp: {h}"));
+            }
+            for note in &d.notes {
+                message.push_str(&format!("\nnote: {note}"));
+            }
+            let related: Vec<DiagnosticRelatedInformation> = d
+                .labels
+                .iter()
+                .filter(|l| !std::ptr::eq(*l, primary.unwrap_or(*l)) || primary.is_none())
+                .filter(|l| !l.message.is_empty())
+                .map(|l| DiagnosticRelatedInformation {
+                    location: Location {
+                        uri: uri.clone(),
+                        range: doc.range(l.span.start as usize, l.span.end as usize, self.encoding),
+                    },
+                    message: l.message.clone(),
+                })
+                .collect();
+            if let Some(l) = primary.filter(|l| !l.message.is_empty()) {
+                message.push_str(&format!("\n{}", l.message));
+            }
+            out.push(Diagnostic {
+                range,
+                severity: Some(match d.severity {
+                    mml_lang::Severity::Error => DiagnosticSeverity::ERROR,
+                    mml_lang::Severity::Warning => DiagnosticSeverity::WARNING,
+                }),
+                code: Some(NumberOrString::String(d.code.to_string())),
+                source: Some("mml".to_string()),
+                message,
+                related_information: (!related.is_empty()).then_some(related),
+                ..Default::default()
+            });
+        }
+        publish(uri.clone(), out)
+    }
+
+    fn request(&mut self, req: Request) -> Response {
+        let id = req.id.clone();
+        let result = match req.method.as_str() {
+            HoverRequest::METHOD => {
+                serde_json::from_value::<HoverParams>(req.params).map(|p| serde_json::to_value(self.hover(p)))
+            }
+            Completion::METHOD => {
+                serde_json::from_value::<CompletionParams>(req.params).map(|p| serde_json::to_value(self.complete(p)))
+            }
+            SignatureHelpRequest::METHOD => serde_json::from_value::<SignatureHelpParams>(req.params)
+                .map(|p| serde_json::to_value(self.signature_help(p))),
+            other => {
+                return Response::new_err(id, ErrorCode::MethodNotFound as i32, format!("`{other}` is not supported"))
+            }
+        };
+        match result {
+            Ok(Ok(value)) => Response::new_ok(id, value),
+            Ok(Err(e)) | Err(e) => Response::new_err(id, ErrorCode::InvalidParams as i32, e.to_string()),
+        }
+    }
+
+    fn hover(&self, p: HoverParams) -> Option<Hover> {
+        let pp = p.text_document_position_params;
+        let doc = self.docs.get(&pp.text_document.uri)?;
+        let offset = doc.offset(pp.position, self.encoding);
+        let (start, end) = doc.word_at(offset)?;
+        let markdown = mml_ide::help_markdown(&self.session, &doc.text()[start..end])?;
+        Some(Hover {
+            contents: HoverContents::Markup(MarkupContent { kind: MarkupKind::Markdown, value: markdown }),
+            range: Some(doc.range(start, end, self.encoding)),
+        })
+    }
+
+    fn complete(&self, p: CompletionParams) -> Option<CompletionResponse> {
+        let pp = p.text_document_position;
+        let doc = self.docs.get(&pp.text_document.uri)?;
+        let offset = doc.offset(pp.position, self.encoding);
+        let found = mml_ide::complete(&Names::of(&self.session), doc.text(), offset);
+        let range = doc.range(found.start, found.end, self.encoding);
+        let items = found
+            .items
+            .into_iter()
+            .map(|i| CompletionItem {
+                kind: Some(match i.kind {
+                    ItemKind::Parameter => CompletionItemKind::VARIABLE,
+                    ItemKind::Field => CompletionItemKind::FIELD,
+                    ItemKind::Variable => CompletionItemKind::VARIABLE,
+                    ItemKind::Builtin => CompletionItemKind::FUNCTION,
+                    ItemKind::Constant => CompletionItemKind::CONSTANT,
+                    ItemKind::Keyword => CompletionItemKind::KEYWORD,
+                    ItemKind::Command => CompletionItemKind::TEXT,
+                }),
+                detail: (!i.detail.is_empty()).then(|| i.detail.clone()),
+                documentation: (!i.summary.is_empty()).then(|| Documentation::String(i.summary.clone())),
+                text_edit: Some(CompletionTextEdit::Edit(TextEdit { range, new_text: i.insert.clone() })),
+                label: i.label,
+                ..Default::default()
+            })
+            .collect();
+        Some(CompletionResponse::Array(items))
+    }
+
+    fn signature_help(&self, p: SignatureHelpParams) -> Option<SignatureHelp> {
+        let pp = p.text_document_position_params;
+        let doc = self.docs.get(&pp.text_document.uri)?;
+        let offset = doc.offset(pp.position, self.encoding);
+        let call = mml_ide::enclosing_call(doc.text(), offset)?;
+        let b = self.session.builtin(&call.name)?;
+        let signature = b.signature();
+        // Each parameter's label as an offset range into the signature (UTF-16 units).
+        let mut params = Vec::new();
+        let mut at = signature.find('(').map_or(0, |i| i + 1);
+        for piece in signature[at..signature.len() - 1].split(", ") {
+            let start = mml_ide::text::utf16_of_byte(&signature, at);
+            let end = mml_ide::text::utf16_of_byte(&signature, at + piece.len());
+            params.push(ParameterInformation {
+                label: ParameterLabel::LabelOffsets([start as u32, end as u32]),
+                documentation: None,
+            });
+            at += piece.len() + 2;
+        }
+        let active = call.active.min(b.params.len().saturating_sub(1));
+        Some(SignatureHelp {
+            signatures: vec![SignatureInformation {
+                label: signature,
+                documentation: Some(Documentation::String(b.summary().to_string())),
+                parameters: Some(params),
+                active_parameter: Some(active as u32),
+            }],
+            active_signature: Some(0),
+            active_parameter: Some(active as u32),
+        })
+    }
+}
+
+fn publish(uri: Uri, diagnostics: Vec<Diagnostic>) -> Notification {
+    let params = PublishDiagnosticsParams { uri, diagnostics, version: None };
+    Notification::new(PublishDiagnostics::METHOD.to_string(), params)
+}
