@@ -82,12 +82,24 @@ pub struct Names {
     builtins: &'static [&'static Builtin],
     constants: &'static [Constant],
     globals: Vec<(String, Value)>,
+    defined: Vec<crate::symbols::Definition>,
 }
 
 impl Names {
     /// The names of `session`'s library and its current variables.
     pub fn of(session: &Session) -> Names {
-        Names { builtins: session.builtins(), constants: session.constants(), globals: session.globals() }
+        Names {
+            builtins: session.builtins(),
+            constants: session.constants(),
+            globals: session.globals(),
+            defined: Vec::new(),
+        }
+    }
+
+    /// Adds the names a document defines (an editor's, where nothing has run).
+    pub fn with_definitions(mut self, defined: Vec<crate::symbols::Definition>) -> Names {
+        self.defined = defined;
+        self
     }
 
     /// Refreshes the variables after an input ran.
@@ -108,6 +120,10 @@ impl Names {
     /// The parameters of the function `name` names (a builtin, or a variable holding a
     /// function): `(name, default shown as text)` pairs.
     pub fn params_of(&self, name: &str) -> Option<Vec<(String, Option<String>)>> {
+        if let Some(sig) = self.defined.iter().find(|d| d.name == name).and_then(|d| d.signature.as_deref()) {
+            let inner = sig.split_once('(').map_or("", |(_, r)| r.trim_end_matches(')'));
+            return Some(inner.split(", ").filter(|p| !p.is_empty()).map(|p| (p.to_string(), None)).collect());
+        }
         if let Some(Value::Func(f)) = self.global(name) {
             return Some(f.params().into_iter().map(|p| (p.to_string(), None)).collect());
         }
@@ -265,6 +281,10 @@ pub fn complete(names: &Names, text: &str, pos: usize) -> Completions {
     }
     for (n, v) in names.globals.iter().filter(|(n, _)| n.starts_with(word)) {
         found.insert(n.clone(), item(n, ItemKind::Variable, &mml_runtime::display::describe(v), "", n));
+    }
+    for d in names.defined.iter().filter(|d| d.name.starts_with(word)) {
+        let detail = d.signature.clone().unwrap_or_else(|| "defined in this file".to_string());
+        found.entry(d.name.clone()).or_insert_with(|| item(&d.name, ItemKind::Variable, &detail, &d.doc, &d.name));
     }
     items.extend(found.into_values());
     Completions { start, end: pos, items }

@@ -8,6 +8,7 @@
 //! - [`input`]: whether an input is complete (for multi-line entry), REPL commands (`:help`,
 //!   `?eig`, `quit`) and `:vars`.
 //! - [`render`]: a value as plain text, HTML and LaTeX, for rich displays.
+//! - [`symbols`]: the names a document defines, for editors (nothing has run there).
 //!
 //! Nothing here does I/O. Byte offsets are used throughout; front ends convert their own
 //! positions (Unicode code points for Jupyter, UTF-16 or UTF-8 for LSP) with [`text`].
@@ -17,6 +18,7 @@ pub mod complete;
 pub mod help;
 pub mod input;
 pub mod render;
+pub mod symbols;
 pub mod text;
 
 pub use complete::{complete, enclosing_call, CallSite, Completions, Item, ItemKind, Names};

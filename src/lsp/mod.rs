@@ -3,8 +3,9 @@
 //!
 //! What it answers: diagnostics on open and change (the parser's and the resolver's, exactly
 //! what `mml check` reports, with help and notes in the message and secondary labels as
-//! related information), hover (a builtin's, constant's or keyword's documentation), completion
-//! and signature help, all from the shared `mml-ide` layer. Positions are counted in UTF-8 when
+//! related information), hover (a builtin's, constant's or keyword's documentation, or the
+//! signature and comment of a function the file defines), go-to-definition of the file's
+//! functions and variables, completion and signature help, all from the shared `mml-ide` layer. Positions are counted in UTF-8 when
 //! the client offers it, else in UTF-16.
 
 mod document;
@@ -17,14 +18,14 @@ use lsp_server::{Connection, ErrorCode, Message, Notification, Request, Response
 use lsp_types::notification::{
     DidChangeTextDocument, DidCloseTextDocument, DidOpenTextDocument, Notification as _, PublishDiagnostics,
 };
-use lsp_types::request::{Completion, HoverRequest, Request as _, SignatureHelpRequest};
+use lsp_types::request::{Completion, GotoDefinition, HoverRequest, Request as _, SignatureHelpRequest};
 use lsp_types::{
     CompletionItem, CompletionItemKind, CompletionOptions, CompletionParams, CompletionResponse, CompletionTextEdit,
-    Diagnostic, DiagnosticRelatedInformation, DiagnosticSeverity, Documentation, Hover, HoverContents, HoverParams,
-    HoverProviderCapability, InitializeParams, Location, MarkupContent, MarkupKind, NumberOrString,
-    ParameterInformation, ParameterLabel, PositionEncodingKind, PublishDiagnosticsParams, ServerCapabilities,
-    ServerInfo, SignatureHelp, SignatureHelpOptions, SignatureHelpParams, SignatureInformation,
-    TextDocumentSyncCapability, TextDocumentSyncKind, TextEdit, Uri,
+    Diagnostic, DiagnosticRelatedInformation, DiagnosticSeverity, Documentation, GotoDefinitionParams,
+    GotoDefinitionResponse, Hover, HoverContents, HoverParams, HoverProviderCapability, InitializeParams, Location,
+    MarkupContent, MarkupKind, NumberOrString, OneOf, ParameterInformation, ParameterLabel, PositionEncodingKind,
+    PublishDiagnosticsParams, ServerCapabilities, ServerInfo, SignatureHelp, SignatureHelpOptions, SignatureHelpParams,
+    SignatureInformation, TextDocumentSyncCapability, TextDocumentSyncKind, TextEdit, Uri,
 };
 use mml_ide::{ItemKind, Names};
 use mml_runtime::Session;
@@ -58,6 +59,7 @@ fn serve(connection: &Connection) -> Result<(), String> {
         }),
         text_document_sync: Some(TextDocumentSyncCapability::Kind(TextDocumentSyncKind::INCREMENTAL)),
         hover_provider: Some(HoverProviderCapability::Simple(true)),
+        definition_provider: Some(OneOf::Left(true)),
         completion_provider: Some(CompletionOptions {
             trigger_characters: Some(vec![".".to_string()]),
             ..Default::default()
@@ -210,6 +212,8 @@ impl Server {
             Completion::METHOD => {
                 serde_json::from_value::<CompletionParams>(req.params).map(|p| serde_json::to_value(self.complete(p)))
             }
+            GotoDefinition::METHOD => serde_json::from_value::<GotoDefinitionParams>(req.params)
+                .map(|p| serde_json::to_value(self.definition(p))),
             SignatureHelpRequest::METHOD => serde_json::from_value::<SignatureHelpParams>(req.params)
                 .map(|p| serde_json::to_value(self.signature_help(p))),
             other => {
@@ -227,18 +231,42 @@ impl Server {
         let doc = self.docs.get(&pp.text_document.uri)?;
         let offset = doc.offset(pp.position, self.encoding);
         let (start, end) = doc.word_at(offset)?;
-        let markdown = mml_ide::help_markdown(&self.session, &doc.text()[start..end])?;
+        let word = &doc.text()[start..end];
+        let defined = mml_ide::symbols::definitions(doc.text());
+        // A name the document defines shadows a builtin of the same name.
+        let markdown = match defined.iter().find(|d| d.name == word) {
+            Some(d) => {
+                let line = doc.position(d.start, self.encoding).line + 1;
+                match &d.signature {
+                    Some(sig) => format!("```mml\n{sig}\n```\n\n{}\n\ndefined on line {line}", d.doc),
+                    None => format!("`{word}`: a variable, first assigned on line {line}"),
+                }
+            }
+            None => mml_ide::help_markdown(&self.session, word)?,
+        };
         Some(Hover {
             contents: HoverContents::Markup(MarkupContent { kind: MarkupKind::Markdown, value: markdown }),
             range: Some(doc.range(start, end, self.encoding)),
         })
     }
 
+    fn definition(&self, p: GotoDefinitionParams) -> Option<GotoDefinitionResponse> {
+        let pp = p.text_document_position_params;
+        let doc = self.docs.get(&pp.text_document.uri)?;
+        let offset = doc.offset(pp.position, self.encoding);
+        let (start, end) = doc.word_at(offset)?;
+        let word = &doc.text()[start..end];
+        let d = mml_ide::symbols::definitions(doc.text()).into_iter().find(|d| d.name == word)?;
+        let range = doc.range(d.start, d.end, self.encoding);
+        Some(GotoDefinitionResponse::Scalar(Location { uri: pp.text_document.uri, range }))
+    }
+
     fn complete(&self, p: CompletionParams) -> Option<CompletionResponse> {
         let pp = p.text_document_position;
         let doc = self.docs.get(&pp.text_document.uri)?;
         let offset = doc.offset(pp.position, self.encoding);
-        let found = mml_ide::complete(&Names::of(&self.session), doc.text(), offset);
+        let names = Names::of(&self.session).with_definitions(mml_ide::symbols::definitions(doc.text()));
+        let found = mml_ide::complete(&names, doc.text(), offset);
         let range = doc.range(found.start, found.end, self.encoding);
         let items = found
             .items
@@ -268,8 +296,15 @@ impl Server {
         let doc = self.docs.get(&pp.text_document.uri)?;
         let offset = doc.offset(pp.position, self.encoding);
         let call = mml_ide::enclosing_call(doc.text(), offset)?;
-        let b = self.session.builtin(&call.name)?;
-        let signature = b.signature();
+        let (signature, summary, count) = match self.session.builtin(&call.name) {
+            Some(b) => (b.signature(), b.summary().to_string(), b.params.len()),
+            None => {
+                let d = mml_ide::symbols::definitions(doc.text()).into_iter().find(|d| d.name == call.name)?;
+                let sig = d.signature?;
+                let count = sig.matches(", ").count() + usize::from(!sig.ends_with("()"));
+                (sig, d.doc, count)
+            }
+        };
         // Each parameter's label as an offset range into the signature (UTF-16 units).
         let mut params = Vec::new();
         let mut at = signature.find('(').map_or(0, |i| i + 1);
@@ -282,11 +317,11 @@ impl Server {
             });
             at += piece.len() + 2;
         }
-        let active = call.active.min(b.params.len().saturating_sub(1));
+        let active = call.active.min(count.saturating_sub(1));
         Some(SignatureHelp {
             signatures: vec![SignatureInformation {
                 label: signature,
-                documentation: Some(Documentation::String(b.summary().to_string())),
+                documentation: (!summary.is_empty()).then_some(Documentation::String(summary)),
                 parameters: Some(params),
                 active_parameter: Some(active as u32),
             }],

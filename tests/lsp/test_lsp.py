@@ -90,10 +90,14 @@ async def test_hover_shows_the_builtin_documentation(client: LanguageClient):
     )
     assert hover.contents.kind == types.MarkupKind.Markdown
     assert hover.contents.value.startswith("```mml\nlinspace(a, b, n = 100)\n```")
-    none = await client.text_document_hover_async(
-        types.HoverParams(types.TextDocumentIdentifier(URI), types.Position(0, 1))
+    var = await client.text_document_hover_async(
+        types.HoverParams(types.TextDocumentIdentifier(URI), types.Position(0, 0))
     )
-    assert none is None
+    assert var.contents.value == "`v`: a variable, first assigned on line 1"
+    blank = await client.text_document_hover_async(
+        types.HoverParams(types.TextDocumentIdentifier(URI), types.Position(0, 2))
+    )
+    assert blank is None
 
 
 async def test_completion_and_signature_help(client: LanguageClient):
@@ -120,3 +124,26 @@ async def test_unknown_requests_get_an_error_not_a_crash(client: LanguageClient)
         await client.protocol.send_request_async("textDocument/frobnicate", {})
     open_doc(client, "x = 1\n")
     assert list(await diagnostics(client)) == []
+
+
+async def test_the_files_own_functions_and_variables(client: LanguageClient):
+    text = "# The squared error of a fit.\nloss(w, b) = sum((w - b) .^ 2)\nweights = [1, 2]\nl = loss(weigh\n"
+    open_doc(client, text)
+    await diagnostics(client)
+    hover = await client.text_document_hover_async(
+        types.HoverParams(types.TextDocumentIdentifier(URI), types.Position(3, 5))
+    )
+    assert hover.contents.value.startswith("```mml\nloss(w, b)\n```\n\nThe squared error of a fit.")
+    target = await client.text_document_definition_async(
+        types.DefinitionParams(types.TextDocumentIdentifier(URI), types.Position(3, 6))
+    )
+    assert (target.range.start.line, target.range.start.character, target.range.end.character) == (1, 0, 4)
+    result = await client.text_document_completion_async(
+        types.CompletionParams(types.TextDocumentIdentifier(URI), types.Position(3, 14))
+    )
+    items = result if isinstance(result, list) else result.items
+    assert "weights" in [i.label for i in items]
+    help = await client.text_document_signature_help_async(
+        types.SignatureHelpParams(types.TextDocumentIdentifier(URI), types.Position(3, 14))
+    )
+    assert help.signatures[0].label == "loss(w, b)" and help.active_parameter == 0
