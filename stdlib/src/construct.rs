@@ -42,9 +42,9 @@ fn dims(ctx: &dyn CallCtx, args: &Args<'_>, square: bool) -> Result<(usize, usiz
 }
 
 builtin! {
-    /// An `n×m` matrix of zeros; `zeros(n)` is a column of `n` zeros, as `ones(n)` and
-    /// `rand(n)` are (Octave's `zeros(n)` is square: write `zeros(n, n)`); `zeros(size(A))`
-    /// has A's shape.
+    /// An `n×m` matrix of zeros, or a column of `n` zeros.
+    /// `zeros(n)` is `n×1`, as `ones(n)` and `rand(n)` are (Octave's `zeros(n)` is square:
+    /// write `zeros(n, n)`); `zeros(size(A))` has A's shape.
     /// ```mml
     /// zeros(2, 3)   # => 2×3 matrix
     ///               # =>   0  0  0
@@ -65,9 +65,10 @@ builtin! {
 }
 
 builtin! {
-    /// An `n×m` matrix of ones; `ones(n)` is a column of `n` ones, as `zeros(n)` and
-    /// `rand(n)` are (Octave's `ones(n)` is square: write `ones(n, n)`), so `[x, ones(n)]`
-    /// puts a column of ones beside a column `x`; `ones(size(A))` has A's shape.
+    /// An `n×m` matrix of ones, or a column of `n` ones.
+    /// `ones(n)` is `n×1`, as `zeros(n)` and `rand(n)` are (Octave's `ones(n)` is square:
+    /// write `ones(n, n)`), so `[x, ones(n)]` puts a column of ones beside a column `x`;
+    /// `ones(size(A))` has A's shape.
     /// ```mml
     /// ones(2)   # => 2×1 matrix
     ///           # =>   1
