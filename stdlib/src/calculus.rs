@@ -472,7 +472,7 @@ builtin! {
     /// f(x) = x^3
     /// round(numgrad(f, 2), 6)   # => 12
     /// ```
-    pub static NUMGRAD: Calculus = "numgrad"(f, x, h = 1e-6, method = str "central"), |ctx, args| {
+    pub static NUMGRAD: Calculus = "numgrad"(f, x; h = 1e-6, method = str "central"), |ctx, args| {
         let f = args.func(0)?.clone();
         let x = args.matrix(1)?;
         let h = args.num(2)?;

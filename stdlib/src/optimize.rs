@@ -88,7 +88,7 @@ builtin! {
     /// gradient_descent(x -> x^2, 3, rate = 0.25, steps = 2).path   # => 1×3 matrix
     ///                                                               # =>   3  1.5  0.75
     /// ```
-    pub static GRADIENT_DESCENT: Calculus = "gradient_descent"(f, x0, rate = 0.1, steps = 1000, tol = nothing),
+    pub static GRADIENT_DESCENT: Calculus = "gradient_descent"(f, x0; rate = 0.1, steps = 1000, tol = nothing),
     |ctx, args| {
         let f = args.func(0)?;
         let (obj, mut x) = Objective::new("gradient_descent", f, 0, Vec::new(), args.get(1), 1)?;
@@ -134,7 +134,7 @@ builtin! {
     /// r.iterations           # => 54
     /// newton_minimize(x -> x^2 - 4*x, 0).x   # => 2
     /// ```
-    pub static NEWTON_MINIMIZE: Calculus = "newton_minimize"(f, x0, tol = 1e-10, maxit = 100), |ctx, args| {
+    pub static NEWTON_MINIMIZE: Calculus = "newton_minimize"(f, x0; tol = 1e-10, maxit = 100), |ctx, args| {
         let f = args.func(0)?;
         let (obj, mut x) = Objective::new("newton_minimize", f, 0, Vec::new(), args.get(1), 1)?;
         let tol = positive(args, 2, "tolerance")?;
@@ -313,7 +313,7 @@ builtin! {
     ///                                                             # =>   1
     /// round(minimize(x -> (x - 3)^2 + 1, 0).value, 12)          # => 1
     /// ```
-    pub static MINIMIZE: Calculus = "minimize"(f, x0, method = str "bfgs", tol = 1e-8, maxit = 1000), |ctx, args| {
+    pub static MINIMIZE: Calculus = "minimize"(f, x0, method = str "bfgs"; tol = 1e-8, maxit = 1000), |ctx, args| {
         let f = args.func(0)?;
         let (obj, mut x) = Objective::new("minimize", f, 0, Vec::new(), args.get(1), 1)?;
         let method = match args.str(2)? {
@@ -456,7 +456,7 @@ builtin! {
     /// round(r.lambda, 12)   # => 1
     /// round(r.value, 12)    # => 2
     /// ```
-    pub static LAGRANGE: Calculus = "lagrange"(f, constraints, x0, tol = 1e-12, maxit = 100, lambda0 = nothing),
+    pub static LAGRANGE: Calculus = "lagrange"(f, constraints, x0; tol = 1e-12, maxit = 100, lambda0 = nothing),
     |ctx, args| {
         let f = args.func(0)?;
         let (obj, x0) = Objective::new("lagrange", f, 0, Vec::new(), args.get(2), 2)?;
@@ -559,7 +559,7 @@ builtin! {
     /// classify_stationary(hessian(f, 0, 0))   # => saddle
     /// classify_stationary([1, 1; 1, 1])    # => degenerate
     /// ```
-    pub static CLASSIFY_STATIONARY: Calculus = "classify_stationary"(H, tol = nothing), |_ctx, args| {
+    pub static CLASSIFY_STATIONARY: Calculus = "classify_stationary"(H; tol = nothing), |_ctx, args| {
         let h = finite_matrix(args, 0)?;
         if !h.is_square() || h.is_empty() {
             let (r, c) = h.shape();
