@@ -34,7 +34,7 @@ impl Builtin {
 
     /// The signature as users read it: `linspace(a, b, n = 100)`.
     pub fn signature(&self) -> String {
-        let params: Vec<String> = self
+        let mut params: Vec<String> = self
             .params
             .iter()
             .map(|p| match &p.default {
@@ -46,7 +46,19 @@ impl Builtin {
                 ParamDefault::Str(s) => format!("{} = \"{s}\"", p.name),
             })
             .collect();
+        // Keyword-only parameters follow a `;`, as in Julia: `numgrad(f, x; h = 1e-6)`.
+        let npos = self.positional();
+        if npos < params.len() && self.params[npos].keyword {
+            let named = params.split_off(npos).join(", ");
+            return format!("{}({}; {named})", self.name, params.join(", "));
+        }
         format!("{}({})", self.name, params.join(", "))
+    }
+
+    /// The number of parameters that may be given by position (before the first keyword-only
+    /// or variadic one).
+    pub fn positional(&self) -> usize {
+        self.params.iter().take_while(|p| !p.keyword && p.default != ParamDefault::Variadic).count()
     }
 }
 
@@ -116,22 +128,30 @@ pub struct Param {
     pub name: &'static str,
     /// Whether it may be omitted, and what it then is.
     pub default: ParamDefault,
+    /// Keyword-only: given only by name (`h = 1e-4`), never by position, so that a number
+    /// meant as part of the point is never taken as a step size or tolerance.
+    pub keyword: bool,
 }
 
 impl Param {
     /// A required parameter.
     pub const fn req(name: &'static str) -> Param {
-        Param { name, default: ParamDefault::Required }
+        Param { name, default: ParamDefault::Required, keyword: false }
     }
 
     /// An optional parameter with a default.
     pub const fn opt(name: &'static str, default: ParamDefault) -> Param {
-        Param { name, default }
+        Param { name, default, keyword: false }
+    }
+
+    /// The same parameter, keyword-only (it must have a default).
+    pub const fn keyword(self) -> Param {
+        Param { keyword: true, ..self }
     }
 
     /// A trailing parameter collecting all remaining positional arguments.
     pub const fn rest(name: &'static str) -> Param {
-        Param { name, default: ParamDefault::Variadic }
+        Param { name, default: ParamDefault::Variadic, keyword: false }
     }
 }
 

@@ -151,6 +151,17 @@ pub enum ErrorKind {
         /// Its signature.
         signature: String,
     },
+    /// A keyword-only parameter reached by position (`numgrad(f, 3, 3)`).
+    KeywordOnly {
+        /// The function's name.
+        function: String,
+        /// The keyword-only parameter the extra argument would have been.
+        name: String,
+        /// How many arguments it takes by position.
+        positional: usize,
+        /// Its signature.
+        signature: String,
+    },
     /// A parameter given twice (by position and by keyword, or keyword twice).
     DuplicateArgument {
         /// The parameter.
@@ -226,6 +237,7 @@ impl RuntimeError {
             ErrorKind::RecordByPosition { called: false, .. } | ErrorKind::FieldOfNonRecord { .. } => "type-mismatch",
             ErrorKind::ArgCount { .. } => "argument-count",
             ErrorKind::UnknownKeyword { .. } => "unknown-keyword",
+            ErrorKind::KeywordOnly { .. } => "keyword-only",
             ErrorKind::DuplicateArgument { .. } => "duplicate-argument",
             ErrorKind::DestructureCount { .. } => "destructure-count",
             ErrorKind::Builtin { code, .. } => code,
@@ -382,6 +394,18 @@ impl RuntimeError {
                     .with_primary(span, "unknown keyword")
                     .with_note(format!("signature: {signature}"))
             }
+            ErrorKind::KeywordOnly { function, name, positional, signature } => Diagnostic::error(
+                code,
+                format!(
+                    "`{function}` takes {} by position; `{name}` is given by name",
+                    plural(*positional, "argument")
+                ),
+            )
+            .with_primary(span, format!("a {} argument by position", ordinal(*positional + 1)))
+            .with_help(format!(
+                "give it by name, `{function}(…, {name} = …)`; a point of several numbers is one vector, `[x, y]`"
+            ))
+            .with_note(format!("signature: {signature}")),
             ErrorKind::DuplicateArgument { name } => {
                 Diagnostic::error(code, format!("parameter `{name}` is given twice"))
                     .with_primary(span, "given again here")
@@ -458,6 +482,18 @@ impl RuntimeError {
         }
         d
     }
+}
+
+/// `1st`, `2nd`, `3rd`, `4th`, … `11th`, `21st`.
+fn ordinal(n: usize) -> String {
+    let suffix = match (n % 10, n % 100) {
+        (_, 11..=13) => "th",
+        (1, _) => "st",
+        (2, _) => "nd",
+        (3, _) => "rd",
+        _ => "th",
+    };
+    format!("{n}{suffix}")
 }
 
 fn plural(n: usize, word: &str) -> String {

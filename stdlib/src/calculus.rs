@@ -356,6 +356,9 @@ builtin! {
     /// grad(f, 1, 2)    # => 2×1 matrix
     ///                  # =>    4
     ///                  # =>   13
+    /// grad(f, [1, 2])  # => 2×1 matrix
+    ///                  # =>    4
+    ///                  # =>   13
     /// g(v) = v' * v
     /// grad(g, [1, 2])  # => 2×1 matrix
     ///                  # =>   2
@@ -368,7 +371,27 @@ builtin! {
         if args.rest().is_empty() {
             return Ok(bind(&GRAD, "gradient", &f));
         }
-        gradient(ctx, &f, args.rest())
+        match spread_point(&f, args.rest()) {
+            Some((at, row)) => Ok(as_point_shape(gradient(ctx, &f, &at)?, row)),
+            None => gradient(ctx, &f, args.rest()),
+        }
+    }
+}
+
+/// The point of `grad`, `jacobian` and `hessian` as separate numbers when one k-vector is
+/// given to a function of k scalars ([`crate::objective::spreads`]), with whether it was a row.
+fn spread_point(f: &Value, at: &[Value]) -> Option<(Vec<Value>, bool)> {
+    match at {
+        [point] => crate::objective::spreads(f, 0, point).map(|xs| (xs, point.shape().is_some_and(|(r, _)| r == 1))),
+        _ => None,
+    }
+}
+
+/// A gradient column in the point's shape: transposed when the point was a row.
+fn as_point_shape(g: Value, row: bool) -> Value {
+    match (&g, row) {
+        (Value::Matrix(m), true) => Value::matrix(m.transpose()),
+        _ => g,
     }
 }
 
@@ -387,7 +410,8 @@ builtin! {
         if args.rest().is_empty() {
             return Ok(bind(&JACOBIAN, "jacobian", &f));
         }
-        let inputs = Inputs::new(args.rest(), 1)?;
+        let spread = spread_point(&f, args.rest());
+        let inputs = Inputs::new(spread.as_ref().map_or(args.rest(), |(at, _)| at), 1)?;
         let mut columns: Vec<Vec<Value>> = Vec::with_capacity(inputs.len());
         let mut m = None;
         for k in 0..inputs.len() {
@@ -429,13 +453,15 @@ builtin! {
     /// hessian(f, 1, 2)   # => 2×2 matrix
     ///                    # =>   4   2
     ///                    # =>   2  12
+    /// hessian(f, [1, 2]) == hessian(f, 1, 2)   # => true
     /// ```
     pub static HESSIAN: Calculus = "hessian"(f, at...), |ctx, args| {
         let f = args.func(0)?.clone();
         if args.rest().is_empty() {
             return Ok(bind(&HESSIAN, "hessian", &f));
         }
-        let inputs = Inputs::new(args.rest(), 1)?;
+        let spread = spread_point(&f, args.rest());
+        let inputs = Inputs::new(spread.as_ref().map_or(args.rest(), |(at, _)| at), 1)?;
         let n = inputs.len();
         let mut entries = Vec::with_capacity(n * n);
         for k in 0..n {
@@ -471,8 +497,12 @@ builtin! {
     /// ```mml
     /// f(x) = x^3
     /// round(numgrad(f, 2), 6)   # => 12
+    /// g(x, y) = x^2 * y
+    /// round(numgrad(g, [3, 4], h = 1e-5), 6)   # => 2×1 matrix
+    ///                                          # =>   24
+    ///                                          # =>    9
     /// ```
-    pub static NUMGRAD: Calculus = "numgrad"(f, x, h = 1e-6, method = str "central"), |ctx, args| {
+    pub static NUMGRAD: Calculus = "numgrad"(f, x; h = 1e-6, method = str "central"), |ctx, args| {
         let f = args.func(0)?.clone();
         let x = args.matrix(1)?;
         let h = args.num(2)?;
@@ -488,9 +518,16 @@ builtin! {
             return Err(BuiltinError::arg(2, "the step h must be a positive number"));
         }
         let scalar = x.len() == 1 && matches!(args.get(1), Value::Num(_));
-        let arg = |m: &Matrix| if scalar { Value::Num(m[0]) } else { Value::matrix(m.clone()) };
+        let spread = crate::objective::spreads(&f, 0, args.get(1)).is_some();
         let eval = |ctx: &mut dyn CallCtx, m: &Matrix| -> Result<f64, BuiltinError> {
-            let y = ctx.call(&f, &[arg(m)])?;
+            let y = if spread {
+                let xs: Vec<Value> = m.iter().map(|v| Value::Num(*v)).collect();
+                ctx.call(&f, &xs)?
+            } else if scalar {
+                ctx.call(&f, &[Value::Num(m[0])])?
+            } else {
+                ctx.call(&f, &[Value::matrix(m.clone())])?
+            };
             y.as_scalar().ok_or_else(|| BuiltinError::arg(0, "`numgrad` needs a function returning a number"))
         };
         let base = if central { 0.0 } else { eval(ctx, &x)? };

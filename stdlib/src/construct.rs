@@ -11,9 +11,10 @@ use mml_runtime::{Args, BuiltinError, CallCtx, Matrix, RangeVal, Record, Value};
 use crate::elementwise::Numeric;
 use crate::macros::builtin;
 
-/// The `(rows, cols)` of `zeros`/`ones`/`eye`: `cols` defaults to `rows`; checked against the
-/// element limit.
-fn dims(ctx: &dyn CallCtx, args: &Args<'_>) -> Result<(usize, usize), BuiltinError> {
+/// The `(rows, cols)` of `zeros`/`ones`/`eye`, checked against the element limit. With one
+/// size, `cols` is 1 for `zeros`/`ones` (a column, as `rand(n)`
+/// is), the rows themselves for `eye` (the square identity).
+fn dims(ctx: &dyn CallCtx, args: &Args<'_>, square: bool) -> Result<(usize, usize), BuiltinError> {
     // `zeros(size(A))`: a size as a pair [rows, cols] (either orientation), as in Octave.
     if let (Some(pair), true) = (args.get(0).to_matrix().filter(|m| m.len() == 2), args.is_nothing(1)) {
         let count = |x: f64| {
@@ -31,53 +32,69 @@ fn dims(ctx: &dyn CallCtx, args: &Args<'_>) -> Result<(usize, usize), BuiltinErr
         return Ok((rows, cols));
     }
     let rows = args.count(0)?;
-    let cols = if args.is_nothing(1) { rows } else { args.count(1)? };
+    let cols = match (args.is_nothing(1), square) {
+        (true, true) => rows,
+        (true, false) => 1,
+        (false, _) => args.count(1)?,
+    };
     ctx.check_alloc(rows, cols)?;
     Ok((rows, cols))
 }
 
 builtin! {
-    /// An `n×m` matrix of zeros (`n×n` when `m` is omitted; `zeros(size(A))` for A's shape).
-    /// For a column of `n` zeros write `zeros(n, 1)`.
+    /// An `n×m` matrix of zeros, or a column of `n` zeros.
+    /// `zeros(n)` is `n×1`, as `ones(n)` and `rand(n)` are (Octave's `zeros(n)` is square:
+    /// write `zeros(n, n)`); `zeros(size(A))` has A's shape.
     /// ```mml
     /// zeros(2, 3)   # => 2×3 matrix
     ///               # =>   0  0  0
     ///               # =>   0  0  0
-    /// size(zeros(4), 2)   # => 4
+    /// size(zeros(4))      # => 1×2 matrix
+    ///                     # =>   4  1
+    /// size(zeros(4, 4))   # => 1×2 matrix
+    ///                     # =>   4  4
     /// zeros(size([1, 2; 3, 4; 5, 6]))   # => 3×2 matrix
     ///                                   # =>   0  0
     ///                                   # =>   0  0
     ///                                   # =>   0  0
     /// ```
     pub static ZEROS: Construct = "zeros"(n, m = nothing), |ctx, args| {
-        let (r, c) = dims(&*ctx, args)?;
+        let (r, c) = dims(&*ctx, args, false)?;
         Ok(Value::matrix(Matrix::zeros(r, c)))
     }
 }
 
 builtin! {
-    /// An `n×m` matrix of ones (`n×n` when `m` is omitted; `ones(size(A))` for A's shape).
-    /// For a column of `n` ones write `ones(n, 1)`.
+    /// An `n×m` matrix of ones, or a column of `n` ones.
+    /// `ones(n)` is `n×1`, as `zeros(n)` and `rand(n)` are (Octave's `ones(n)` is square:
+    /// write `ones(n, n)`), so `[x, ones(n)]` puts a column of ones beside a column `x`;
+    /// `ones(size(A))` has A's shape.
     /// ```mml
-    /// ones(2, 1)   # => 2×1 matrix
-    ///              # =>   1
-    ///              # =>   1
+    /// ones(2)   # => 2×1 matrix
+    ///           # =>   1
+    ///           # =>   1
+    /// x = [2, 3, 5]
+    /// [x, ones(3)]   # => 3×2 matrix
+    ///                # =>   2  1
+    ///                # =>   3  1
+    ///                # =>   5  1
     /// ```
     pub static ONES: Construct = "ones"(n, m = nothing), |ctx, args| {
-        let (r, c) = dims(&*ctx, args)?;
+        let (r, c) = dims(&*ctx, args, false)?;
         Ok(Value::matrix(Matrix::from_element(r, c, 1.0)))
     }
 }
 
 builtin! {
     /// The `n×n` identity matrix, or an `n×m` matrix with ones on the diagonal.
+    /// `eye(n)` is the one constructor whose single size gives a square: an identity is square.
     /// ```mml
     /// eye(2)   # => 2×2 matrix
     ///          # =>   1  0
     ///          # =>   0  1
     /// ```
     pub static EYE: Construct = "eye"(n, m = nothing), |ctx, args| {
-        let (r, c) = dims(&*ctx, args)?;
+        let (r, c) = dims(&*ctx, args, true)?;
         Ok(Value::matrix(Matrix::identity(r, c)))
     }
 }

@@ -16,7 +16,8 @@
 //!   removed, so the first line is the summary and ```` ```mml ```` blocks are plain markdown.
 //! - The name is a string literal, so builtins may be called `mod` or `typeof`.
 //! - Parameters: `x` (required), `x = nothing`, `x = 0`, `x = -1`, `x = 1e-9`, `x = true`,
-//!   `x = "text"`, and `values...` (variadic, last).
+//!   `x = "text"`, and `values...` (variadic, last). Parameters after a `;` are keyword-only
+//!   (`"numgrad"(f, x; h = 1e-6)`): given by name only, each with a default.
 //! - The body is a plain `fn(&mut dyn CallCtx, &Args) -> Result<Value, BuiltinError>`; the two
 //!   names between the bars are its parameters.
 
@@ -55,6 +56,42 @@ macro_rules! builtin {
 /// Turns a parameter list (`x, digits = 0, rest...`) into a `&[Param]` (a token muncher).
 macro_rules! params {
     (@acc [$($out:expr,)*]) => { &[$($out,)*] };
+    // After `;`, every parameter is keyword-only (and has a default).
+    (@acc [$($out:expr,)*] ; $($rest:tt)*) => {
+        $crate::macros::params!(@kw [$($out,)*] $($rest)*)
+    };
+    (@acc [$($out:expr,)*] $p:ident ; $($rest:tt)*) => {
+        $crate::macros::params!(@kw [$($out,)* ::mml_runtime::Param::req(stringify!($p)),] $($rest)*)
+    };
+    (@acc [$($out:expr,)*] $p:ident = nothing ; $($rest:tt)*) => {
+        $crate::macros::params!(@kw [$($out,)*
+            ::mml_runtime::Param::opt(stringify!($p), ::mml_runtime::ParamDefault::Nothing),] $($rest)*)
+    };
+    (@acc [$($out:expr,)*] $p:ident = str $s:literal ; $($rest:tt)*) => {
+        $crate::macros::params!(@kw [$($out,)*
+            ::mml_runtime::Param::opt(stringify!($p), ::mml_runtime::ParamDefault::Str($s)),] $($rest)*)
+    };
+    (@kw [$($out:expr,)*]) => { &[$($out,)*] };
+    (@kw [$($out:expr,)*] $p:ident = nothing $(, $($rest:tt)*)?) => {
+        $crate::macros::params!(@kw [$($out,)*
+            ::mml_runtime::Param::opt(stringify!($p), ::mml_runtime::ParamDefault::Nothing).keyword(),] $($($rest)*)?)
+    };
+    (@kw [$($out:expr,)*] $p:ident = true $(, $($rest:tt)*)?) => {
+        $crate::macros::params!(@kw [$($out,)*
+            ::mml_runtime::Param::opt(stringify!($p), ::mml_runtime::ParamDefault::Bool(true)).keyword(),] $($($rest)*)?)
+    };
+    (@kw [$($out:expr,)*] $p:ident = false $(, $($rest:tt)*)?) => {
+        $crate::macros::params!(@kw [$($out,)*
+            ::mml_runtime::Param::opt(stringify!($p), ::mml_runtime::ParamDefault::Bool(false)).keyword(),] $($($rest)*)?)
+    };
+    (@kw [$($out:expr,)*] $p:ident = str $s:literal $(, $($rest:tt)*)?) => {
+        $crate::macros::params!(@kw [$($out,)*
+            ::mml_runtime::Param::opt(stringify!($p), ::mml_runtime::ParamDefault::Str($s)).keyword(),] $($($rest)*)?)
+    };
+    (@kw [$($out:expr,)*] $p:ident = $d:literal $(, $($rest:tt)*)?) => {
+        $crate::macros::params!(@kw [$($out,)*
+            ::mml_runtime::Param::opt(stringify!($p), ::mml_runtime::ParamDefault::Num($d as f64)).keyword(),] $($($rest)*)?)
+    };
     (@acc [$($out:expr,)*] $p:ident ... $(, $($rest:tt)*)?) => {
         $crate::macros::params!(@acc [$($out,)* ::mml_runtime::Param::rest(stringify!($p)),] $($($rest)*)?)
     };

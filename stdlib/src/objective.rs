@@ -45,6 +45,21 @@ pub(crate) struct Objective<'a> {
     arg: usize,
 }
 
+/// The one rule for a point given as one vector: a function of k ≥ 2 scalar parameters (after
+/// `nprefix` fixed ones) given a k-vector (column or row) takes its elements as its k
+/// arguments; returns them as numbers. A function of one parameter (`f(v) = sum(v.^2)`) keeps
+/// the vector whole (`None`), as does anything that is not a vector of exactly k numbers.
+pub(crate) fn spreads(f: &Value, nprefix: usize, point: &Value) -> Option<Vec<Value>> {
+    let Value::Func(c) = f else { return None };
+    let m = match point {
+        Value::Matrix(_) | Value::Range(_) => point.to_matrix()?,
+        _ => return None,
+    };
+    let n = m.len();
+    let k = c.params().len().checked_sub(nprefix)?;
+    (k >= 2 && n == k && (m.ncols() == 1 || m.nrows() == 1)).then(|| m.iter().map(|x| Value::Num(*x)).collect())
+}
+
 impl<'a> Objective<'a> {
     /// The function at argument `f_arg` taking the point `x0` (argument `x_arg`) after the
     /// fixed arguments `prefix`; returns it with the starting point as a vector.
@@ -66,13 +81,7 @@ impl<'a> Objective<'a> {
                 if m.is_empty() {
                     return Err(BuiltinError::arg(x_arg, "the starting point is empty"));
                 }
-                let n = m.len();
-                let spread = match f {
-                    Value::Func(c) => {
-                        n > 1 && (m.ncols() == 1 || m.nrows() == 1) && c.params().len() == prefix.len() + n
-                    }
-                    _ => false,
-                };
+                let spread = spreads(f, prefix.len(), x0).is_some();
                 let form = if spread { Form::Spread } else { Form::Shape(m.nrows(), m.ncols()) };
                 (form, Vector::from_column_slice(m.as_slice()))
             }

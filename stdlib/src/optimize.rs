@@ -88,7 +88,7 @@ builtin! {
     /// gradient_descent(x -> x^2, 3, rate = 0.25, steps = 2).path   # => 1×3 matrix
     ///                                                               # =>   3  1.5  0.75
     /// ```
-    pub static GRADIENT_DESCENT: Calculus = "gradient_descent"(f, x0, rate = 0.1, steps = 1000, tol = nothing),
+    pub static GRADIENT_DESCENT: Calculus = "gradient_descent"(f, x0; rate = 0.1, steps = 1000, tol = nothing),
     |ctx, args| {
         let f = args.func(0)?;
         let (obj, mut x) = Objective::new("gradient_descent", f, 0, Vec::new(), args.get(1), 1)?;
@@ -134,7 +134,7 @@ builtin! {
     /// r.iterations           # => 54
     /// newton_minimize(x -> x^2 - 4*x, 0).x   # => 2
     /// ```
-    pub static NEWTON_MINIMIZE: Calculus = "newton_minimize"(f, x0, tol = 1e-10, maxit = 100), |ctx, args| {
+    pub static NEWTON_MINIMIZE: Calculus = "newton_minimize"(f, x0; tol = 1e-10, maxit = 100), |ctx, args| {
         let f = args.func(0)?;
         let (obj, mut x) = Objective::new("newton_minimize", f, 0, Vec::new(), args.get(1), 1)?;
         let tol = positive(args, 2, "tolerance")?;
@@ -313,7 +313,7 @@ builtin! {
     ///                                                             # =>   1
     /// round(minimize(x -> (x - 3)^2 + 1, 0).value, 12)          # => 1
     /// ```
-    pub static MINIMIZE: Calculus = "minimize"(f, x0, method = str "bfgs", tol = 1e-8, maxit = 1000), |ctx, args| {
+    pub static MINIMIZE: Calculus = "minimize"(f, x0, method = str "bfgs"; tol = 1e-8, maxit = 1000), |ctx, args| {
         let f = args.func(0)?;
         let (obj, mut x) = Objective::new("minimize", f, 0, Vec::new(), args.get(1), 1)?;
         let method = match args.str(2)? {
@@ -438,13 +438,28 @@ fn constraint_list(v: &Value) -> Result<Vec<&Value>, BuiltinError> {
     }
 }
 
+/// The course's combined start `(x, y, λ)` of `lagrange`: for f of k ≥ 2 scalar parameters, a
+/// vector of more than k numbers is the point (its first k) followed by the multipliers.
+/// Returns the point to start from and the multipliers when they were given this way.
+fn split_combined_start(f: &Value, start: &Value) -> (Value, Option<Vec<f64>>) {
+    let (Value::Func(c), Some(m)) = (f, start.to_matrix().filter(|_| matches!(start, Value::Matrix(_)))) else {
+        return (start.clone(), None);
+    };
+    let k = c.params().len();
+    if k < 2 || m.len() <= k || (m.ncols() != 1 && m.nrows() != 1) {
+        return (start.clone(), None);
+    }
+    let xs = m.as_slice();
+    (Value::matrix(Matrix::from_column_slice(k, 1, &xs[..k])), Some(xs[k..].to_vec()))
+}
+
 builtin! {
     /// A stationary point of f subject to equality constraints g(x) = 0 (Lagrange multipliers).
     /// It solves ∇L = 0 for L(x, λ) = f(x) − λ·g(x) with Newton's method from `x0`
     /// (exact derivatives; the Jacobian of ∇L is the Hessian of L). `constraints` is a
     /// function g (returning one number, or a vector for several constraints) or a list of
     /// functions. The multipliers start from their least-squares estimate unless `lambda0`
-    /// is given. Returns `{x, lambda, value}`: the point, the multipliers (a number for one
+    /// is given, or the start holds them after the point: for f(x, y), `[x, y, λ]`. Returns `{x, lambda, value}`: the point, the multipliers (a number for one
     /// constraint) and f there. Which stationary point is found depends on `x0`.
     /// ```mml
     /// f(x, y) = x^2 * y
@@ -455,15 +470,22 @@ builtin! {
     ///                    # =>   1
     /// round(r.lambda, 12)   # => 1
     /// round(r.value, 12)    # => 2
+    /// s = lagrange(f, g, [1, 1, 1])   # the start (x, y, λ) in one vector
+    /// round(s.lambda, 12)   # => 1
     /// ```
-    pub static LAGRANGE: Calculus = "lagrange"(f, constraints, x0, tol = 1e-12, maxit = 100, lambda0 = nothing),
+    pub static LAGRANGE: Calculus = "lagrange"(f, constraints, x0; tol = 1e-12, maxit = 100, lambda0 = nothing),
     |ctx, args| {
         let f = args.func(0)?;
-        let (obj, x0) = Objective::new("lagrange", f, 0, Vec::new(), args.get(2), 2)?;
+        let (start, combined) = split_combined_start(f, args.get(2));
+        if combined.is_some() && !args.is_nothing(5) {
+            return Err(BuiltinError::arg(2, "the start holds the multipliers after the point, and `lambda0` gives them again")
+                .with_help("give the multipliers once: in the start `[x, y, λ]` or as `lambda0`"));
+        }
+        let (obj, x0) = Objective::new("lagrange", f, 0, Vec::new(), &start, 2)?;
         let gs = constraint_list(args.get(1))?;
         let mut cons = Vec::with_capacity(gs.len());
         for g in gs {
-            cons.push(Objective::new("lagrange", g, 1, Vec::new(), args.get(2), 2)?.0);
+            cons.push(Objective::new("lagrange", g, 1, Vec::new(), &start, 2)?.0);
         }
         let tol = positive(args, 3, "tolerance")?;
         let maxit = args.count(4)?;
@@ -496,7 +518,17 @@ builtin! {
             return Err(BuiltinError::arg(1, format!("{m} constraints on {n} unknowns leave no freedom to optimise"))
                 .code("shape-mismatch"));
         }
-        let lambda0 = if args.is_nothing(5) {
+        let lambda0 = if let Some(l) = combined {
+            if l.len() != m {
+                let constraints = if m == 1 { "1 constraint".to_string() } else { format!("{m} constraints") };
+                return Err(BuiltinError::arg(
+                    2,
+                    format!("with {constraints}, the start `[x…, λ…]` needs {n} + {m} numbers, not {}", n + l.len()),
+                )
+                .code("shape-mismatch"));
+            }
+            Vector::from_column_slice(&l)
+        } else if args.is_nothing(5) {
             // ∇f = Jᵀλ in the least-squares sense.
             let gm = Matrix::from_column_slice(n, 1, g0.as_slice());
             match kernel::solve(&j0.transpose(), &gm) {
@@ -559,7 +591,7 @@ builtin! {
     /// classify_stationary(hessian(f, 0, 0))   # => saddle
     /// classify_stationary([1, 1; 1, 1])    # => degenerate
     /// ```
-    pub static CLASSIFY_STATIONARY: Calculus = "classify_stationary"(H, tol = nothing), |_ctx, args| {
+    pub static CLASSIFY_STATIONARY: Calculus = "classify_stationary"(H; tol = nothing), |_ctx, args| {
         let h = finite_matrix(args, 0)?;
         if !h.is_square() || h.is_empty() {
             let (r, c) = h.shape();

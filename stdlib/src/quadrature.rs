@@ -133,7 +133,7 @@ builtin! {
     /// round(integrate(x -> exp(-x^2), -inf, inf)^2, 10) == round(pi, 10)   # => true
     /// round(integrate(x -> sin(x) * cos(x), -pi, pi), 12)   # => 0
     /// ```
-    pub static INTEGRATE: Calculus = "integrate"(f, a, b, tol = 1e-10), |ctx, args| {
+    pub static INTEGRATE: Calculus = "integrate"(f, a, b; tol = 1e-10), |ctx, args| {
         let f = args.func(0)?;
         let (a, b) = (args.num(1)?, args.num(2)?);
         let tol = args.num(3)?;

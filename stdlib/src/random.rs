@@ -188,8 +188,8 @@ fn draws(ctx: &dyn CallCtx, args: &Args<'_>, draw: fn(&mut Xoshiro256) -> f64) -
 builtin! {
     /// Uniform random numbers in `[0, 1)`.
     /// `rand()` is a number, `rand(n)` a column of `n`, and `rand(n, m)` an `n×m` matrix.
-    /// Note that `rand(n)` is an `n×1` column (a random vector), unlike `zeros(n)`, which is
-    /// square. Each number is the top 53 bits of the next xoshiro256** output times 2⁻⁵³;
+    /// `rand(n)` is an `n×1` column (a random vector), as `zeros(n)` and `ones(n)` are; for a
+    /// square write `rand(n, n)`. Each number is the top 53 bits of the next xoshiro256** output times 2⁻⁵³;
     /// matrices are filled column by column. `seed(n)` makes the numbers repeat.
     /// ```mml
     /// seed(1)

@@ -308,7 +308,7 @@ builtin! {
     ///                         # =>   0.5
     /// fit.chi2 < 1e-20        # => true
     /// ```
-    pub static CURVE_FIT: Calculus = "curve_fit"(model, x, y, p0, tol = 1e-10, maxit = 200), |ctx, args| {
+    pub static CURVE_FIT: Calculus = "curve_fit"(model, x, y, p0; tol = 1e-10, maxit = 200), |ctx, args| {
         let model = args.func(0)?;
         let x = args.get(1).clone();
         if !matches!(x, Value::Num(_) | Value::Matrix(_) | Value::Range(_) | Value::List(_)) {

@@ -38,7 +38,8 @@ fn table_row(ctx: &mut dyn CallCtx, k: usize, x: f64, fx: f64) {
 
 builtin! {
     /// Newton–Raphson iteration for a root of f(x) = 0 from `x0`: x ← x − f(x)/f′(x).
-    /// The derivative is exact (automatic differentiation) unless `df` is given. It stops when
+    /// The derivative is exact (automatic differentiation) unless `df` is given, third, as in
+    /// SciPy's `newton(f, x0, fprime)`; `tol`, `maxit` and `table` are given by name. It stops when
     /// the step is at most `tol`·max(1, |x|) and returns x. `table = true` prints every
     /// iterate and f there.
     ///
@@ -50,9 +51,10 @@ builtin! {
     /// round(newton_raphson(x -> x^2 - 2, 1), 12)   # => 1.414213562373
     /// f(x) = x^3 - 2*x + 2
     /// round(newton_raphson(f, -2), 12)  # => -1.769292354239
-    /// newton_raphson(cos, 1, df = x -> -sin(x))   # => 1.5707963267948966
+    /// newton_raphson(cos, 1, x -> -sin(x))   # => 1.5707963267948966
+    /// round(newton_raphson(x -> x^2 - 2, 1, tol = 1e-6), 6)   # => 1.414214
     /// ```
-    pub static NEWTON_RAPHSON: Calculus = "newton_raphson"(f, x0, tol = 1e-12, maxit = 100, df = nothing, table = false),
+    pub static NEWTON_RAPHSON: Calculus = "newton_raphson"(f, x0, df = nothing; tol = 1e-12, maxit = 100, table = false),
     |ctx, args| {
         let f = args.func(0)?;
         if !matches!(args.get(1), Value::Num(_)) {
@@ -60,14 +62,18 @@ builtin! {
                 .with_help("for a system of equations F(x) = 0 in several unknowns use `root(F, x0)`"));
         }
         let (obj, x) = Objective::new("newton_raphson", f, 0, Vec::new(), args.get(1), 1)?;
-        let tol = positive(args, 2, "tolerance")?;
-        let maxit = args.count(3)?;
-        let slope = if args.is_nothing(4) {
-            Slope::Exact
-        } else {
-            let df = args.func(4)?;
-            Slope::Given(Objective::new("newton_raphson", df, 4, Vec::new(), args.get(1), 1)?.0)
+        let slope = match args.get(2) {
+            Value::Nothing => Slope::Exact,
+            v if v.is_function() => Slope::Given(Objective::new("newton_raphson", v, 2, Vec::new(), args.get(1), 1)?.0),
+            v => {
+                return Err(BuiltinError::type_error(2, "a function (the derivative f′)", v).with_help(
+                    "the third argument is the derivative, as in SciPy's `newton(f, x0, fprime)`; \
+                     give a tolerance by name: `newton_raphson(f, x0, tol = 1e-8)`",
+                ))
+            }
         };
+        let tol = positive(args, 3, "tolerance")?;
+        let maxit = args.count(4)?;
         let table = args.bool(5)?;
         if table {
             ctx.write(&format!("{:>4}  {:<24} {}\n", "k", "x", "f(x)"));
@@ -301,7 +307,7 @@ builtin! {
     ///                       # =>   1
     /// root(x -> cos(x) - x, 1)   # => 0.7390851332151607
     /// ```
-    pub static ROOT: Calculus = "root"(F, x0, tol = 1e-12, maxit = 100), |ctx, args| {
+    pub static ROOT: Calculus = "root"(F, x0; tol = 1e-12, maxit = 100), |ctx, args| {
         let f = args.func(0)?;
         let (obj, x) = Objective::new("root", f, 0, Vec::new(), args.get(1), 1)?;
         let tol = positive(args, 2, "tolerance")?;
@@ -337,7 +343,7 @@ builtin! {
     /// round(bisect(x -> x^2 - 2, 0, 2), 10)   # => 1.4142135624
     /// bisect(x -> x - 1, 1, 5)                 # => 1
     /// ```
-    pub static BISECT: Calculus = "bisect"(f, a, b, tol = 1e-12, table = false), |ctx, args| {
+    pub static BISECT: Calculus = "bisect"(f, a, b; tol = 1e-12, table = false), |ctx, args| {
         let f = args.func(0)?;
         for i in [1, 2] {
             if !matches!(args.get(i), Value::Num(_)) {

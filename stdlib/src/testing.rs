@@ -44,7 +44,7 @@ pub(crate) fn run_builtin(
     let b = find(name);
     let nfixed = b.params.iter().filter(|p| p.default != ParamDefault::Variadic).count();
     let variadic = nfixed < b.params.len();
-    assert!(pos.len() <= nfixed || variadic, "too many arguments for {name}");
+    assert!(pos.len() <= b.positional() || variadic, "too many positional arguments for {name}");
     let mut values: Vec<Value> =
         (0..nfixed).map(|i| pos.get(i).cloned().unwrap_or_else(|| b.params[i].default.value())).collect();
     for (k, v) in kw {

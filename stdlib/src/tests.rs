@@ -417,11 +417,13 @@ fn constants_have_their_values() {
 #[test]
 fn zeros_ones_eye() {
     assert_eq!(mat_of("zeros", &[n(2.0), n(3.0)]), Matrix::zeros(2, 3));
-    assert_eq!(mat_of("zeros", &[n(2.0)]), Matrix::zeros(2, 2));
+    assert_eq!(mat_of("zeros", &[n(2.0)]), Matrix::zeros(2, 1));
+    assert_eq!(mat_of("ones", &[n(3.0)]), Matrix::from_element(3, 1, 1.0));
+    assert_eq!(mat_of("zeros", &[n(2.0), n(2.0)]), Matrix::zeros(2, 2));
     assert_eq!(mat_of("ones", &[n(3.0), n(1.0)]), Matrix::from_element(3, 1, 1.0));
     assert_eq!(mat_of("eye", &[n(3.0)]), Matrix::identity(3, 3));
     assert_eq!(mat_of("eye", &[n(2.0), n(3.0)]), Matrix::from_row_slice(2, 3, &[1.0, 0.0, 0.0, 0.0, 1.0, 0.0]));
-    assert_eq!(mat_of("zeros", &[n(0.0)]).shape(), (0, 0));
+    assert_eq!(mat_of("zeros", &[n(0.0)]).shape(), (0, 1));
 }
 
 #[test]

@@ -66,7 +66,7 @@ impl Interp<'_> {
         let variadic = nfixed < b.params.len();
         let total = args.len().max(nfixed);
         let fits = total <= MAX
-            && (variadic || args.len() <= nfixed)
+            && (variadic || args.len() <= b.positional())
             && args.iter().all(|a| a.name.is_none())
             && b.params[args.len().min(nfixed)..nfixed].iter().all(|p| p.default != ParamDefault::Required);
         if !fits {
@@ -416,14 +416,26 @@ impl Interp<'_> {
         let mut bound: Vec<Option<(Value, Span)>> = vec![None; nfixed];
         let mut rest: Vec<(Value, Span)> = Vec::new();
         let mut positional = 0;
+        let npos = b.positional();
         let total = args.len();
         for a in args {
             match &a.name {
-                None if positional < nfixed => {
+                None if positional < npos => {
                     bound[positional] = Some((a.value, a.span));
                     positional += 1;
                 }
                 None if variadic => rest.push((a.value, a.span)),
+                None if npos < nfixed => {
+                    return err(
+                        ErrorKind::KeywordOnly {
+                            function: b.name.into(),
+                            name: b.params[npos].name.into(),
+                            positional: npos,
+                            signature: b.signature(),
+                        },
+                        a.span,
+                    )
+                }
                 None => {
                     return err(
                         ErrorKind::ArgCount {
