@@ -37,6 +37,19 @@ pub fn utf16_of_byte(text: &str, b: usize) -> usize {
     text[..b].chars().map(char::len_utf16).sum()
 }
 
+/// The name (letters, digits, `_`) around byte `offset` of `text`, as a byte range: the one
+/// the cursor is in or just after. `None` where there is none.
+pub fn word_at(text: &str, offset: usize) -> Option<(usize, usize)> {
+    let is_name = |c: char| c.is_alphanumeric() || c == '_';
+    let mut offset = offset.min(text.len());
+    while !text.is_char_boundary(offset) {
+        offset -= 1;
+    }
+    let start = text[..offset].char_indices().rev().take_while(|&(_, c)| is_name(c)).last().map_or(offset, |(i, _)| i);
+    let end = text[offset..].char_indices().find(|&(_, c)| !is_name(c)).map_or(text.len(), |(i, _)| offset + i);
+    (start < end).then_some((start, end))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -54,5 +67,15 @@ mod tests {
         assert_eq!(byte_of_utf16(t, 11), x);
         assert_eq!(byte_of_char(t, 100), t.len());
         assert_eq!(char_of_byte(t, 1), 0); // Inside `θ` (bytes 0..2): rounded down.
+    }
+
+    #[test]
+    fn the_word_around_an_offset() {
+        let t = "y = θ2 + f(x)";
+        assert_eq!(word_at(t, 4), Some((4, 7)), "at its start");
+        assert_eq!(word_at(t, 7), Some((4, 7)), "just after it");
+        assert_eq!(word_at(t, 5), Some((4, 7)), "inside `θ`: rounded down");
+        assert_eq!(word_at(t, 8), None);
+        assert_eq!(word_at(t, 99), None, "past the end, after `)`");
     }
 }

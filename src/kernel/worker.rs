@@ -376,13 +376,10 @@ fn lock(stream: &Mutex<Stream>) -> std::sync::MutexGuard<'_, Stream> {
 
 /// The name the cursor is in or just after, else the function of the call it is inside.
 fn name_at(code: &str, pos: usize) -> Option<String> {
-    let is_name = |c: char| c.is_alphanumeric() || c == '_';
-    let pos = pos.min(code.len());
-    let start = code[..pos].char_indices().rev().take_while(|&(_, c)| is_name(c)).last().map_or(pos, |(i, _)| i);
-    let end = code[pos..].char_indices().find(|&(_, c)| !is_name(c)).map_or(code.len(), |(i, _)| pos + i);
-    let word = &code[start..end];
-    if !word.is_empty() && !word.starts_with(|c: char| c.is_ascii_digit()) {
-        return Some(word.to_string());
+    match mml_ide::text::word_at(code, pos) {
+        Some((start, end)) if !code[start..].starts_with(|c: char| c.is_ascii_digit()) => {
+            Some(code[start..end].to_string())
+        }
+        _ => mml_ide::enclosing_call(code, pos).map(|c| c.name),
     }
-    mml_ide::enclosing_call(code, pos).map(|c| c.name)
 }

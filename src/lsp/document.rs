@@ -83,16 +83,7 @@ impl Document {
 
     /// The name around byte `offset`, as a byte range.
     pub fn word_at(&self, offset: usize) -> Option<(usize, usize)> {
-        let is_name = |c: char| c.is_alphanumeric() || c == '_';
-        let mut offset = offset.min(self.text.len());
-        while !self.text.is_char_boundary(offset) {
-            offset -= 1;
-        }
-        let start =
-            self.text[..offset].char_indices().rev().take_while(|&(_, c)| is_name(c)).last().map_or(offset, |(i, _)| i);
-        let end =
-            self.text[offset..].char_indices().find(|&(_, c)| !is_name(c)).map_or(self.text.len(), |(i, _)| offset + i);
-        (start < end).then_some((start, end))
+        mml_ide::text::word_at(&self.text, offset)
     }
 }
 

@@ -19,6 +19,7 @@ use lsp_types::notification::{
     DidChangeTextDocument, DidCloseTextDocument, DidOpenTextDocument, Notification as _, PublishDiagnostics,
 };
 use lsp_types::request::{Completion, GotoDefinition, HoverRequest, Request as _, SignatureHelpRequest};
+use lsp_types::TextDocumentPositionParams;
 use lsp_types::{
     CompletionItem, CompletionItemKind, CompletionOptions, CompletionParams, CompletionResponse, CompletionTextEdit,
     Diagnostic, DiagnosticRelatedInformation, DiagnosticSeverity, Documentation, GotoDefinitionParams,
@@ -226,11 +227,15 @@ impl Server {
         }
     }
 
-    fn hover(&self, p: HoverParams) -> Option<Hover> {
-        let pp = p.text_document_position_params;
+    /// The document and the name at a position in it (byte range).
+    fn name_at(&self, pp: &TextDocumentPositionParams) -> Option<(&Document, usize, usize)> {
         let doc = self.docs.get(&pp.text_document.uri)?;
-        let offset = doc.offset(pp.position, self.encoding);
-        let (start, end) = doc.word_at(offset)?;
+        let (start, end) = doc.word_at(doc.offset(pp.position, self.encoding))?;
+        Some((doc, start, end))
+    }
+
+    fn hover(&self, p: HoverParams) -> Option<Hover> {
+        let (doc, start, end) = self.name_at(&p.text_document_position_params)?;
         let word = &doc.text()[start..end];
         let defined = mml_ide::symbols::definitions(doc.text());
         // A name the document defines shadows a builtin of the same name.
@@ -252,9 +257,7 @@ impl Server {
 
     fn definition(&self, p: GotoDefinitionParams) -> Option<GotoDefinitionResponse> {
         let pp = p.text_document_position_params;
-        let doc = self.docs.get(&pp.text_document.uri)?;
-        let offset = doc.offset(pp.position, self.encoding);
-        let (start, end) = doc.word_at(offset)?;
+        let (doc, start, end) = self.name_at(&pp)?;
         let word = &doc.text()[start..end];
         let d = mml_ide::symbols::definitions(doc.text()).into_iter().find(|d| d.name == word)?;
         let range = doc.range(d.start, d.end, self.encoding);

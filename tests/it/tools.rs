@@ -60,41 +60,35 @@ pub fn python_venv(name: &str, requirements: &Path) -> Result<PathBuf, String> {
     Ok(python)
 }
 
-/// The Jupyter kernel through Jupyter's own clients: `jupyter_kernel_test`, nbclient running
-/// every notebook in `examples/notebooks/` against its recorded outputs, and the kernel's own
-/// tests (`tests/kernel/`).
-#[test]
-fn jupyter_kernel_through_real_clients() {
-    let python = match python_venv("kernel-venv", &root().join("tests/kernel/requirements.txt")) {
+/// Runs the pytest suite in `folder` against the built binary, in the virtual environment
+/// `venv` made from `folder/requirements.txt`; `test` names the calling test for a skip note.
+fn run_pytest(test: &str, venv: &str, folder: &str) {
+    let python = match python_venv(venv, &root().join(folder).join("requirements.txt")) {
         Ok(p) => p,
-        Err(why) => return skipped("jupyter_kernel_through_real_clients", &why),
+        Err(why) => return skipped(test, &why),
     };
     let out = Command::new(python)
-        .args(["-m", "pytest", "-q", "-rs", "-p", "no:cacheprovider", "tests/kernel"])
+        .args(["-m", "pytest", "-q", "-rs", "-p", "no:cacheprovider", folder])
         .env("MML_BIN", env!("CARGO_BIN_EXE_mml"))
         .current_dir(root())
         .output()
         .expect("pytest runs");
     let text = format!("{}{}", String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr));
     println!("{text}");
-    assert!(out.status.success(), "the kernel's tests failed:\n{text}");
+    assert!(out.status.success(), "the tests in {folder} failed:\n{text}");
+}
+
+/// The Jupyter kernel through Jupyter's own clients: `jupyter_kernel_test`, nbclient running
+/// every notebook in `examples/notebooks/` against its recorded outputs, and the kernel's own
+/// tests (`tests/kernel/`).
+#[test]
+fn jupyter_kernel_through_real_clients() {
+    run_pytest("jupyter_kernel_through_real_clients", "kernel-venv", "tests/kernel");
 }
 
 /// `mml lsp` through a real LSP client (pygls, via pytest-lsp) with the VS Code, Neovim and
 /// Emacs capability profiles (`tests/lsp/`).
 #[test]
 fn language_server_through_a_real_client() {
-    let python = match python_venv("lsp-venv", &root().join("tests/lsp/requirements.txt")) {
-        Ok(p) => p,
-        Err(why) => return skipped("language_server_through_a_real_client", &why),
-    };
-    let out = Command::new(python)
-        .args(["-m", "pytest", "-q", "-rs", "-p", "no:cacheprovider", "tests/lsp"])
-        .env("MML_BIN", env!("CARGO_BIN_EXE_mml"))
-        .current_dir(root())
-        .output()
-        .expect("pytest runs");
-    let text = format!("{}{}", String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr));
-    println!("{text}");
-    assert!(out.status.success(), "the language server's tests failed:\n{text}");
+    run_pytest("language_server_through_a_real_client", "lsp-venv", "tests/lsp");
 }
