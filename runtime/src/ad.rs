@@ -337,7 +337,13 @@ pub fn op_error(e: OpError, arg: usize) -> BuiltinError {
             e
         }
         OpError::NotSquare { shape, .. } => {
-            BuiltinError::arg(arg, format!("needs a square matrix, found {}×{}", shape.0, shape.1)).code("not-square")
+            let e = BuiltinError::arg(arg, format!("needs a square matrix, found {}×{}", shape.0, shape.1))
+                .code("not-square");
+            if crate::error::one_size_column(shape) {
+                e.with_help(crate::error::ONE_SIZE_HINT)
+            } else {
+                e
+            }
         }
         OpError::Other { code, message, help, .. } => {
             let mut e = BuiltinError::arg(arg, message).code(code);

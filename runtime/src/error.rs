@@ -7,6 +7,15 @@ use crate::builtin::ForeignName;
 /// The shape of a matrix-like operand, for messages.
 pub type Shape = (usize, usize);
 
+/// The fix-it for a learner who wrote Octave's `zeros(n)` and meant a square matrix: shown
+/// where an n×1 matrix is indexed by column, or given where a square one is needed.
+pub const ONE_SIZE_HINT: &str = "if it came from `zeros(n)` (or `ones`, `rand`, `randn`, `full` with one size): that is an n×1 column in MML, as in NumPy; an n×n matrix is `zeros(n, n)`";
+
+/// Whether an r×c matrix looks like a one-size constructor's column mistaken for a square matrix.
+pub fn one_size_column(shape: (usize, usize)) -> bool {
+    shape.1 == 1 && shape.0 >= 2
+}
+
 /// An error raised while resolving or running, with where it happened and the calls that led there.
 #[derive(Clone, Debug)]
 pub struct RuntimeError {
@@ -263,7 +272,7 @@ impl RuntimeError {
                         };
                         d.with_primary(span, format!("not an MML name ({})", f.from))
                             .with_help(help)
-                            .with_note(format!("for example: {}", f.example))
+                            .with_note(format!("for example: `{}`", f.example))
                     }
                     Some(NameHint::Prefixed { module, builtin }) => d
                         .with_primary(span, format!("MML has no `{module}` module"))
@@ -307,6 +316,9 @@ impl RuntimeError {
                 for h in help {
                     d = d.with_help(h.clone());
                 }
+                if one_size_column(*shape) {
+                    d = d.with_help(ONE_SIZE_HINT);
+                }
                 d
             }
             ErrorKind::IndexOutOfRange { index, len, what, shape, assigning } => {
@@ -315,6 +327,9 @@ impl RuntimeError {
                     .with_primary(span, format!("{what} {idx} does not exist"));
                 if let Some((r, c)) = shape {
                     d = d.with_note(format!("the value is {r}×{c}"));
+                    if *what == "column" && one_size_column((*r, *c)) && *index <= *r as f64 {
+                        d = d.with_help(ONE_SIZE_HINT);
+                    }
                 }
                 if *len == 0 {
                     d = d.with_note("the dimension is empty");
@@ -390,9 +405,16 @@ impl RuntimeError {
                     .with_note(format!("signature: {signature}"))
             }
             ErrorKind::UnknownKeyword { function, name, signature } => {
-                Diagnostic::error(code, format!("`{function}` has no parameter `{name}`"))
+                let d = Diagnostic::error(code, format!("`{function}` has no parameter `{name}`"))
                     .with_primary(span, "unknown keyword")
-                    .with_note(format!("signature: {signature}"))
+                    .with_note(format!("signature: {signature}"));
+                if name == "axis" && signature.contains("dim") {
+                    d.with_help(format!(
+                        "MML's `dim` counts from 1: `{function}(A, dim = 1)` works down the columns (NumPy's `axis = 0`), `dim = 2` along the rows"
+                    ))
+                } else {
+                    d
+                }
             }
             ErrorKind::KeywordOnly { function, name, positional, signature } => Diagnostic::error(
                 code,

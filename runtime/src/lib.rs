@@ -20,7 +20,7 @@ pub use builtin::{
     find_foreign, Args, Builtin, BuiltinError, BuiltinFn, CallCtx, Category, Constant, ForeignName, Library, Param,
     ParamDefault, FOREIGN_MODULES,
 };
-pub use error::{ErrorKind, RuntimeError};
+pub use error::{one_size_column, ErrorKind, RuntimeError, ONE_SIZE_HINT};
 pub use interp::Closure;
 pub use limits::Limits;
 pub use mml_kernel as kernel;

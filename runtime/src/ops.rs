@@ -449,6 +449,9 @@ fn matmul_shape_error(a: (usize, usize), b: (usize, usize)) -> OpError {
     if a == b && help.is_empty() {
         help.push("for element-wise products use `.*`".into());
     }
+    if crate::error::one_size_column(a) && b.0 == b.1 && b.0 == a.0 {
+        help.push(crate::error::ONE_SIZE_HINT.into());
+    }
     OpError::Shape {
         lhs: a,
         rhs: b,

@@ -246,6 +246,9 @@ impl RangeVal {
 pub struct Record {
     /// `(name, value)` pairs, names unique.
     pub fields: Vec<(Rc<str>, Value)>,
+    /// The field that calling the record calls (`t(1)` is `t.poly(1)` for a Taylor result),
+    /// set only by builtins whose results the course calls.
+    pub call: Option<Rc<str>>,
 }
 
 impl Record {
@@ -264,6 +267,17 @@ impl Record {
 
     /// Builds a record from `(name, value)` pairs.
     pub fn from_pairs<I: IntoIterator<Item = (&'static str, Value)>>(pairs: I) -> Record {
-        Record { fields: pairs.into_iter().map(|(n, v)| (Rc::from(n), v)).collect() }
+        Record { fields: pairs.into_iter().map(|(n, v)| (Rc::from(n), v)).collect(), call: None }
+    }
+
+    /// The record, called as its field `name` when called.
+    pub fn calling(mut self, name: &str) -> Record {
+        self.call = Some(Rc::from(name));
+        self
+    }
+
+    /// The function that calling the record calls, if it has one.
+    pub fn called(&self) -> Option<&Value> {
+        self.call.as_deref().and_then(|name| self.get(name))
     }
 }

@@ -323,25 +323,115 @@ fn nth_derivative(ctx: &mut dyn CallCtx, f: &Value, n: usize, x: &Value) -> Resu
     let tag = ad::new_tag();
     let seeded = ad::make(tag, x.clone(), Value::Num(1.0));
     let y = nth_derivative(ctx, f, n - 1, &seeded)?;
+    let plain = ad::strip(&y);
+    if !matches!(plain, Value::Num(_) | Value::Matrix(_) | Value::Bool(_)) {
+        return Err(BuiltinError::arg(
+            0,
+            format!(
+                "`derivative` needs a function returning numbers, this one returned {}",
+                mml_runtime::display::describe(if matches!(plain, Value::Nothing) { &y } else { &plain })
+            ),
+        )
+        .code("not-differentiable"));
+    }
     Ok(ad::tangent(&y, tag))
 }
 
 builtin! {
     /// The value of an n-th derivative at a point (what `derivative(f, n)` returns, called).
+    /// At a matrix of points, the derivative at each element, in the points' shape (so
+    /// `plot(xs, derivative(f)(xs))` draws f′); a function of k numbers at k numbers or a
+    /// k-vector has the gradient as its derivative, in the point's shape.
     /// ```mml
     /// derivative_at(x -> x^2, 1, 3)   # => 6
+    /// derivative(x -> x^3)([1, 2])'   # => 1×2 matrix
+    ///                                 # =>   3  12
+    /// f(x, y) = x^2 * y
+    /// derivative(f)([1, 2])'          # => 1×2 matrix
+    ///                                 # =>   4  1
     /// ```
-    pub static DERIVATIVE_AT: Calculus = "derivative_at"(f, n, x), |ctx, args| {
+    pub static DERIVATIVE_AT: Calculus = "derivative_at"(f, n, x...), |ctx, args| {
         let f = args.func(0)?.clone();
         let n = args.count(1)?;
-        let x = args.get(2);
-        if x.shape() != Some((1, 1)) || matches!(x, Value::Bool(_)) {
-            return Err(BuiltinError::type_error(2, "a number", x)
+        let at = args.rest();
+        let several = at.len() >= 2 || spread_point(&f, at).is_some();
+        if several {
+            if n != 1 {
+                return Err(BuiltinError::arg(2, format!(
+                    "`derivative(f, {n})` is for functions of one number, and this one takes {} numbers",
+                    args.rest().len().max(spread_point(&f, at).map_or(0, |(p, _)| p.len()))
+                ))
                 .code("not-differentiable")
-                .with_help("`derivative` is for functions of one number; use `grad` or `jacobian` for vectors"));
+                .with_help("the second derivatives of a function of several variables are `hessian(f, point)`"));
+            }
+            return match spread_point(&f, at) {
+                Some((point, row)) => Ok(as_point_shape(gradient(ctx, &f, &point)?, row)),
+                None => gradient(ctx, &f, at),
+            };
         }
-        nth_derivative(ctx, &f, n, x)
+        let [x] = at else {
+            return Err(BuiltinError::arg(1, "the derivative needs a point: `derivative(f)(x)`").code("argument-count"));
+        };
+        match x {
+            Value::Num(_) => nth_derivative(ctx, &f, n, x),
+            Value::Matrix(_) | Value::Range(_) => each_point(ctx, &f, n, x),
+            _ if x.shape() == Some((1, 1)) && !matches!(x, Value::Bool(_)) => nth_derivative(ctx, &f, n, x),
+            _ => Err(BuiltinError::type_error(2, "a number or a matrix of numbers", x)
+                .code("not-differentiable")
+                .with_help("`derivative` is for functions of one number; use `grad` or `jacobian` for vectors")),
+        }
     }
+}
+
+/// The n-th derivative of a function of one number at every element of `xs`, in its shape.
+/// A function that maps the whole matrix to something of another shape (`sum`, `norm`) is a
+/// function of a vector, whose derivative is its gradient: that is an error saying so, not a
+/// silent element-by-element answer.
+fn each_point(ctx: &mut dyn CallCtx, f: &Value, n: usize, xs: &Value) -> Result<Value, BuiltinError> {
+    let m = xs.to_matrix().ok_or_else(|| BuiltinError::type_error(2, "a matrix of numbers", xs))?;
+    if let Ok(whole) = ctx.call(f, std::slice::from_ref(xs)) {
+        let numeric = matches!(ad::strip(&whole), Value::Num(_) | Value::Matrix(_) | Value::Bool(_));
+        if !numeric {
+            return Err(BuiltinError::arg(
+                0,
+                format!(
+                    "`derivative` needs a function returning numbers, this one returned {}",
+                    mml_runtime::display::describe(&whole)
+                ),
+            )
+            .code("not-differentiable"));
+        }
+        if whole.shape() != Some(m.shape()) {
+            return Err(BuiltinError::arg(
+                2,
+                format!(
+                    "this function maps {} to {}, so it is a function of a vector, not of one number",
+                    mml_runtime::display::describe(xs),
+                    mml_runtime::display::describe(&whole)
+                ),
+            )
+            .code("not-differentiable")
+            .with_help("its derivative is the gradient: `grad(f, x)` (or `jacobian(f, x)` for a vector result)"));
+        }
+    }
+    let mut out = Matrix::zeros(m.nrows(), m.ncols());
+    for (slot, &x) in out.iter_mut().zip(m.iter()) {
+        let d = nth_derivative(ctx, f, n, &Value::Num(x))?;
+        *slot = match ad::strip(&d).as_scalar() {
+            Some(v) => v,
+            None => {
+                return Err(BuiltinError::arg(
+                    0,
+                    format!(
+                        "`derivative` needs a function returning a number, this one returned {} at {x}",
+                        mml_runtime::display::describe(&d)
+                    ),
+                )
+                .code("not-differentiable"))
+            }
+        };
+    }
+    Ok(Value::matrix(out))
 }
 
 builtin! {

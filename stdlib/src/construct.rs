@@ -15,8 +15,13 @@ use crate::macros::builtin;
 /// size, `cols` is 1 for `zeros`/`ones` (a column, as `rand(n)`
 /// is), the rows themselves for `eye` (the square identity).
 fn dims(ctx: &dyn CallCtx, args: &Args<'_>, square: bool) -> Result<(usize, usize), BuiltinError> {
+    dims_from(ctx, args, square, !args.is_nothing(1))
+}
+
+/// [`dims`], with whether argument 1 is the number of columns.
+fn dims_from(ctx: &dyn CallCtx, args: &Args<'_>, square: bool, has_cols: bool) -> Result<(usize, usize), BuiltinError> {
     // `zeros(size(A))`: a size as a pair [rows, cols] (either orientation), as in Octave.
-    if let (Some(pair), true) = (args.get(0).to_matrix().filter(|m| m.len() == 2), args.is_nothing(1)) {
+    if let (Some(pair), false) = (args.get(0).to_matrix().filter(|m| m.len() == 2), has_cols) {
         let count = |x: f64| {
             if x >= 0.0 && x.fract() == 0.0 && x.is_finite() {
                 Ok(x as usize)
@@ -32,10 +37,10 @@ fn dims(ctx: &dyn CallCtx, args: &Args<'_>, square: bool) -> Result<(usize, usiz
         return Ok((rows, cols));
     }
     let rows = args.count(0)?;
-    let cols = match (args.is_nothing(1), square) {
-        (true, true) => rows,
-        (true, false) => 1,
-        (false, _) => args.count(1)?,
+    let cols = match (has_cols, square) {
+        (false, true) => rows,
+        (false, false) => 1,
+        (true, _) => args.count(1)?,
     };
     ctx.check_alloc(rows, cols)?;
     Ok((rows, cols))
@@ -244,18 +249,32 @@ builtin! {
 }
 
 builtin! {
-    /// An `n×m` matrix with every element equal to `value`.
-    /// `full(n, m, nan)` is handy for NaN-separated polygons in plots.
+    /// An `n×m` matrix with every element equal to `value`, or a column of `n` of them.
+    /// `full(n, value)` is `n×1`, as `zeros(n)` is (NumPy's `np.full(n, value)`);
+    /// `full(size(A), value)` has A's shape. `full(n, m, nan)` is handy for NaN-separated
+    /// polygons in plots.
     /// ```mml
     /// full(2, 3, 7)   # => 2×3 matrix
     ///                 # =>   7  7  7
     ///                 # =>   7  7  7
+    /// full(2, 7)      # => 2×1 matrix
+    ///                 # =>   7
+    ///                 # =>   7
+    /// full(size([1, 2]'), -1)   # => 1×2 matrix
+    ///                           # =>   -1  -1
     /// ```
-    pub static FULL: Construct = "full"(n, m, value), |ctx, args| {
-        let (r, c) = (args.count(0)?, args.count(1)?);
-        let value = args.num(2)?;
-        ctx.check_alloc(r, c)?;
-        Ok(Value::matrix(Matrix::from_element(r, c, value)))
+    pub static FULL: Construct = "full"(n, m = nothing, value = nothing), |ctx, args| {
+        let (dims, value) = match (args.is_nothing(1), args.is_nothing(2)) {
+            (false, false) => (dims_from(&*ctx, args, false, true)?, args.num(2)?),
+            (false, true) => (dims_from(&*ctx, args, false, false)?, args.num(1)?),
+            (true, false) => (dims_from(&*ctx, args, false, false)?, args.num(2)?),
+            (true, true) => {
+                return Err(BuiltinError::arg(0, "`full` needs the value to fill with")
+                    .code("argument-count")
+                    .with_help("write `full(n, value)` for a column, `full(n, m, value)` for an n×m matrix"))
+            }
+        };
+        Ok(Value::matrix(Matrix::from_element(dims.0, dims.1, value)))
     }
 }
 

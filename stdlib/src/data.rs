@@ -183,7 +183,7 @@ builtin! {
         match full {
             Value::Record(r) if !names => {
                 let keep = r.fields.iter().filter(|(n, _)| !n.ends_with("_names")).cloned().collect();
-                Ok(Value::Record(Rc::new(Record { fields: keep })))
+                Ok(Value::Record(Rc::new(Record { fields: keep, call: None })))
             }
             v => Ok(v),
         }

@@ -195,7 +195,7 @@ builtin! {
             if v.data.len() != 3 {
                 return Err(BuiltinError::arg(i, format!("the cross product needs 3-vectors, but `{name}` has {} elements", v.data.len()))
                     .code("shape-mismatch")
-                    .with_help("for 2-D vectors, the z component a[1] * b[2] - a[2] * b[1] is the signed area"));
+                    .with_help("for 2-D vectors, the z component `a[1] * b[2] - a[2] * b[1]` is the signed area"));
             }
         }
         Ok(oriented(a.data.cross(&b.data), a.row && b.row))

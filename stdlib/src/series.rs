@@ -66,6 +66,14 @@ fn op(o: BinOp, a: &Value, b: &Value) -> Result<Value, BuiltinError> {
     ad::arith(o, a, b)
 }
 
+/// A Taylor result that calls its polynomial when called: `taylor(exp, 0, 4)(1)`.
+fn callable(result: Value) -> Value {
+    match result {
+        Value::Record(r) => Value::Record(Rc::new(Rc::unwrap_or_clone(r).calling("poly"))),
+        other => other,
+    }
+}
+
 /// The name of a function, for the name of the polynomial.
 fn name_of(f: &Value) -> String {
     match f {
@@ -82,6 +90,8 @@ builtin! {
     /// c₀, c₁, …, cₙ with cₖ = f⁽ᵏ⁾(x0)/k! (lowest order first, so `coeffs[k + 1]` goes with
     /// (x − x0)ᵏ), and `poly` is the polynomial Σ cₖ (x − x0)ᵏ as a function (element-wise
     /// on matrices). The derivatives are exact (automatic differentiation); `n` is at most 12.
+    /// The result itself can be called as the polynomial: `taylor(exp, 0, 4)(1)` is
+    /// `taylor(exp, 0, 4).poly(1)`.
     ///
     /// For a function of several variables (`x0` a vector; `f(x, y)` or `f(v)`) it returns
     /// `{value, gradient, hessian, poly}` at `x0`, and `poly` is the approximation of order
@@ -91,6 +101,8 @@ builtin! {
     /// t.coeffs'             # => 1×5 matrix
     ///                       # =>   1  1  0.5  0.166667  0.0416667
     /// round(t.poly(1), 6)   # => 2.708333
+    /// round(t(1), 6)        # => 2.708333
+    /// taylor(exp, 0, 4)(0.5) == t.poly(0.5)   # => true
     /// c, p = taylor(x -> 1 / x, 1, 3)
     /// c'                    # => 1×4 matrix
     ///                       # =>   1  -1  1  -1
@@ -100,6 +112,7 @@ builtin! {
     ///                       # =>   4
     ///                       # =>   1
     /// q.poly(1, 2)          # => 2
+    /// q([1.5, 2])           # => 4.5
     /// ```
     pub static TAYLOR: Calculus = "taylor"(f, x0, n = 2), |ctx, args| {
         let f = args.func(0)?.clone();
@@ -119,7 +132,7 @@ builtin! {
                 args: vec![Value::column(c.clone()), Value::Num(*x0)],
                 formula: false,
             }));
-            return Ok(record([("coeffs", Value::column(c)), ("poly", poly)]));
+            return Ok(callable(record([("coeffs", Value::column(c)), ("poly", poly)])));
         }
         if n > 2 {
             return Err(BuiltinError::arg(2, format!(
@@ -147,12 +160,12 @@ builtin! {
             ],
             formula: false,
         }));
-        Ok(record([
+        Ok(callable(record([
             ("value", Value::Num(value)),
             ("gradient", Value::matrix(gradient)),
             ("hessian", Value::matrix(hessian)),
             ("poly", poly),
-        ]))
+        ])))
     }
 }
 

@@ -40,14 +40,22 @@ pub(crate) fn finite_matrix(args: &Args<'_>, i: usize) -> Result<Rc<Matrix>, Bui
     Ok(m)
 }
 
+/// The error for argument `i` of builtin `name` when it is an r×c matrix, not a square one.
+pub(crate) fn not_square(i: usize, name: &str, (r, c): (usize, usize)) -> BuiltinError {
+    let e = BuiltinError::arg(i, format!("`{name}` needs a square matrix, found a {r}×{c} matrix")).code("not-square");
+    if mml_runtime::one_size_column((r, c)) {
+        e.with_help(mml_runtime::ONE_SIZE_HINT)
+    } else {
+        e
+    }
+}
+
 /// Argument `i` as a finite square matrix; `name` is the builtin, for the message.
 pub(crate) fn square_matrix(args: &Args<'_>, i: usize, name: &str) -> Result<Rc<Matrix>, BuiltinError> {
     let m = finite_matrix(args, i)?;
     if !m.is_square() {
         let (r, c) = m.shape();
-        return Err(
-            BuiltinError::arg(i, format!("`{name}` needs a square matrix, found a {r}×{c} matrix")).code("not-square")
-        );
+        return Err(not_square(i, name, (r, c)));
     }
     Ok(m)
 }
@@ -306,8 +314,7 @@ builtin! {
         let a = args.matrix(0)?;
         if !a.is_square() {
             let (r, c) = a.shape();
-            return Err(BuiltinError::arg(0, format!("`trace` needs a square matrix, found a {r}×{c} matrix"))
-                .code("not-square"));
+            return Err(not_square(0, "trace", (r, c)));
         }
         Ok(Value::Num(a.trace()))
     }

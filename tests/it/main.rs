@@ -9,6 +9,7 @@ mod common;
 mod docs;
 mod errors;
 mod examples;
+mod guesses;
 mod lang;
 mod props;
 mod repl;

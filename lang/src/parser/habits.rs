@@ -46,13 +46,43 @@ fn suspicious(t: &Token) -> bool {
     match t {
         Token::At | Token::StarStar | Token::TildeEq | Token::Tilde | Token::Plus | Token::Minus => true,
         Token::For | Token::If | Token::While | Token::Else | Token::Colon | Token::End => true,
-        Token::Ident(name) => is_habit_word(name),
+        Token::Slash | Token::LParen => true,
+        Token::Ident(name) => is_habit_word(name) || command_word(name).is_some(),
         _ => false,
     }
 }
 
 fn is_habit_word(name: &str) -> bool {
-    matches!(name, "def" | "lambda" | "elif" | "elseif" | "function" | "endfunction" | "endfor" | "endwhile" | "endif")
+    matches!(
+        name,
+        "def"
+            | "lambda"
+            | "elif"
+            | "elseif"
+            | "function"
+            | "endfunction"
+            | "endfor"
+            | "endwhile"
+            | "endif"
+            | "import"
+            | "from"
+    )
+}
+
+/// Octave and MATLAB commands written in command syntax (`format long`, `hold on`), with what
+/// MML writes for them.
+fn command_word(name: &str) -> Option<&'static str> {
+    Some(match name {
+        "format" => "MML calls functions with parentheses: `format(\"long\")` shows every digit, `format(\"short\")` about six",
+        "hold" => "plots overlay on the current figure until it is shown or saved (no `hold on` needed); `figure()` starts a new one",
+        "clear" => "MML has no `clear`: assigning a name again replaces its value; in the REPL, `:vars` lists the variables",
+        "close" => "MML has no `close`: `figure()` starts a new figure, `show()` writes and closes the open ones",
+        "clc" => "MML has no `clc`: in the REPL, Ctrl-L clears the screen",
+        "grid" | "axis" => "set axes with options of the plot call: `plot(x, y, xlim = [0, 1], equal = true)`",
+        "pkg" => "MML needs no packages: every builtin is always there (`:help` lists them)",
+        "more" | "warning" | "disp" => "MML calls functions with parentheses: `print(x)` shows a value",
+        _ => return None,
+    })
 }
 
 impl Pass<'_> {
@@ -247,7 +277,56 @@ impl Pass<'_> {
                 self.push(Token::Number(1.0), both);
                 i + 2
             }
+            Token::Slash
+                if start && self.tok(i + 1) == Some(&Token::Slash) && self.span(i).end == self.span(i + 1).start =>
+            {
+                let end = self.line_end(i);
+                let text = self.source(i + 2, end.saturating_sub(1)).trim().to_string();
+                self.report(
+                    span.to(self.span(i + 1)),
+                    "MML comments start with `#`",
+                    "a C-style comment",
+                    format!("write `# {text}`"),
+                );
+                end
+            }
+            Token::LParen if self.is_tuple(i) => self.tuple(i),
+            Token::Ident(_) if self.tok(i + 1) == Some(&Token::LParen) && self.is_octave_index(i + 1) => {
+                self.octave_index(i)
+            }
+            Token::Ident(name) if start && self.is_import(i, name) => {
+                let end = self.line_end(i);
+                self.report(
+                    span.to(self.span(end.saturating_sub(1))),
+                    "MML needs no imports",
+                    "a Python import",
+                    "every builtin is always there, by its own name: write `eig(A)` for `np.linalg.eig(A)` (`:help` lists them)"
+                        .into(),
+                );
+                end
+            }
+            Token::Ident(name) if start && command_word(name).is_some() && self.is_command_syntax(i) => {
+                let help = command_word(name).unwrap_or_default().to_string();
+                let end = self.line_end(i);
+                self.report(
+                    span.to(self.span(end.saturating_sub(1))),
+                    &format!(
+                        "MML has no command syntax: `{}` is not a statement",
+                        self.source(i, end.saturating_sub(1))
+                    ),
+                    "Octave's command syntax",
+                    help,
+                );
+                end
+            }
             Token::Ident(name) if &**name == "lambda" => self.lambda(i),
+            Token::Ident(name) if start && &**name == "def" && self.inline_colon(i).is_some() => {
+                self.python_inline(i, "def")
+            }
+            Token::For | Token::While | Token::If if start && self.inline_colon(i).is_some() => {
+                let word = t.text().unwrap_or("if");
+                self.python_inline(i, word)
+            }
             Token::Ident(name) if start && &**name == "def" => self.python_header(i, "def"),
             Token::Ident(name) if start && &**name == "function" => self.octave_function(i),
             Token::Ident(name) if matches!(&**name, "elif" | "elseif") => self.else_if(i, name),
@@ -299,6 +378,170 @@ impl Pass<'_> {
                 i + 1
             }
         }
+    }
+
+    /// `import numpy as np`, `from numpy import linalg`.
+    fn is_import(&self, i: usize, name: &str) -> bool {
+        let next_is_name = matches!(self.tok(i + 1), Some(Token::Ident(_)));
+        match name {
+            "import" => next_is_name,
+            "from" => {
+                next_is_name
+                    && (i + 2..self.line_end(i))
+                        .any(|k| matches!(self.tok(k), Some(Token::Ident(n)) if &**n == "import"))
+            }
+            _ => false,
+        }
+    }
+
+    /// `format long`: a command word, then only names or numbers to the end of the line.
+    fn is_command_syntax(&self, i: usize) -> bool {
+        let end = self.line_end(i);
+        let words = &self.input[i + 1..end];
+        !words.is_empty() && words.iter().all(|t| matches!(t.token, Token::Ident(_) | Token::Number(_) | Token::Semi))
+            || (end == i + 1 && matches!(self.tok(i), Some(Token::Ident(n)) if matches!(&**n, "clc" | "hold")))
+    }
+
+    /// The `:` of a one-line Python header (`def f(x): return x`, `for i in range(3): print(i)`):
+    /// right after a `)`, with more on the line and no `{`.
+    fn inline_colon(&self, i: usize) -> Option<usize> {
+        let end = self.line_end(i);
+        if self.input[i..end].iter().any(|t| t.token == Token::LBrace) {
+            return None;
+        }
+        let colon = (i + 1..end).find(|&k| self.tok(k) == Some(&Token::Colon))?;
+        (colon + 1 < end && self.tok(colon - 1) == Some(&Token::RParen)).then_some(colon)
+    }
+
+    /// A one-line Python header and its body, into braces.
+    fn python_inline(&mut self, i: usize, word: &str) -> usize {
+        let Some(colon) = self.inline_colon(i) else {
+            self.copy(i);
+            return i + 1;
+        };
+        let end = self.line_end(i);
+        let span = self.span(i);
+        let body = self.source(colon + 1, end - 1).trim().to_string();
+        if word == "def" {
+            let head = self.source(i + 1, colon - 1).to_string();
+            let one = body.strip_prefix("return ").map(str::trim);
+            let help = match one {
+                Some(expr) => format!("write `{head} = {expr}`, or `fn {head} {{ return {expr} }}`"),
+                None => format!("write `fn {head} {{ {body} }}`"),
+            };
+            self.report(
+                span.to(self.span(colon)),
+                "MML defines functions with `fn` and braces",
+                "a Python definition",
+                help,
+            );
+            self.push(Token::Fn, span);
+        } else {
+            let head = self.source(i, colon - 1).to_string();
+            self.report(
+                span.to(self.span(colon)),
+                "MML puts a block in braces, not after `:`",
+                "a Python block",
+                format!("write `{head} {{ {body} }}`"),
+            );
+            self.copy(i);
+        }
+        self.copy_range(i + 1, colon);
+        self.push(Token::LBrace, self.span(colon));
+        self.copy_range(colon + 1, end);
+        self.push(Token::RBrace, self.span(end - 1));
+        end
+    }
+
+    /// A Python tuple `(3, 3)` where a value starts (after `(`, `,` or `=`), not a lambda's
+    /// parameters `(x, y) -> …`.
+    fn is_tuple(&self, i: usize) -> bool {
+        let after_value_start =
+            self.out.last().is_some_and(|t| matches!(t.token, Token::LParen | Token::Comma | Token::Assign));
+        if !after_value_start {
+            return false;
+        }
+        let Some(close) = self.matching_paren(i) else { return false };
+        if self.tok(close + 1) == Some(&Token::Arrow) {
+            return false;
+        }
+        self.top_level_comma(i, close)
+    }
+
+    /// Is there a `,` directly inside the brackets `open..close`?
+    fn top_level_comma(&self, open: usize, close: usize) -> bool {
+        let mut depth = 0usize;
+        for k in open + 1..close {
+            match self.tok(k) {
+                Some(Token::LParen | Token::LBracket | Token::LBrace) => depth += 1,
+                Some(Token::RParen | Token::RBracket | Token::RBrace) => depth = depth.saturating_sub(1),
+                Some(Token::Comma) if depth == 0 => return true,
+                _ => {}
+            }
+        }
+        false
+    }
+
+    /// `(3, 3)` as a value: reported, and read as the vector `[3, 3]`.
+    fn tuple(&mut self, i: usize) -> usize {
+        let Some(close) = self.matching_paren(i) else {
+            self.copy(i);
+            return i + 1;
+        };
+        let inner = self.source(i + 1, close - 1).to_string();
+        self.report(
+            self.span(i).to(self.span(close)),
+            "MML has no tuples",
+            "a Python tuple",
+            format!("a size is given as separate numbers, as in `zeros({inner})`; a vector is `[{inner}]`, a list `{{{inner}}}`"),
+        );
+        self.push(Token::LBracket, self.span(i));
+        self.copy_range(i + 1, close);
+        self.push(Token::RBracket, self.span(close));
+        close + 1
+    }
+
+    /// `A(:, 1)`, `A(2, :)`, `A(:)`: Octave's indexing with parentheses and a bare `:`.
+    fn is_octave_index(&self, open: usize) -> bool {
+        let Some(close) = self.matching_paren(open) else { return false };
+        let mut depth = 0usize;
+        for k in open + 1..close {
+            match self.tok(k) {
+                Some(Token::LParen | Token::LBracket | Token::LBrace) => depth += 1,
+                Some(Token::RParen | Token::RBracket | Token::RBrace) => depth = depth.saturating_sub(1),
+                Some(Token::Colon)
+                    if depth == 0
+                        && matches!(self.tok(k - 1), Some(Token::LParen | Token::Comma))
+                        && matches!(self.tok(k + 1), Some(Token::RParen | Token::Comma)) =>
+                {
+                    return true
+                }
+                _ => {}
+            }
+        }
+        false
+    }
+
+    /// Octave's `A(:, 1)` becomes `A[:, 1]`.
+    fn octave_index(&mut self, i: usize) -> usize {
+        let open = i + 1;
+        let Some(close) = self.matching_paren(open) else {
+            self.copy(i);
+            return i + 1;
+        };
+        let name = self.source(i, i).to_string();
+        let inner = self.source(open + 1, close - 1).to_string();
+        self.report(
+            self.span(open).to(self.span(close)),
+            "MML indexes with square brackets",
+            "Octave's indexing",
+            format!("write `{name}[{inner}]`"),
+        );
+        self.copy(i);
+        self.push(Token::LBracket, self.span(open));
+        self.copy_range(open + 1, close);
+        self.push(Token::RBracket, self.span(close));
+        close + 1
     }
 
     fn in_octave(&self) -> bool {
@@ -553,13 +796,31 @@ mod tests {
         assert_eq!(texts("def f(x):\n    return x\nprint(1)"), ("fn f ( x ) { ⏎ return x } ⏎ print ( 1 )".into(), 1));
         assert_eq!(texts("function y = f(x)\n  y = x\nend"), ("fn f ( x ) { ⏎ y = x ⏎ }".into(), 1));
         assert_eq!(texts("if a { 1 } elif b { 2 }"), ("if a { 1 } else if b { 2 }".into(), 1));
+        assert_eq!(texts("def f(x): return x"), ("fn f ( x ) { return x }".into(), 1));
+        assert_eq!(texts("for i in r(3): print(i)"), ("for i in r ( 3 ) { print ( i ) }".into(), 1));
+        assert_eq!(texts("z = zeros((3, 3))"), ("z = zeros ( [ 3 , 3 ] )".into(), 1));
+        assert_eq!(texts("print(A(:, 1))"), ("print ( A [ : , 1 ] )".into(), 1));
+        assert_eq!(texts("// note\nx = 1"), ("⏎ x = 1".into(), 1));
+        assert_eq!(texts("import numpy as np\nx = 1"), ("⏎ x = 1".into(), 1));
+        assert_eq!(texts("format long"), ("".into(), 1));
     }
 
     #[test]
     fn mml_is_left_alone() {
-        for src in
-            ["x = a - -b", "A' * B'", "for i in 1:3 { i += 1 }", "if c {\n1\n} else {\n2\n}", "v[end]", "f = x -> x"]
-        {
+        for src in [
+            "x = a - -b",
+            "A' * B'",
+            "for i in 1:3 { i += 1 }",
+            "if c {\n1\n} else {\n2\n}",
+            "v[end]",
+            "f = x -> x",
+            "g = (x, y) -> x + y",
+            "f(x, y) = (x + y) / 2",
+            "A[:, 1] = v[2:3]",
+            "format(\"long\")",
+            "from = 1\nimport = from + 1",
+            "x = 6 / 2 / 3",
+        ] {
             let (tokens, _) = lex(0, src);
             let (out, diags) = rewrite(src, tokens.clone());
             assert!(diags.is_empty(), "{src}: {diags:?}");

@@ -51,7 +51,7 @@ impl SyntaxError {
 
     fn help(&self) -> Option<&'static str> {
         Some(match self {
-            SyntaxError::MissingComma(_) => "separate elements with commas",
+            SyntaxError::MissingComma(_) => "separate elements with commas and rows with `;`, as in `[1, 2; 3, 4]`",
             SyntaxError::ChainedComparison => "combine comparisons with `and`: `a < b and b < c`",
             SyntaxError::ChainedRange => "write `start:stop` or `start:step:stop`",
             SyntaxError::NotAPlace => {

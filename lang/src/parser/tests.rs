@@ -168,7 +168,7 @@ fn matrix_missing_comma() {
     let r = parse_program(0, "[1 2]");
     assert_eq!(r.diagnostics.len(), 1);
     assert_eq!(r.diagnostics[0].message, "expected `,` or `]`, found number");
-    assert_eq!(r.diagnostics[0].help, ["separate elements with commas"]);
+    assert_eq!(r.diagnostics[0].help, ["separate elements with commas and rows with `;`, as in `[1, 2; 3, 4]`"]);
     assert_eq!(dump_program(&r.program), "(matrix (1 2))\n");
     check_errors("[1, 2 x]", &["expected `,` or `]`, found identifier"]);
 }
@@ -361,7 +361,7 @@ fn rendered_diagnostics() {
     for want in [
         "expected `,` or `]`, found number",
         "this matrix literal starts here",
-        "Help: separate elements with commas",
+        "Help: separate elements with commas and rows with `;`, as in `[1, 2; 3, 4]`",
         "in this call",
         "comparison operators cannot be chained",
         "unmatched `{` in string",

@@ -158,7 +158,8 @@ impl Interp<'_> {
                 let base = self.push_args(args)?;
                 self.enter_frame::<false, true>(c, base, span)
             }
-            Value::Func(_) | Value::Builtin(_) | Value::Bound(_) => {
+            Value::Func(_) | Value::Builtin(_) | Value::Bound(_) | Value::Record(_) if !matches!(&f, Value::Record(r) if r.called().is_none()) =>
+            {
                 let mut vals = Vec::with_capacity(args.len());
                 for a in args {
                     let value = self.eval(&a.value)?;
@@ -227,9 +228,13 @@ impl Interp<'_> {
                 all.append(&mut args);
                 self.call_builtin(bound.builtin, all, span)
             }
-            Value::Record(r) => {
-                err(ErrorKind::RecordByPosition { fields: super::index::record_fields(r), called: true }, span)
-            }
+            Value::Record(r) => match r.called() {
+                Some(g) => {
+                    let g = g.clone();
+                    self.call_with(&g, args, span)
+                }
+                None => err(ErrorKind::RecordByPosition { fields: super::index::record_fields(r), called: true }, span),
+            },
             other => err(ErrorKind::NotCallable { found: describe(other) }, span),
         }
     }

@@ -1109,7 +1109,7 @@ builtin! {
         });
         let fig = fig.ok_or_else(|| {
             BuiltinError::new("empty-figure", "nothing to save: the current figure is empty")
-                .with_help("draw something first, with plot, scatter, contour, …")
+                .with_help("draw something first, with `plot(x, y)`, `scatter`, `contour`, …")
         })?;
         write_figure(&fig, &resolve_path(path)).map_err(|e| e.at_arg(0))?;
         Ok(Value::Nothing)
