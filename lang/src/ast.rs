@@ -315,3 +315,121 @@ impl UnOp {
         }
     }
 }
+
+/// A part of a tree being taken apart by [`Program`]'s drop.
+enum Part {
+    Expr(Expr),
+    Stmt(Stmt),
+    Block(Block),
+    Fn(Rc<FnDef>),
+}
+
+/// Dropping a program takes its tree apart with an explicit stack, so that a very long flat
+/// expression (a sum of 100,000 terms is a left-leaning tree that deep) or deep nesting cannot
+/// overflow the native stack, as the compiler's recursive drop would.
+impl Drop for Program {
+    fn drop(&mut self) {
+        let mut stack: Vec<Part> = std::mem::take(&mut self.stmts).into_iter().map(Part::Stmt).collect();
+        while let Some(part) = stack.pop() {
+            match part {
+                Part::Expr(mut e) => expr_parts(std::mem::replace(&mut e.node, ExprKind::Nothing), &mut stack),
+                Part::Stmt(mut s) => stmt_parts(std::mem::replace(&mut s.node, StmtKind::Break), &mut stack),
+                Part::Block(b) => stack.extend(b.stmts.into_iter().map(Part::Stmt)),
+                Part::Fn(f) => {
+                    // Only a definition no one else holds is taken apart; a shared one is
+                    // dropped by its last owner.
+                    if let Ok(f) = Rc::try_unwrap(f) {
+                        stack.extend(f.params.into_iter().filter_map(|p| p.default).map(Part::Expr));
+                        match f.body {
+                            FnBody::Expr(e) => stack.push(Part::Expr(e)),
+                            FnBody::Block(b) => stack.push(Part::Block(b)),
+                        }
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// The children of an expression, onto the stack.
+fn expr_parts(kind: ExprKind, stack: &mut Vec<Part>) {
+    let mut push = |e: Expr| stack.push(Part::Expr(e));
+    match kind {
+        ExprKind::Unary(_, a) | ExprKind::Transpose(a) | ExprKind::Field(a, _) => push(*a),
+        ExprKind::Binary(_, a, b) => {
+            push(*a);
+            push(*b);
+        }
+        ExprKind::Range { start, step, stop } => {
+            push(*start);
+            if let Some(s) = step {
+                push(*s);
+            }
+            push(*stop);
+        }
+        ExprKind::Call(f, args) => {
+            push(*f);
+            args.into_iter().for_each(|a| push(a.value));
+        }
+        ExprKind::Index(a, items) => {
+            push(*a);
+            items.into_iter().for_each(push);
+        }
+        ExprKind::Matrix(rows) => rows.into_iter().flatten().for_each(push),
+        ExprKind::List(items) => items.into_iter().for_each(push),
+        ExprKind::Record(fields) => fields.into_iter().for_each(|(_, e)| push(e)),
+        ExprKind::Str(parts) => parts.into_iter().for_each(|p| {
+            if let StrPart::Interp(e) = p {
+                push(e)
+            }
+        }),
+        ExprKind::Lambda(f) => stack.push(Part::Fn(f)),
+        ExprKind::If { branches, else_block } => {
+            for (c, b) in branches {
+                stack.push(Part::Expr(c));
+                stack.push(Part::Block(b));
+            }
+            if let Some(b) = else_block {
+                stack.push(Part::Block(b));
+            }
+        }
+        _ => {}
+    }
+}
+
+/// The children of a statement, onto the stack.
+fn stmt_parts(kind: StmtKind, stack: &mut Vec<Part>) {
+    match kind {
+        StmtKind::Expr(e) | StmtKind::Return(Some(e)) => stack.push(Part::Expr(e)),
+        StmtKind::Assign { targets, value, .. } => {
+            stack.push(Part::Expr(value));
+            for t in targets {
+                for a in t.path {
+                    if let Accessor::Index(items, _) = a {
+                        stack.extend(items.into_iter().map(Part::Expr));
+                    }
+                }
+            }
+        }
+        StmtKind::FnDef(f) => stack.push(Part::Fn(f)),
+        StmtKind::If { branches, else_block } => {
+            for (c, b) in branches {
+                stack.push(Part::Expr(c));
+                stack.push(Part::Block(b));
+            }
+            if let Some(b) = else_block {
+                stack.push(Part::Block(b));
+            }
+        }
+        StmtKind::While { cond, body } => {
+            stack.push(Part::Expr(cond));
+            stack.push(Part::Block(body));
+        }
+        StmtKind::For { iter, body, .. } => {
+            stack.push(Part::Expr(iter));
+            stack.push(Part::Block(body));
+        }
+        StmtKind::Block(b) => stack.push(Part::Block(b)),
+        _ => {}
+    }
+}

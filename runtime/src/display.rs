@@ -76,6 +76,8 @@ impl FormatOptions {
 
 /// Significant digits of matrix elements in the short format.
 pub const SHORT_DIGITS: usize = 6;
+/// The most significant digits a number is printed with (`format(x, 1000)` prints 100).
+pub const MAX_DIGITS: usize = 100;
 /// Significant digits of elements too small for their column's decimals.
 const TINY_DIGITS: usize = 2;
 
@@ -143,7 +145,9 @@ fn format_num(x: f64, precision: Option<usize>) -> String {
             }
         }
         Some(p) => {
-            let p = p.max(1);
+            // An f64 has at most 17 significant digits; more only spells out its binary value, and
+            // beyond 100 the formatter itself would refuse.
+            let p = p.clamp(1, MAX_DIGITS);
             let sci = format!("{:.*e}", p - 1, x);
             let exp: i32 = sci.split_once('e').and_then(|(_, e)| e.parse().ok()).unwrap_or(0);
             if !(-5..16).contains(&exp) {
@@ -407,7 +411,7 @@ impl ColumnStyle {
         }
         match self {
             ColumnStyle::Full | ColumnStyle::Whole => format_number(x),
-            ColumnStyle::Exponent(digits) => exponent_form(&format!("{:.*e}", digits.max(1) - 1, x)),
+            ColumnStyle::Exponent(digits) => exponent_form(&format!("{:.*e}", digits.clamp(1, MAX_DIGITS) - 1, x)),
             ColumnStyle::Fixed(decimals) => {
                 if x.abs() < 0.5 * 10f64.powi(-(decimals as i32)) {
                     return exponent_form(&format!("{:.*e}", TINY_DIGITS - 1, x));
@@ -658,6 +662,15 @@ mod tests {
             let back: f64 = format_number(x).parse().unwrap();
             assert_eq!(back, x);
         }
+    }
+
+    #[test]
+    fn enormous_precisions_are_capped_not_a_panic() {
+        let text = format_number_with(std::f64::consts::PI, Some(100_000));
+        assert!(text.starts_with("3.14159265358979311599796346854418516"), "{text}");
+        assert!(text.len() <= MAX_DIGITS + 2, "{} characters", text.len());
+        let m = Value::matrix(Matrix::from_column_slice(2, 1, &[1e-300, 1e300]));
+        assert!(format_value(&m, &FormatOptions::with_precision(Some(100_000))).contains("e+300"));
     }
 
     #[test]

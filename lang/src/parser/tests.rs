@@ -381,3 +381,21 @@ fn mismatched_brackets_stay_on_their_line() {
         &["expected `,` or `)`, found `]`", "comparison operators cannot be chained"],
     );
 }
+
+#[test]
+fn a_long_flat_expression_is_dropped_without_deep_recursion() {
+    // A sum of 100,000 terms is a left-leaning tree that deep; taking it apart must not
+    // recurse, even on a small stack.
+    let src = format!("x = {}", vec!["1"; 100_000].join(" + "));
+    let worker = std::thread::Builder::new().stack_size(1 << 20);
+    let joined = worker
+        .spawn(move || {
+            let r = parse_program(0, &src);
+            let statements = r.program.stmts.len();
+            drop(r);
+            statements
+        })
+        .unwrap()
+        .join();
+    assert_eq!(joined.ok(), Some(1));
+}
