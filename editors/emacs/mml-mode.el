@@ -127,32 +127,78 @@ file name; eglot runs it with the argument `lsp'."
 
 ;;; Indentation
 
+(defun mml--continued-line ()
+  "Return the end of the code line before point's line if it continues here.
+In MML a line that ends with a binary operator (`+', `=', `and', ...)
+continues on the next one; blank lines and comments between them do
+not count.  Return nil when the code before does not end that way."
+  (save-excursion
+    (beginning-of-line)
+    (catch 'done
+      (while (not (bobp))
+        (forward-line -1)
+        (end-of-line)
+        (let ((ppss (syntax-ppss)))
+          (when (nth 3 ppss) (throw 'done nil))
+          (when (nth 4 ppss) (goto-char (nth 8 ppss))))
+        (skip-chars-backward " \t")
+        (unless (bolp)
+          (throw 'done
+                 (and (or (memq (char-before) '(?+ ?- ?* ?/ ?\\ ?^ ?< ?> ?= ?! ?: ?& ?|))
+                          (looking-back "\\_<\\(?:and\\|or\\|not\\)"
+                                        (line-beginning-position)))
+                      (point)))))
+      nil)))
+
+(defun mml--statement-indentation (depth)
+  "Return the indentation of the statement around point, at bracket DEPTH.
+That is the indentation of its first line: lines inside brackets
+opened on an earlier line, and lines that continue one ending with an
+operator, belong to the statement of that earlier line."
+  (save-excursion
+    (beginning-of-line)
+    (let (previous)
+      (while (let ((ppss (syntax-ppss)))
+               (cond
+                ((and (> (car ppss) depth) (nth 1 ppss))
+                 (goto-char (nth 1 ppss))
+                 (beginning-of-line)
+                 t)
+                ((setq previous (mml--continued-line))
+                 (goto-char previous)
+                 (beginning-of-line)
+                 t))))
+      (current-indentation))))
+
 (defun mml--indentation ()
   "Return the column for the current line, or nil inside a string.
 A line inside brackets is indented `mml-indent-offset' columns more
-than the line of the innermost open bracket, or lines up with the
-first item after an open `(' or `[' that has one on its line.  A line
-that starts with a closing bracket lines up with its opening line."
+than the statement that opened the innermost bracket, or lines up
+with the first item after an open `(' or `[' that has one on its
+line.  A line that starts with a closing bracket lines up with the
+statement that opened it.  A line that continues a statement (the
+line before ends with an operator) is indented once more."
   (save-excursion
     (beginning-of-line)
     (let* ((ppss (syntax-ppss))
-           (open (nth 1 ppss)))
-      (cond
-       ((nth 3 ppss) nil)
-       ((null open) 0)
-       (t
-        (skip-chars-forward " \t")
-        (let ((closing (looking-at "\\s)")))
+           (open (nth 1 ppss))
+           (block (or (null open) (eq (char-after open) ?{)))
+           (continues (and block (mml--continued-line) mml-indent-offset)))
+      (skip-chars-forward " \t")
+      (let ((closing (and open (looking-at "\\s)"))))
+        (cond
+         ((nth 3 ppss) nil)
+         ((null open) (or continues 0))
+         (t
           (goto-char open)
-          (let ((block (eq (char-after) ?{))
-                (base (current-indentation)))
+          (let ((base (mml--statement-indentation (car (syntax-ppss open)))))
             (forward-char 1)
             (skip-chars-forward " \t")
             (cond
              (closing base)
              ((and (not block) (not (looking-at "$\\|#")))
               (current-column))
-             (t (+ base mml-indent-offset))))))))))
+             (t (+ base mml-indent-offset (if closing 0 (or continues 0))))))))))))
 
 (defun mml-indent-line ()
   "Indent the current line of MML code by its bracket depth."

@@ -132,38 +132,54 @@
 
 (defconst mml-test-badly-indented
   "fn f(x) {
-if x > 0 {
+if x > 0 and
+x < 10 {
 y = [1, 2,
 3, 4]
 z = [
 5,
 6
 ]
-s = \"{ not a brace\"   # { nor this
+s = \"\\{ not a brace\"   # { nor this
 } else {
       y = 0
         }
+total = y +
+1   # a comment ending in +
+total = total *
+# a comment between
+2
 for k in 1:3 { y += k }
 return y
 }
+g(x) =
+x^2 + 1
 ")
 
 (defconst mml-test-well-indented
   "fn f(x) {
-    if x > 0 {
+    if x > 0 and
+        x < 10 {
         y = [1, 2,
              3, 4]
         z = [
             5,
             6
         ]
-        s = \"{ not a brace\"   # { nor this
+        s = \"\\{ not a brace\"   # { nor this
     } else {
         y = 0
     }
+    total = y +
+        1   # a comment ending in +
+    total = total *
+        # a comment between
+        2
     for k in 1:3 { y += k }
     return y
 }
+g(x) =
+    x^2 + 1
 ")
 
 (ert-deftest mml-mode-indents-nested-blocks ()
