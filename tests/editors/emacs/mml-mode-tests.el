@@ -274,6 +274,9 @@ hover shows a builtin's documentation."
   (should (eq (cdr (assq 'mml-mode eglot-server-programs)) 'mml-eglot-contact))
   (let* ((bin (or (getenv "MML_BIN") (ert-fail "set MML_BIN to the mml binary")))
          (mml-lsp-program (expand-file-name bin))
+         ;; Wait for the server's first answer however busy the machine is.
+         (eglot-sync-connect t)
+         (eglot-connect-timeout 30)
          (dir (make-temp-file "mml-eglot" t))
          (file (expand-file-name "script.mml" dir))
          (buffer nil))
