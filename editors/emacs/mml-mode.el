@@ -86,7 +86,7 @@ file name; eglot runs it with the argument `lsp'."
   "A regexp for `fn NAME(', the start of a block function.")
 
 (defconst mml--short-definition
-  (concat "^[ \t]*\\(" mml--name "\\)[ \t]*([^\n]*)[ \t]*=\\(?:[^=]\\|$\\)")
+  (concat "^[ \t]*\\(" mml--name "\\)[ \t]*([^\n#]*)[ \t]*=\\(?:[^=]\\|$\\)")
   "A regexp for `NAME(PARAMS) =', a one-line function definition.")
 
 (defconst mml--number

@@ -214,7 +214,8 @@ g(x) =
 (ert-deftest mml-mode-imenu-lists-functions ()
   (with-temp-buffer
     (insert "# fn fake(x) {\nfn scale(v) {\n    inner(t) = t\n    v\n}\n"
-            "area(r) = pi * r^2\nprint(area(1)) == 2\ns = \"fn no(x) { }\"\n")
+            "area(r) = pi * r^2\nprint(area(1)) == 2\ns = \"fn no(x) { }\"\n"
+            "print(1)   # (b) = c\n")
     (mml-mode)
     (let ((names (mapcar #'car (funcall imenu-create-index-function))))
       (should (equal (sort names #'string<) '("area" "inner" "scale"))))))
