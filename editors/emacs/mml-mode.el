@@ -198,7 +198,7 @@ line before ends with an operator) is indented once more."
              (closing base)
              ((and (not block) (not (looking-at "$\\|#")))
               (current-column))
-             (t (+ base mml-indent-offset (if closing 0 (or continues 0))))))))))))
+             (t (+ base mml-indent-offset (or continues 0)))))))))))
 
 (defun mml-indent-line ()
   "Indent the current line of MML code by its bracket depth."
