@@ -74,6 +74,59 @@
               (should (file-exists-p (expand-file-name (concat f "c") dir))))))
       (delete-directory dir t))))
 
+;;; Autoloads (what package.el and use-package read)
+
+(defun mml-test-emacs (&rest args)
+  "Run a fresh batch Emacs with ARGS; return (STATUS . OUTPUT)."
+  (with-temp-buffer
+    (let ((status (apply #'call-process
+                         (expand-file-name invocation-name invocation-directory)
+                         nil t nil "--batch" "-Q" args)))
+      (cons status (buffer-string)))))
+
+(ert-deftest mml-mode-autoloads-select-the-mode ()
+  "With only the generated autoloads loaded, a `.mml' file opens in
+`mml-mode', and eglot, once loaded, knows the server."
+  (let* ((dir (make-temp-file "mml-mode-autoloads" t))
+         (autoloads (expand-file-name "mml-mode-autoloads.el" dir)))
+    (unwind-protect
+        (progn
+          (dolist (f '("mml-mode-words.el" "mml-mode.el"))
+            (copy-file (expand-file-name f mml-test-source-dir) (expand-file-name f dir)))
+          (let ((made (mml-test-emacs
+                       "--eval"
+                       (format "%S"
+                               `(let ((dir ,dir) (out ,autoloads))
+                                  (cond
+                                   ((fboundp 'loaddefs-generate) (loaddefs-generate dir out))
+                                   ((fboundp 'make-directory-autoloads)
+                                    (make-directory-autoloads dir out))
+                                   (t (let ((generated-autoload-file out))
+                                        (update-directory-autoloads dir)))))))))
+            (unless (file-exists-p autoloads)
+              (ert-fail (format "no autoloads were generated: %S" made))))
+          (with-temp-file (expand-file-name "script.mml" dir) (insert "x = 1\n"))
+          (let ((run (mml-test-emacs
+                      "-L" dir "-l" autoloads
+                      "--eval"
+                      (format "%S"
+                              `(progn
+                                 (find-file ,(expand-file-name "script.mml" dir))
+                                 (princ (format "mode=%s loaded-before-eglot=%s\n"
+                                                major-mode (featurep 'mml-mode)))
+                                 (require 'package)
+                                 (add-to-list 'package-directory-list
+                                              "/usr/share/emacs/site-lisp/elpa")
+                                 (package-initialize)
+                                 (princ (format "eglot=%s\n"
+                                                (if (require 'eglot nil t)
+                                                    (cdr (assq 'mml-mode eglot-server-programs))
+                                                  "missing"))))))))
+            (should (eq (car run) 0))
+            (should (string-match-p "mode=mml-mode loaded-before-eglot=t" (cdr run)))
+            (should (string-match-p "eglot=\\(mml-eglot-contact\\|missing\\)" (cdr run)))))
+      (delete-directory dir t))))
+
 ;;; Mode selection and highlighting
 
 (ert-deftest mml-mode-is-selected-for-mml-files ()
