@@ -2,8 +2,9 @@
 //! `tests/editors/emacs/` runs in `emacs --batch` against the built `mml`. It checks that the
 //! package byte-compiles without warnings, its autoloads, mode selection, faces, that a
 //! transpose never opens a string, indentation, imenu, and eglot talking to `mml lsp` (a
-//! flymake diagnostic that clears after the fix, hover, definition, completion). Without
-//! Emacs 27+ (or without eglot) the test says loudly that it was skipped and what to install.
+//! flymake diagnostic that clears after the fix, hover, signature help, definition,
+//! completion). Without Emacs 27+ (or without eglot) the test says loudly that it was
+//! skipped and what to install.
 
 use std::process::{Command, Stdio};
 

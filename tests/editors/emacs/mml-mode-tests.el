@@ -314,10 +314,11 @@ saying that WHAT did not happen, at the timeout."
 (declare-function eglot-shutdown "eglot")
 (declare-function eglot-hover-eldoc-function "eglot")
 (declare-function eglot-completion-at-point "eglot")
+(declare-function eglot-signature-eldoc-function "eglot")
 (declare-function jsonrpc-events-buffer "jsonrpc")
 
 (ert-deftest mml-mode-eglot-talks-to-mml-lsp ()
-  "Eglot runs `mml lsp': diagnostics, hover, definitions and completion.
+  "Eglot runs `mml lsp': diagnostics, hover, signatures, definitions, completion.
 The diagnostic shows through flymake and is cleared after the fix;
 hover shows a builtin's documentation."
   (unless (mml-test-load-eglot)
@@ -370,6 +371,13 @@ hover shows a builtin's documentation."
             (mml-test-wait "hover text for linspace" (lambda () hover))
             (should (string-match-p "linspace(a, b, n = 100)" hover))
             (should (string-match-p "evenly spaced numbers from" hover)))
+          ;; Signature help (eldoc) inside the call shows the parameters.
+          (search-forward "(0, ")
+          (let ((signature nil))
+            (eglot-signature-eldoc-function
+             (lambda (info &rest _) (setq signature (or info ""))))
+            (mml-test-wait "signature help for linspace" (lambda () signature))
+            (should (string-match-p "linspace(a, b, n = 100)" signature)))
           ;; Go to definition (`M-.') of a user function finds its line.
           (goto-char (point-min))
           (search-forward "y = sq")
