@@ -111,6 +111,42 @@ pub fn textmate_grammar(lib: &Library) -> String {
     )
 }
 
+/// `editors/emacs/mml-mode-words.el`: the keywords, builtins and constants that `mml-mode.el`
+/// highlights, as Emacs Lisp lists of strings.
+pub fn emacs_keywords(lib: &Library) -> String {
+    let mut out = String::new();
+    out.push_str(";;; mml-mode-words.el --- MML words for mml-mode  -*- lexical-binding: t -*-\n\n");
+    let _ = writeln!(out, ";; This file is {HEADER}.\n");
+    out.push_str(
+        ";;; Commentary:\n\n;; The keywords, builtin functions and constants of MML, for `mml-mode'.\n\n;;; Code:\n\n",
+    );
+    let consts: Vec<&str> = lib.constants.iter().map(|c| c.name).collect();
+    elisp_strings(&mut out, "mml-mode-keywords", "The keywords of MML.", KEYWORDS);
+    elisp_strings(&mut out, "mml-mode-builtins", "The builtin functions of MML.", &names(lib));
+    elisp_strings(&mut out, "mml-mode-constants", "The named constants of MML.", &consts);
+    out.push_str("(provide 'mml-mode-words)\n;;; mml-mode-words.el ends here\n");
+    out
+}
+
+/// A `defconst` of a list of strings, wrapped to 80 columns.
+fn elisp_strings(out: &mut String, name: &str, doc: &str, words: &[&str]) {
+    let _ = write!(out, "(defconst {name}\n  '(");
+    let mut column = 4;
+    for (i, w) in words.iter().enumerate() {
+        let item = format!("\"{}\"", w.replace('\\', "\\\\").replace('"', "\\\""));
+        if i > 0 && column + 1 + item.len() > 78 {
+            out.push_str("\n    ");
+            column = 4;
+        } else if i > 0 {
+            out.push(' ');
+            column += 1;
+        }
+        column += item.len();
+        out.push_str(&item);
+    }
+    let _ = writeln!(out, ")\n  \"{doc}\")\n");
+}
+
 fn regex_escape(s: &str) -> String {
     s.chars().map(|c| if "\\^$.|?*+()[]{}".contains(c) { format!("\\{c}") } else { c.to_string() }).collect()
 }

@@ -152,6 +152,7 @@ fn generated_files_are_up_to_date() {
         ensure_file_contents("editors/vim/syntax/mml.vim", &mml_stdlib::docs::vim_syntax(lib)),
         ensure_file_contents("docs/from-numpy-and-octave.md", &mml_stdlib::docs::foreign_markdown()),
         ensure_file_contents("editors/vscode/syntaxes/mml.tmLanguage.json", &mml_stdlib::docs::textmate_grammar(lib)),
+        ensure_file_contents("editors/emacs/mml-mode-words.el", &mml_stdlib::docs::emacs_keywords(lib)),
     ]
     .into_iter()
     .flatten()
