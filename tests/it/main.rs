@@ -7,6 +7,7 @@
 mod cli;
 mod common;
 mod docs;
+mod editor_vim;
 mod errors;
 mod examples;
 mod lang;

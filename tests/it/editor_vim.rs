@@ -1,0 +1,191 @@
+//! The Vim package (`editors/vim/`) in the real editors. Vim (`vim -es`) and headless Neovim
+//! load the package from the runtime path and run `tests/editors/vim/check.vim` over its
+//! fixtures: filetype detection, syntax groups at chosen places, the ftplugin's options and
+//! `=` re-indentation. Neovim's built-in LSP client then talks to `mml lsp` through the
+//! package's `lua/mml.lua` (`tests/editors/vim/lsp.lua`): a diagnostic that clears after an
+//! edit, hover and definition.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
+
+use crate::tools::{root, skipped};
+
+const INSTALL_VIM: &str = "install Vim (Debian: vim)";
+const INSTALL_NEOVIM: &str = "install Neovim 0.7+ (Debian: neovim)";
+
+fn fixtures() -> PathBuf {
+    root().join("tests").join("editors").join("vim")
+}
+
+/// The first line of `TOOL --version`, or `None` when the tool is not installed.
+fn version(tool: &str) -> Option<String> {
+    let out = Command::new(tool).arg("--version").stdin(Stdio::null()).output().ok()?;
+    let text = String::from_utf8_lossy(&out.stdout);
+    out.status.success().then(|| text.lines().next().unwrap_or("").to_string())
+}
+
+/// Is this `nvim --version` line ("NVIM v0.7.2") 0.7 or later?
+fn neovim_is_recent(line: &str) -> bool {
+    let numbers: Vec<u32> = line
+        .trim_start_matches("NVIM v")
+        .split(|c: char| !c.is_ascii_digit())
+        .take(2)
+        .filter_map(|n| n.parse().ok())
+        .collect();
+    matches!(numbers[..], [major, minor] if (major, minor) >= (0, 7))
+}
+
+/// A fresh folder for one test's results, under `target/`.
+fn out_dir(test: &str) -> PathBuf {
+    let dir = root().join("target").join("editor-tests").join(test);
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    dir
+}
+
+/// Runs the editor with a time limit (it must never hang the suite); its output goes to files
+/// in `out`. Returns whether it exited successfully and what it printed.
+fn run(mut cmd: Command, out: &Path, limit: Duration) -> (bool, String) {
+    let stdout = std::fs::File::create(out.join("stdout.txt")).unwrap();
+    let stderr = std::fs::File::create(out.join("stderr.txt")).unwrap();
+    let mut child = cmd
+        .current_dir(root())
+        .env("MML_FIXTURES", fixtures())
+        .env("MML_OUT", out)
+        // Neovim keeps its logs (the LSP client's) here, not in the user's home.
+        .env("XDG_CACHE_HOME", out.join("cache"))
+        .env("XDG_STATE_HOME", out.join("state"))
+        .env("XDG_DATA_HOME", out.join("data"))
+        .stdin(Stdio::null())
+        .stdout(stdout)
+        .stderr(stderr)
+        .spawn()
+        .unwrap();
+    let start = Instant::now();
+    let status = loop {
+        if let Some(status) = child.try_wait().unwrap() {
+            break Some(status);
+        }
+        if start.elapsed() > limit {
+            let _ = child.kill();
+            let _ = child.wait();
+            break None;
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    };
+    let printed = ["stdout.txt", "stderr.txt"]
+        .iter()
+        .map(|f| std::fs::read_to_string(out.join(f)).unwrap_or_default())
+        .collect::<Vec<_>>()
+        .join("");
+    match status {
+        Some(s) => (s.success(), printed),
+        None => (false, format!("killed after {limit:?}; it printed:\n{printed}")),
+    }
+}
+
+/// `operators.mml`: one `a OP b` line for every operator of the language, which `check.vim`
+/// expects to be highlighted as an operator over its whole width.
+fn write_operators(out: &Path) {
+    let lines: Vec<String> = mml_lang::OPERATORS
+        .iter()
+        .filter(|op| !matches!(**op, "," | ";" | "." | "(" | ")" | "[" | "]" | "{" | "}"))
+        .map(|op| format!("a {op} b\n"))
+        .collect();
+    assert!(lines.len() > 20, "the operator table is too short: {lines:?}");
+    std::fs::write(out.join("operators.mml"), lines.concat()).unwrap();
+}
+
+/// Reads what `check.vim` left in `out` and fails with every check that did not pass.
+fn assert_checks_passed(editor: &str, out: &Path, exited: bool, printed: &str) {
+    let failures = std::fs::read_to_string(out.join("failures.txt"))
+        .unwrap_or_else(|_| panic!("{editor} did not finish check.vim (exited ok: {exited}):\n{printed}"));
+    assert!(failures.trim().is_empty(), "{editor}: the Vim package failed these checks:\n{failures}");
+    let expected = std::fs::read_to_string(fixtures().join("indent_expected.mml")).unwrap();
+    for (file, how) in [("indented.mml", "with syntax on"), ("indented-without-syntax.mml", "with syntax off")] {
+        let indented = std::fs::read_to_string(out.join(file)).unwrap();
+        assert!(
+            indented == expected,
+            "{editor}: `gg=G` {how} over tests/editors/vim/indent_in.mml gave\n{indented}\nexpected (indent_expected.mml)\n{expected}"
+        );
+    }
+    assert!(exited, "{editor} exited with an error after the checks:\n{printed}");
+}
+
+fn runtime_path() -> String {
+    format!("set rtp^={}", root().join("editors").join("vim").display())
+}
+
+#[test]
+fn vim_detects_highlights_and_indents_mml() {
+    if version("vim").is_none() {
+        return skipped("vim_detects_highlights_and_indents_mml", INSTALL_VIM);
+    }
+    let out = out_dir("vim");
+    write_operators(&out);
+    let mut cmd = Command::new("vim");
+    cmd.args(["-es", "-N", "-u", "NONE", "-i", "NONE", "--cmd", &runtime_path()])
+        .args(["-c", "filetype plugin indent on", "-c", "syntax on", "-S"])
+        .arg(fixtures().join("check.vim"));
+    let (exited, printed) = run(cmd, &out, Duration::from_secs(30));
+    assert_checks_passed("Vim", &out, exited, &printed);
+}
+
+/// Neovim with its defaults (`--clean`: filetype plugins, indent and syntax on, no user config).
+fn neovim(test: &str) -> Option<Command> {
+    match version("nvim") {
+        Some(v) if neovim_is_recent(&v) => {}
+        Some(v) => {
+            skipped(test, &format!("{INSTALL_NEOVIM}; this machine has {v}"));
+            return None;
+        }
+        None => {
+            skipped(test, INSTALL_NEOVIM);
+            return None;
+        }
+    }
+    let mut cmd = Command::new("nvim");
+    cmd.args(["--headless", "--clean", "--cmd", &runtime_path()]);
+    Some(cmd)
+}
+
+#[test]
+fn neovim_detects_highlights_and_indents_mml() {
+    let Some(mut cmd) = neovim("neovim_detects_highlights_and_indents_mml") else { return };
+    let out = out_dir("neovim");
+    write_operators(&out);
+    cmd.arg("-S").arg(fixtures().join("check.vim"));
+    let (exited, printed) = run(cmd, &out, Duration::from_secs(30));
+    assert_checks_passed("Neovim", &out, exited, &printed);
+}
+
+#[test]
+fn neovim_lsp_client_gets_diagnostics_hover_and_definition_from_mml_lsp() {
+    let Some(mut cmd) = neovim("neovim_lsp_client_gets_diagnostics_hover_and_definition_from_mml_lsp") else {
+        return;
+    };
+    let out = out_dir("neovim-lsp");
+    std::fs::write(
+        out.join("doc.mml"),
+        "A = [1, 2; 3, 4]\nx = linspce(0, 1)\nfn double(v) {\n    return 2 * v\n}\ny = double(3)\n",
+    )
+    .unwrap();
+    std::fs::write(out.join("other.mml"), "z = 1\n").unwrap();
+    cmd.env("MML_BIN", env!("CARGO_BIN_EXE_mml"))
+        .arg("-c")
+        .arg(format!("luafile {}", fixtures().join("lsp.lua").display()));
+    let (exited, printed) = run(cmd, &out, Duration::from_secs(40));
+    let result = std::fs::read_to_string(out.join("lsp-result.txt"))
+        .unwrap_or_else(|_| panic!("Neovim did not finish lsp.lua (exited ok: {exited}):\n{printed}"));
+    assert!(result.starts_with("ok\n"), "Neovim's LSP client with `mml lsp`: {result}\n{printed}");
+    assert!(exited, "Neovim exited with an error after the checks:\n{printed}");
+}
+
+#[test]
+fn neovim_versions_are_read() {
+    assert!(neovim_is_recent("NVIM v0.7.2"));
+    assert!(neovim_is_recent("NVIM v0.10.0-dev"));
+    assert!(!neovim_is_recent("NVIM v0.6.1"));
+    assert!(!neovim_is_recent("vim"));
+}
