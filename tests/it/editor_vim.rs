@@ -53,10 +53,12 @@ fn run(mut cmd: Command, out: &Path, limit: Duration) -> (bool, String) {
         .current_dir(root())
         .env("MML_FIXTURES", fixtures())
         .env("MML_OUT", out)
+        .env("MML_BIN", env!("CARGO_BIN_EXE_mml"))
         // Neovim keeps its logs (the LSP client's) here, not in the user's home.
         .env("XDG_CACHE_HOME", out.join("cache"))
         .env("XDG_STATE_HOME", out.join("state"))
         .env("XDG_DATA_HOME", out.join("data"))
+        .env("XDG_CONFIG_HOME", out.join("config"))
         .stdin(Stdio::null())
         .stdout(stdout)
         .stderr(stderr)
@@ -180,6 +182,78 @@ fn neovim_lsp_client_gets_diagnostics_hover_and_definition_from_mml_lsp() {
         .unwrap_or_else(|_| panic!("Neovim did not finish lsp.lua (exited ok: {exited}):\n{printed}"));
     assert!(result.starts_with("ok\n"), "Neovim's LSP client with `mml lsp`: {result}\n{printed}");
     assert!(exited, "Neovim exited with an error after the checks:\n{printed}");
+}
+
+/// Links `editors/vim` as `dir/pack/mml/start/mml`, as the README's installation does.
+#[cfg(unix)]
+fn install_package(dir: &Path) {
+    let start = dir.join("pack").join("mml").join("start");
+    std::fs::create_dir_all(&start).unwrap();
+    std::os::unix::fs::symlink(root().join("editors").join("vim"), start.join("mml")).unwrap();
+}
+
+/// What `-c` commands record about `tests/editors/vim/sample.mml` once the editor opens it.
+fn report_options(cmd: &mut Command) {
+    let sample = fixtures().join("sample.mml");
+    cmd.arg("-c").arg(format!("edit {}", sample.display())).args([
+        "-c",
+        "call writefile([&filetype, get(b:, 'current_syntax', ''), &indentexpr, &commentstring], $MML_OUT . '/loaded.txt')",
+    ]);
+}
+
+const LOADED: &str = "mml\nmml\nGetMmlIndent(v:lnum)\n# %s\n";
+
+/// The README's installation for Vim: a link in `~/.vim/pack/mml/start`, and a vimrc that
+/// turns on filetype plugins, indentation and syntax.
+#[cfg(unix)]
+#[test]
+fn vim_loads_the_package_installed_as_the_readme_says() {
+    if version("vim").is_none() {
+        return skipped("vim_loads_the_package_installed_as_the_readme_says", INSTALL_VIM);
+    }
+    let out = out_dir("vim-install");
+    let home = out.join("home");
+    install_package(&home.join(".vim"));
+    std::fs::write(home.join(".vimrc"), "filetype plugin indent on\nsyntax on\n").unwrap();
+    let mut cmd = Command::new("vim");
+    cmd.env("HOME", &home).args(["-es", "-N", "-i", "NONE", "-u"]).arg(home.join(".vimrc"));
+    report_options(&mut cmd);
+    cmd.args(["-c", "qall!"]);
+    let (exited, printed) = run(cmd, &out, Duration::from_secs(30));
+    let loaded = std::fs::read_to_string(out.join("loaded.txt")).unwrap_or_default();
+    assert_eq!(loaded, LOADED, "Vim with the package in ~/.vim/pack/mml/start: {printed}");
+    assert!(exited, "{printed}");
+}
+
+/// The README's installation for Neovim: a link in `~/.local/share/nvim/site/pack/mml/start`
+/// and `require("mml").setup()` in `init.lua`, which attaches `mml lsp` to MML buffers.
+#[cfg(unix)]
+#[test]
+fn neovim_loads_the_package_installed_as_the_readme_says() {
+    let Some(_) = neovim("neovim_loads_the_package_installed_as_the_readme_says") else { return };
+    let out = out_dir("neovim-install");
+    install_package(&out.join("data").join("nvim").join("site"));
+    let config = out.join("config").join("nvim");
+    std::fs::create_dir_all(&config).unwrap();
+    std::fs::write(config.join("init.lua"), "require(\"mml\").setup({ cmd = { os.getenv(\"MML_BIN\"), \"lsp\" } })\n")
+        .unwrap();
+    let mut cmd = Command::new("nvim");
+    cmd.args(["--headless", "-i", "NONE"]);
+    report_options(&mut cmd);
+    cmd.args([
+        "-c",
+        "lua vim.wait(5000, function() return #vim.tbl_keys(vim.lsp.buf_get_clients(0)) > 0 end, 20)",
+        "-c",
+        "call writefile([luaeval('vim.tbl_values(vim.lsp.buf_get_clients(0))[1].name')], $MML_OUT . '/client.txt')",
+        "-c",
+        "qall!",
+    ]);
+    let (exited, printed) = run(cmd, &out, Duration::from_secs(30));
+    let loaded = std::fs::read_to_string(out.join("loaded.txt")).unwrap_or_default();
+    assert_eq!(loaded, LOADED, "Neovim with the package in its site/pack/mml/start: {printed}");
+    let client = std::fs::read_to_string(out.join("client.txt")).unwrap_or_default();
+    assert_eq!(client, "mml\n", "require(\"mml\").setup() in init.lua attached no `mml` client: {printed}");
+    assert!(exited, "{printed}");
 }
 
 #[test]

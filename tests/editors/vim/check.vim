@@ -109,6 +109,8 @@ call s:Expect('\zs\\t bad', "mmlEscape")
 call s:Expect('bad\zs\\q', "mmlEscapeError")
 call s:Expect('bad\\q"\zs)', "")
 call s:Expect('^r = \zs{x', "")
+call s:Expect('a stray \zs}', "mmlInterpError")
+call s:Expect('error; \zs\\}', "mmlEscape")
 
 " Every operator of the language (one per line of operators.mml, written by the test as
 " `a OP b`) is highlighted as an operator over its whole width.
@@ -145,6 +147,27 @@ normal! gg=G
 let s:expected = ["if true {", "    s = \"one {", "      two }\"", "    x = 1", "}"]
 if getline(1, "$") != s:expected
   call s:Fail("a string over two lines was re-indented to " . string(getline(1, "$")))
+endif
+
+" `:compiler mml`: `:make` runs `mml check` ($MML_BIN) and lists its diagnostics, with the
+" help text, at the right character of a line with `θ`s.
+let g:mml_executable = $MML_BIN
+execute "edit " . fnameescape(s:fixtures . "/check_errors.mml")
+compiler mml
+silent make!
+let s:qf = sort(filter(getqflist(), "v:val.valid"), {a, b -> a.lnum - b.lnum})
+let s:got = string(map(copy(s:qf), '[v:val.lnum, v:val.type, v:val.text]'))
+if len(s:qf) != 2
+  call s:Fail("`:make` listed " . len(s:qf) . " diagnostics, expected 2: " . s:got)
+elseif s:qf[0].lnum != 3 || s:qf[0].type !=# "E" || s:qf[0].bufnr != bufnr("%")
+      \ || s:qf[0].text !~# 'unknown name `linspce`.*did you mean `linspace`'
+      \ || s:qf[1].lnum != 4 || s:qf[1].text !~# '`@` is not an operator.*A \* B'
+  call s:Fail("`:make` listed " . s:got)
+else
+  execute "cc " . (index(map(getqflist(), "v:val.lnum"), 3) + 1)
+  if line(".") != 3 || col(".") != stridx(getline(3), "linspce") + 1
+    call s:Fail("`:cc` went to " . line(".") . ":" . col(".") . ", not to `linspce` on line 3")
+  endif
 endif
 
 call writefile(s:failures, s:out . "/failures.txt")
