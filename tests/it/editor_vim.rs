@@ -242,9 +242,13 @@ fn neovim_loads_the_package_installed_as_the_readme_says() {
     report_options(&mut cmd);
     cmd.args([
         "-c",
-        "lua vim.wait(5000, function() return #vim.tbl_keys(vim.lsp.buf_get_clients(0)) > 0 end, 20)",
+        // (`vim.lsp.get_clients` is Neovim 0.10's name for `buf_get_clients`.)
+        "lua Clients = function() return vim.tbl_values(vim.lsp.get_clients and vim.lsp.get_clients({ bufnr = 0 }) \
+         or vim.lsp.buf_get_clients(0)) end",
         "-c",
-        "call writefile([luaeval('vim.tbl_values(vim.lsp.buf_get_clients(0))[1].name')], $MML_OUT . '/client.txt')",
+        "lua vim.wait(5000, function() return #Clients() > 0 end, 20)",
+        "-c",
+        "call writefile([luaeval('Clients()[1].name')], $MML_OUT . '/client.txt')",
         "-c",
         "qall!",
     ]);

@@ -8,8 +8,8 @@ local function finish(msg)
   local f = assert(io.open(out .. "/lsp-result.txt", "w"))
   f:write(msg, "\n", "steps: ", table.concat(steps, ", "), "\n")
   f:close()
-  for _, client in pairs(vim.lsp.get_active_clients()) do
-    client.stop(true)
+  for _, client in pairs((vim.lsp.get_clients or vim.lsp.get_active_clients)()) do
+    vim.lsp.stop_client(client.id, true)
   end
   vim.cmd(msg == "ok" and "qall!" or "cquit!")
 end
@@ -30,9 +30,12 @@ local ok, err = pcall(function()
   table.insert(steps, "filetype")
 
   local function attached(b)
-    for id, c in pairs(vim.lsp.buf_get_clients(b)) do
+    b = (b == 0 or b == nil) and vim.api.nvim_get_current_buf() or b
+    -- vim.lsp.get_clients is Neovim 0.10's name for buf_get_clients.
+    local all = vim.lsp.get_clients and vim.lsp.get_clients({ bufnr = b }) or vim.lsp.buf_get_clients(b)
+    for _, c in pairs(all) do
       if c.name == "mml" then
-        return id, c
+        return c.id, c
       end
     end
   end
