@@ -25,15 +25,10 @@ fn version(tool: &str) -> Option<String> {
     out.status.success().then(|| text.lines().next().unwrap_or("").to_string())
 }
 
-/// Is this `nvim --version` line ("NVIM v0.7.2") 0.7 or later?
-fn neovim_is_recent(line: &str) -> bool {
-    let numbers: Vec<u32> = line
-        .trim_start_matches("NVIM v")
-        .split(|c: char| !c.is_ascii_digit())
-        .take(2)
-        .filter_map(|n| n.parse().ok())
-        .collect();
-    matches!(numbers[..], [major, minor] if (major, minor) >= (0, 7))
+/// The (major, minor) version in an `nvim --version` line ("NVIM v0.7.2").
+fn neovim_version(line: &str) -> Option<(u32, u32)> {
+    let mut numbers = line.strip_prefix("NVIM v")?.split(|c: char| !c.is_ascii_digit()).map(|n| n.parse().ok());
+    Some((numbers.next()??, numbers.next()??))
 }
 
 /// A fresh folder for one test's results, under `target/`.
@@ -137,7 +132,7 @@ fn vim_detects_highlights_and_indents_mml() {
 /// Neovim with its defaults (`--clean`: filetype plugins, indent and syntax on, no user config).
 fn neovim(test: &str) -> Option<Command> {
     match version("nvim") {
-        Some(v) if neovim_is_recent(&v) => {}
+        Some(v) if neovim_version(&v) >= Some((0, 7)) => {}
         Some(v) => {
             skipped(test, &format!("{INSTALL_NEOVIM}; this machine has {v}"));
             return None;
@@ -260,10 +255,58 @@ fn neovim_loads_the_package_installed_as_the_readme_says() {
     assert!(exited, "{printed}");
 }
 
+/// The Lua snippets of `editors/vim/README.md` that set up `mml lsp` without the package's
+/// module, run as `init.lua`: each attaches an `mml` client to an MML buffer. The 0.8+ one
+/// (`vim.lsp.start`) runs where Neovim is 0.8 or later; the 0.7 one everywhere.
+#[test]
+fn neovim_readme_lsp_snippets_attach_mml_lsp() {
+    let Some(_) = neovim("neovim_readme_lsp_snippets_attach_mml_lsp") else { return };
+    let this = version("nvim").and_then(|v| neovim_version(&v)).unwrap();
+    let readme = std::fs::read_to_string(root().join("editors").join("vim").join("README.md")).unwrap();
+    let snippets: Vec<&str> = readme
+        .split("```lua\n")
+        .skip(1)
+        .filter_map(|rest| rest.split("```").next())
+        .filter(|code| code.contains("vim.lsp.start"))
+        .collect();
+    let (recent, old): (Vec<&str>, Vec<&str>) = snippets.iter().partition(|code| code.contains("vim.lsp.start("));
+    assert_eq!((recent.len(), old.len()), (1, 1), "expected one snippet for 0.8+ and one for 0.7: {snippets:#?}");
+    let mut ran = 0;
+    for (name, code) in [("0.8", recent[0]), ("0.7", old[0])] {
+        if name == "0.8" && this < (0, 8) {
+            continue;
+        }
+        let out = out_dir(&format!("neovim-readme-{name}"));
+        std::fs::write(out.join("doc.mml"), "x = 1\n").unwrap();
+        let bin = format!("{{ \"{}\", \"lsp\" }}", env!("CARGO_BIN_EXE_mml"));
+        assert!(code.contains(r#"{ "mml", "lsp" }"#), "{code}");
+        std::fs::write(out.join("init.lua"), code.replace(r#"{ "mml", "lsp" }"#, &bin)).unwrap();
+        let mut cmd = Command::new("nvim");
+        cmd.args(["--headless", "-i", "NONE", "--cmd", &runtime_path(), "-u"]).arg(out.join("init.lua"));
+        cmd.arg("-c").arg(format!("edit {}", out.join("doc.mml").display())).args([
+            "-c",
+            "lua Clients = function() return vim.tbl_values(vim.lsp.get_clients and vim.lsp.get_clients({ bufnr = 0 }) \
+             or vim.lsp.buf_get_clients(0)) end",
+            "-c",
+            "lua vim.wait(5000, function() return #Clients() > 0 and Clients()[1].initialized end, 20)",
+            "-c",
+            "call writefile([luaeval('Clients()[1].name')], $MML_OUT . '/client.txt')",
+            "-c",
+            "qall!",
+        ]);
+        let (exited, printed) = run(cmd, &out, Duration::from_secs(30));
+        let client = std::fs::read_to_string(out.join("client.txt")).unwrap_or_default();
+        assert_eq!(client, "mml\n", "the README's snippet for Neovim {name} attached no `mml` client: {printed}");
+        assert!(exited, "{printed}");
+        ran += 1;
+    }
+    assert!(ran > 0);
+}
+
 #[test]
 fn neovim_versions_are_read() {
-    assert!(neovim_is_recent("NVIM v0.7.2"));
-    assert!(neovim_is_recent("NVIM v0.10.0-dev"));
-    assert!(!neovim_is_recent("NVIM v0.6.1"));
-    assert!(!neovim_is_recent("vim"));
+    assert_eq!(neovim_version("NVIM v0.7.2"), Some((0, 7)));
+    assert_eq!(neovim_version("NVIM v0.10.0-dev"), Some((0, 10)));
+    assert!(neovim_version("NVIM v0.6.1") < Some((0, 7)));
+    assert_eq!(neovim_version("VIM - Vi IMproved 9.0"), None);
 }
