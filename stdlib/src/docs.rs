@@ -71,7 +71,10 @@ pub fn vim_syntax(lib: &Library) -> String {
     let _ = writeln!(out, "syn match mmlOperator \"\\V{}\"", ops.join("\\|"));
     out.push_str(
         "\" `'` is always the transpose (`A'`, `v'*w`): nothing in MML opens a string with it.\n\
-         syn match mmlTranspose \"'\"\n\n",
+         syn match mmlTranspose \"'\"\n\
+         \" A `'` where no operand comes before it (`print('hi')`) is the lexer's single-quoted string,\n\
+         \" an error (\"strings use double quotes\"): shown as one, never as a string.\n\
+         syn match mmlQuoteError +\\%(\\%(\\k\\|[)\\]}'\"]\\)\\s*\\)\\@<!'[^']*'+\n\n",
     );
     let control: Vec<&str> =
         KEYWORDS.iter().copied().filter(|k| !BOOLEANS.contains(k) && !VALUE_WORDS.contains(k)).collect();
@@ -118,7 +121,8 @@ pub fn vim_syntax(lib: &Library) -> String {
         "hi def link mmlComment Comment\n",
         "hi def link mmlTodo Todo\n",
         "hi def link mmlOperator Operator\n",
-        "hi def link mmlTranspose Operator\n\n",
+        "hi def link mmlTranspose Operator\n",
+        "hi def link mmlQuoteError Error\n\n",
         "let b:current_syntax = \"mml\"\n",
         "let &cpo = s:cpo_save\n",
         "unlet s:cpo_save\n",

@@ -14,6 +14,9 @@ use crate::tools::{root, skipped};
 const INSTALL_VIM: &str = "install Vim (Debian: vim)";
 const INSTALL_NEOVIM: &str = "install Neovim 0.7+ (Debian: neovim)";
 
+// Every editor here runs with `-n` (no swap file): the tests open the same fixtures at once,
+// and a swap file left by one would make the next stop and ask.
+
 fn fixtures() -> PathBuf {
     root().join("tests").join("editors").join("vim")
 }
@@ -122,7 +125,7 @@ fn vim_detects_highlights_and_indents_mml() {
     let out = out_dir("vim");
     write_operators(&out);
     let mut cmd = Command::new("vim");
-    cmd.args(["-es", "-N", "-u", "NONE", "-i", "NONE", "--cmd", &runtime_path()])
+    cmd.args(["-es", "-N", "-n", "-u", "NONE", "-i", "NONE", "--cmd", &runtime_path()])
         .args(["-c", "filetype plugin indent on", "-c", "syntax on", "-S"])
         .arg(fixtures().join("check.vim"));
     let (exited, printed) = run(cmd, &out, Duration::from_secs(30));
@@ -143,7 +146,7 @@ fn neovim(test: &str) -> Option<Command> {
         }
     }
     let mut cmd = Command::new("nvim");
-    cmd.args(["--headless", "--clean", "--cmd", &runtime_path()]);
+    cmd.args(["--headless", "--clean", "-n", "--cmd", &runtime_path()]);
     Some(cmd)
 }
 
@@ -211,7 +214,7 @@ fn vim_loads_the_package_installed_as_the_readme_says() {
     install_package(&home.join(".vim"));
     std::fs::write(home.join(".vimrc"), "filetype plugin indent on\nsyntax on\n").unwrap();
     let mut cmd = Command::new("vim");
-    cmd.env("HOME", &home).args(["-es", "-N", "-i", "NONE", "-u"]).arg(home.join(".vimrc"));
+    cmd.env("HOME", &home).args(["-es", "-N", "-n", "-i", "NONE", "-u"]).arg(home.join(".vimrc"));
     report_options(&mut cmd);
     cmd.args(["-c", "qall!"]);
     let (exited, printed) = run(cmd, &out, Duration::from_secs(30));
@@ -233,7 +236,7 @@ fn neovim_loads_the_package_installed_as_the_readme_says() {
     std::fs::write(config.join("init.lua"), "require(\"mml\").setup({ cmd = { os.getenv(\"MML_BIN\"), \"lsp\" } })\n")
         .unwrap();
     let mut cmd = Command::new("nvim");
-    cmd.args(["--headless", "-i", "NONE"]);
+    cmd.args(["--headless", "-n", "-i", "NONE"]);
     report_options(&mut cmd);
     cmd.args([
         "-c",
@@ -282,7 +285,7 @@ fn neovim_readme_lsp_snippets_attach_mml_lsp() {
         assert!(code.contains(r#"{ "mml", "lsp" }"#), "{code}");
         std::fs::write(out.join("init.lua"), code.replace(r#"{ "mml", "lsp" }"#, &bin)).unwrap();
         let mut cmd = Command::new("nvim");
-        cmd.args(["--headless", "-i", "NONE", "--cmd", &runtime_path(), "-u"]).arg(out.join("init.lua"));
+        cmd.args(["--headless", "-n", "-i", "NONE", "--cmd", &runtime_path(), "-u"]).arg(out.join("init.lua"));
         cmd.arg("-c").arg(format!("edit {}", out.join("doc.mml").display())).args([
             "-c",
             "lua Clients = function() return vim.tbl_values(vim.lsp.get_clients and vim.lsp.get_clients({ bufnr = 0 }) \

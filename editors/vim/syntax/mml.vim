@@ -16,6 +16,9 @@ syn spell notoplevel
 syn match mmlOperator "\V.==\|.!=\|.<=\|.>=\|.<\|.>\|->\|+=\|-=\|*=\|/=\|.*\|./\|.^\|==\|!=\|<=\|>=\|&&\|||\|+\|-\|*\|/\|\\\|^\|<\|>\|!\|=\|:"
 " `'` is always the transpose (`A'`, `v'*w`): nothing in MML opens a string with it.
 syn match mmlTranspose "'"
+" A `'` where no operand comes before it (`print('hi')`) is the lexer's single-quoted string,
+" an error ("strings use double quotes"): shown as one, never as a string.
+syn match mmlQuoteError +\%(\%(\k\|[)\]}'"]\)\s*\)\@<!'[^']*'+
 
 syn keyword mmlKeyword fn if else while for in break continue return and or not end
 syn keyword mmlBoolean true false
@@ -74,6 +77,7 @@ hi def link mmlComment Comment
 hi def link mmlTodo Todo
 hi def link mmlOperator Operator
 hi def link mmlTranspose Operator
+hi def link mmlQuoteError Error
 
 let b:current_syntax = "mml"
 let &cpo = s:cpo_save

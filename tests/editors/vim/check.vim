@@ -95,6 +95,13 @@ call s:Expect("v'\\zs' +", "mmlTranspose")
 call s:Expect("v'' \\zs+", "mmlOperator")
 call s:Expect("+ A\\zs'$", "mmlTranspose")
 call s:Expect('^\zsP = ', "")
+" A `'` with no operand before it is the single-quoted string the lexer reports as an error
+call s:Expect("print(\\zs'single'", "mmlQuoteError")
+call s:Expect("print('single\\zs'", "mmlQuoteError")
+call s:Expect("'single') \\zs+", "mmlOperator")
+call s:Expect("2\\]\\zs'$", "mmlTranspose")
+call s:Expect("max(A\\zs', 'x')", "mmlTranspose")
+call s:Expect("max(A', \\zs'x')", "mmlQuoteError")
 " Strings, escapes, interpolation
 call s:Expect('print("\zsA', "mmlString")
 call s:Expect('print("A\zs''', "mmlString")
