@@ -70,7 +70,7 @@ pub fn vim_syntax(lib: &Library) -> String {
     let ops: Vec<String> = ops.iter().map(|o| o.replace('\\', "\\\\")).collect();
     let _ = writeln!(out, "syn match mmlOperator \"\\V{}\"", ops.join("\\|"));
     out.push_str(
-        "\" `'` is always the transpose (`A'`, `v'*w`): nothing in MML opens a string with it.\n\
+        "\" `'` after an operand is the transpose (`A'`, `v'*w`); it never opens a string.\n\
          syn match mmlTranspose \"'\"\n\
          \" A `'` where no operand comes before it (`print('hi')`) is the lexer's single-quoted string,\n\
          \" an error (\"strings use double quotes\"): shown as one, never as a string.\n\

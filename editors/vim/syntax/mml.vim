@@ -14,7 +14,7 @@ syn spell notoplevel
 " Operators come first: where two items match at the same place the later one wins,
 " so `.5` is a number and `.*` an operator.
 syn match mmlOperator "\V.==\|.!=\|.<=\|.>=\|.<\|.>\|->\|+=\|-=\|*=\|/=\|.*\|./\|.^\|==\|!=\|<=\|>=\|&&\|||\|+\|-\|*\|/\|\\\|^\|<\|>\|!\|=\|:"
-" `'` is always the transpose (`A'`, `v'*w`): nothing in MML opens a string with it.
+" `'` after an operand is the transpose (`A'`, `v'*w`); it never opens a string.
 syn match mmlTranspose "'"
 " A `'` where no operand comes before it (`print('hi')`) is the lexer's single-quoted string,
 " an error ("strings use double quotes"): shown as one, never as a string.
