@@ -1,9 +1,10 @@
 //! The Vim package (`editors/vim/`) in the real editors. Vim (`vim -es`) and headless Neovim
 //! load the package from the runtime path and run `tests/editors/vim/check.vim` over its
-//! fixtures: filetype detection, syntax groups at chosen places, the ftplugin's options and
-//! `=` re-indentation. Neovim's built-in LSP client then talks to `mml lsp` through the
-//! package's `lua/mml.lua` (`tests/editors/vim/lsp.lua`): a diagnostic that clears after an
-//! edit, hover and definition.
+//! fixtures: filetype detection, syntax groups at chosen places, every operator, the
+//! ftplugin's options, `=` re-indentation and `:compiler mml` + `:make`. Both also load the
+//! package installed as its README says. Neovim's built-in LSP client talks to `mml lsp`
+//! through the package's `lua/mml.lua` (`tests/editors/vim/lsp.lua`: a diagnostic that clears
+//! after an edit, hover, definition) and through the README's own snippets.
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
