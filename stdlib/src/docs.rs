@@ -41,34 +41,92 @@ fn names(lib: &Library) -> Vec<&'static str> {
     v
 }
 
-/// `editors/vim/syntax/mml.vim`.
+/// `editors/vim/syntax/mml.vim`: Vim and Neovim highlighting. It follows the lexer
+/// (`lang/src/token.rs`): `'` is only ever the transpose, numbers need a digit after the `.`
+/// (`2.*A` is `2 .* A`), a trailing `i` makes an imaginary literal, and strings hold escapes
+/// and `{expr}` interpolations.
 pub fn vim_syntax(lib: &Library) -> String {
+    // Reserved words that name values rather than structure.
+    const BOOLEANS: &[&str] = &["true", "false"];
+    const VALUE_WORDS: &[&str] = &["nothing"];
     let mut out = String::new();
-    let _ = writeln!(out, "\" Vim syntax for MML ({HEADER}).");
-    let _ = writeln!(out, "if exists(\"b:current_syntax\")\n  finish\nendif\n");
-    let _ = writeln!(out, "syn keyword mmlKeyword {}", KEYWORDS.join(" "));
+    let _ = writeln!(out, "\" Vim syntax file for MML ({HEADER}).");
+    out.push_str(
+        "\" Language: MML\n\
+         if exists(\"b:current_syntax\")\n  finish\nendif\n\
+         let s:cpo_save = &cpo\n\
+         set cpo&vim\n\n\
+         syn case match\n\
+         \" Strings may span lines.\n\
+         syn sync fromstart\n\
+         syn spell notoplevel\n\n\
+         \" Operators come first: where two items match at the same place the later one wins,\n\
+         \" so `.5` is a number and `.*` an operator.\n",
+    );
+    let mut ops: Vec<&str> = OPERATORS.iter().copied().filter(|o| !matches!(*o, "'" | "." | "," | ";")).collect();
+    ops.retain(|o| !o.chars().all(|c| "()[]{}".contains(c)));
+    // Vim's `\|` takes the first alternative that matches, so longer operators go first.
+    ops.sort_by_key(|o| std::cmp::Reverse(o.len()));
+    let ops: Vec<String> = ops.iter().map(|o| o.replace('\\', "\\\\")).collect();
+    let _ = writeln!(out, "syn match mmlOperator \"\\V{}\"", ops.join("\\|"));
+    out.push_str(
+        "\" `'` after an operand is the transpose (`A'`, `v'*w`); it never opens a string.\n\
+         syn match mmlTranspose \"'\"\n\
+         \" A `'` where no operand comes before it (`print('hi')`) is the lexer's single-quoted string,\n\
+         \" an error (\"strings use double quotes\"): shown as one, never as a string.\n\
+         syn match mmlQuoteError +\\%(\\%(\\k\\|[)\\]}'\"]\\)\\s*\\)\\@<!'[^']*'+\n\n",
+    );
+    let control: Vec<&str> =
+        KEYWORDS.iter().copied().filter(|k| !BOOLEANS.contains(k) && !VALUE_WORDS.contains(k)).collect();
+    let _ = writeln!(out, "syn keyword mmlKeyword {}", control.join(" "));
+    let booleans: Vec<&str> = KEYWORDS.iter().copied().filter(|k| BOOLEANS.contains(k)).collect();
+    let _ = writeln!(out, "syn keyword mmlBoolean {}", booleans.join(" "));
+    let mut consts: Vec<&str> = KEYWORDS.iter().copied().filter(|k| VALUE_WORDS.contains(k)).collect();
+    consts.extend(lib.constants.iter().map(|c| c.name));
+    let _ = writeln!(out, "syn keyword mmlConstant {}", consts.join(" "));
     for chunk in names(lib).chunks(12) {
         let _ = writeln!(out, "syn keyword mmlBuiltin {}", chunk.join(" "));
     }
-    let consts: Vec<&str> = lib.constants.iter().map(|c| c.name).collect();
-    let _ = writeln!(out, "syn keyword mmlConstant {}", consts.join(" "));
-    out.push_str(
-        "syn match mmlNumber \"\\<\\d[0-9_]*\\(\\.\\d*\\)\\=\\([eE][+-]\\=\\d\\+\\)\\=\"\n\
-         syn match mmlNumber \"\\.\\d\\+\\([eE][+-]\\=\\d\\+\\)\\=\"\n\
-         syn region mmlInterp contained start=\"{\" end=\"}\"\n\
-         syn region mmlString start=+\"+ skip=+\\\\.+ end=+\"+ contains=mmlInterp\n\
-         syn match mmlComment \"#.*$\"\n\
-         syn match mmlOperator \"[-+*/\\\\^'<>=!:]\\|\\.\\*\\|\\./\\|\\.\\^\\|->\"\n\n\
-         hi def link mmlKeyword Keyword\n\
-         hi def link mmlBuiltin Function\n\
-         hi def link mmlConstant Constant\n\
-         hi def link mmlNumber Number\n\
-         hi def link mmlString String\n\
-         hi def link mmlInterp Special\n\
-         hi def link mmlComment Comment\n\
-         hi def link mmlOperator Operator\n\n\
-         let b:current_syntax = \"mml\"\n",
-    );
+    out.push_str(concat!(
+        "\" The name in `fn name(...)` and in a one-line definition `name(x, y) = ...`.\n",
+        "syn match mmlFunction \"\\%(\\<fn\\s\\+\\)\\@<=\\k\\+\"\n",
+        "syn match mmlFunction \"^\\s*\\zs\\k\\+\\ze([^()]*)\\s*=\\%([^=]\\|$\\)\"\n\n",
+        "\" Numbers: `1`, `2.5`, `.5`, `1e-3`, `1_000`; imaginary numbers `2i`, `0.5i`, `1e3i`.\n",
+        "syn match mmlNumber \"\\<\\d[0-9_]*\\%(\\.\\d[0-9_]*\\)\\=\\%([eE][+-]\\=\\d[0-9_]*\\)\\=\"\n",
+        "syn match mmlNumber \"\\.\\d[0-9_]*\\%([eE][+-]\\=\\d[0-9_]*\\)\\=\"\n",
+        "syn match mmlImaginary \"\\<\\d[0-9_]*\\%(\\.\\d[0-9_]*\\)\\=\\%([eE][+-]\\=\\d[0-9_]*\\)\\=i\"\n",
+        "syn match mmlImaginary \"\\.\\d[0-9_]*\\%([eE][+-]\\=\\d[0-9_]*\\)\\=i\"\n\n",
+        "\" Strings: double quotes only; escapes \\n \\t \\r \\0 \\\" \\\\ \\{ \\}; `{expr}` interpolates.\n",
+        "syn cluster mmlExpr contains=mmlOperator,mmlTranspose,mmlKeyword,mmlBoolean,mmlConstant,mmlBuiltin,mmlNumber,mmlImaginary,mmlInterpBraces\n",
+        "syn region mmlString start=+\"+ skip=+\\\\.+ end=+\"+ keepend contains=mmlEscapeError,mmlEscape,mmlInterp,mmlInterpError,@Spell\n",
+        "syn match mmlEscapeError contained +\\\\.+\n",
+        "syn match mmlEscape contained +\\\\[ntr0\"\\\\{}]+\n",
+        "syn match mmlInterpError contained +}+\n",
+        "syn region mmlInterp contained matchgroup=mmlInterpDelim start=+{+ end=+}+ contains=@mmlExpr\n",
+        "syn region mmlInterpBraces contained transparent start=+{+ end=+}+ contains=@mmlExpr\n\n",
+        "syn keyword mmlTodo contained TODO FIXME XXX NOTE\n",
+        "syn match mmlComment \"#.*$\" contains=mmlTodo,@Spell\n\n",
+        "hi def link mmlKeyword Keyword\n",
+        "hi def link mmlBoolean Boolean\n",
+        "hi def link mmlConstant Constant\n",
+        "hi def link mmlBuiltin Function\n",
+        "hi def link mmlFunction Function\n",
+        "hi def link mmlNumber Number\n",
+        "hi def link mmlImaginary Number\n",
+        "hi def link mmlString String\n",
+        "hi def link mmlEscape SpecialChar\n",
+        "hi def link mmlEscapeError Error\n",
+        "hi def link mmlInterpDelim Delimiter\n",
+        "hi def link mmlInterpError Error\n",
+        "hi def link mmlComment Comment\n",
+        "hi def link mmlTodo Todo\n",
+        "hi def link mmlOperator Operator\n",
+        "hi def link mmlTranspose Operator\n",
+        "hi def link mmlQuoteError Error\n\n",
+        "let b:current_syntax = \"mml\"\n",
+        "let &cpo = s:cpo_save\n",
+        "unlet s:cpo_save\n",
+    ));
     out
 }
 

@@ -8,6 +8,7 @@ mod cli;
 mod common;
 mod docs;
 mod editor_emacs;
+mod editor_vim;
 mod errors;
 mod examples;
 mod guesses;
