@@ -131,41 +131,159 @@ pub fn vim_syntax(lib: &Library) -> String {
 }
 
 /// `editors/vscode/syntaxes/mml.tmLanguage.json`: a TextMate grammar (VS Code, Sublime,
-/// GitHub's highlighter).
+/// GitHub's highlighter). It follows the lexer (`mml_lang::lexer`): a `'` after a value (a
+/// name, a number, `)`, `]`, `}`, a string, `'`, `true`, `false`, `nothing`, `end`, blanks
+/// allowed between) is the transpose; any other `'...'` on one line is the error "strings use
+/// double quotes". Strings end at the first unescaped `"`, even inside an interpolation `{...}`.
 pub fn textmate_grammar(lib: &Library) -> String {
     let alt = |v: &[&str]| v.join("|");
-    let ops: Vec<String> = OPERATORS.iter().map(|o| regex_escape(o)).collect();
-    let ops: Vec<&str> = ops.iter().map(String::as_str).collect();
+    let words = |group: &[&str]| -> Vec<&str> { KEYWORDS.iter().copied().filter(|k| group.contains(k)).collect() };
+    // Keywords that are not in one of the named groups are control words, so a new keyword
+    // is highlighted without a change here.
+    let control: Vec<&str> = KEYWORDS
+        .iter()
+        .copied()
+        .filter(|k| !["fn"].iter().chain(WORD_OPERATORS).chain(VALUE_KEYWORDS).any(|g| g == k))
+        .collect();
+    // After these a `'` opens a (single-quoted) string rather than transposing.
+    let not_operands: String = KEYWORDS
+        .iter()
+        .filter(|k| !VALUE_KEYWORDS.contains(k))
+        .map(|k| format!("\\\\b{k}"))
+        .collect::<Vec<_>>()
+        .join("|");
     let consts: Vec<&str> = lib.constants.iter().map(|c| c.name).collect();
+    let mut ops: Vec<&str> = OPERATORS.iter().copied().filter(|o| *o != "'").collect();
+    // One alternation, longest first, so that `.==` is never read as `.` then `==`.
+    ops.sort_by_key(|o| std::cmp::Reverse(o.len()));
+    let op_regex = json_escape(&ops.iter().map(|o| format!("({})", regex_escape(o))).collect::<Vec<_>>().join("|"));
+    let op_captures = ops
+        .iter()
+        .enumerate()
+        .map(|(i, o)| format!("        \"{}\": {{ \"name\": \"{}.mml\" }}", i + 1, operator_scope(o)))
+        .collect::<Vec<_>>()
+        .join(",\n");
+    let value = VALUE_KEYWORDS.iter().filter(|k| **k != "end").copied().collect::<Vec<_>>();
     format!(
         r##"{{
   "$comment": "{HEADER}",
   "name": "MML",
   "scopeName": "source.mml",
   "fileTypes": ["mml"],
-  "patterns": [
-    {{ "name": "comment.line.number-sign.mml", "match": "#.*$" }},
-    {{
+  "patterns": [{{ "include": "#comment" }}, {{ "include": "#string" }}, {{ "include": "#code" }}],
+  "repository": {{
+    "comment": {{
+      "name": "comment.line.number-sign.mml",
+      "match": "(#).*$",
+      "captures": {{ "1": {{ "name": "punctuation.definition.comment.mml" }} }}
+    }},
+    "string": {{
       "name": "string.quoted.double.mml",
       "begin": "\"",
+      "beginCaptures": {{ "0": {{ "name": "punctuation.definition.string.begin.mml" }} }},
       "end": "\"",
+      "endCaptures": {{ "0": {{ "name": "punctuation.definition.string.end.mml" }} }},
       "patterns": [
-        {{ "name": "constant.character.escape.mml", "match": "\\\\." }},
-        {{ "name": "meta.interpolation.mml", "begin": "\\{{", "end": "\\}}", "patterns": [{{ "include": "$self" }}] }}
+        {{ "name": "constant.character.escape.mml", "match": "\\\\[ntr0\"\\\\{{}}]" }},
+        {{ "name": "invalid.illegal.unknown-escape.mml", "match": "\\\\." }},
+        {{ "include": "#interpolation" }},
+        {{ "name": "invalid.illegal.unmatched-brace.mml", "match": "\\}}" }}
       ]
     }},
-    {{ "name": "keyword.control.mml", "match": "\\b({keywords})\\b" }},
-    {{ "name": "support.function.builtin.mml", "match": "\\b({builtins})\\b" }},
-    {{ "name": "constant.language.mml", "match": "\\b({consts})\\b" }},
-    {{ "name": "constant.numeric.mml", "match": "\\b\\d[0-9_]*(\\.\\d*)?([eE][+-]?\\d+)?|\\.\\d+([eE][+-]?\\d+)?" }},
-    {{ "name": "keyword.operator.mml", "match": "{ops}" }}
-  ]
+    "interpolation": {{
+      "name": "meta.interpolation.mml",
+      "begin": "\\{{",
+      "beginCaptures": {{ "0": {{ "name": "punctuation.section.interpolation.begin.mml" }} }},
+      "end": "\\}}|(?=\")",
+      "endCaptures": {{ "0": {{ "name": "punctuation.section.interpolation.end.mml" }} }},
+      "contentName": "meta.embedded.line.mml",
+      "patterns": [{{ "include": "#interpolation-braces" }}, {{ "include": "#code" }}]
+    }},
+    "interpolation-braces": {{
+      "begin": "\\{{",
+      "beginCaptures": {{ "0": {{ "name": "punctuation.section.braces.begin.mml" }} }},
+      "end": "\\}}|(?=\")",
+      "endCaptures": {{ "0": {{ "name": "punctuation.section.braces.end.mml" }} }},
+      "patterns": [{{ "include": "#interpolation-braces" }}, {{ "include": "#code" }}]
+    }},
+    "code": {{
+      "patterns": [
+        {{ "include": "#transpose" }},
+        {{ "include": "#single-quoted" }},
+        {{ "include": "#number" }},
+        {{ "include": "#function-definition" }},
+        {{ "include": "#keyword" }},
+        {{ "include": "#field" }},
+        {{ "include": "#builtin" }},
+        {{ "include": "#constant" }},
+        {{ "include": "#call" }},
+        {{ "include": "#name" }},
+        {{ "include": "#operator" }}
+      ]
+    }},
+    "transpose": {{
+      "match": "(?<=[\\w)\\]}}'\"])(?<!{not_operands})\\s*(')",
+      "captures": {{ "1": {{ "name": "keyword.operator.transpose.mml" }} }}
+    }},
+    "single-quoted": {{
+      "patterns": [
+        {{ "name": "invalid.illegal.string.quoted.single.mml", "match": "'[^'\\n]*'" }},
+        {{ "name": "keyword.operator.transpose.mml", "match": "'" }}
+      ]
+    }},
+    "number": {{
+      "patterns": [
+        {{
+          "name": "constant.numeric.imaginary.mml",
+          "match": "(?:\\b[0-9][0-9_]*(?:\\.[0-9][0-9_]*)?|\\.[0-9][0-9_]*)(?:[eE][+-]?[0-9][0-9_]*)?i"
+        }},
+        {{
+          "name": "constant.numeric.decimal.mml",
+          "match": "(?:\\b[0-9][0-9_]*(?:\\.[0-9][0-9_]*)?|\\.[0-9][0-9_]*)(?:[eE][+-]?[0-9][0-9_]*)?"
+        }}
+      ]
+    }},
+    "function-definition": {{
+      "match": "\\b(fn)\\s+([\\p{{L}}_]\\w*)",
+      "captures": {{
+        "1": {{ "name": "storage.type.function.mml" }},
+        "2": {{ "name": "entity.name.function.definition.mml" }}
+      }}
+    }},
+    "keyword": {{
+      "patterns": [
+        {{ "name": "storage.type.function.mml", "match": "\\bfn\\b" }},
+        {{ "name": "keyword.control.mml", "match": "\\b({control})\\b" }},
+        {{ "name": "keyword.operator.word.mml", "match": "\\b({word_ops})\\b" }},
+        {{ "name": "constant.language.mml", "match": "\\b({value})\\b" }},
+        {{ "name": "variable.language.end.mml", "match": "\\bend\\b" }}
+      ]
+    }},
+    "field": {{
+      "match": "(\\.)\\s*([\\p{{L}}_]\\w*)",
+      "captures": {{
+        "1": {{ "name": "punctuation.accessor.mml" }},
+        "2": {{ "name": "variable.other.property.mml" }}
+      }}
+    }},
+    "builtin": {{ "name": "support.function.builtin.mml", "match": "\\b({builtins})\\b" }},
+    "constant": {{ "name": "support.constant.mml", "match": "\\b({consts})\\b" }},
+    "call": {{ "name": "entity.name.function.call.mml", "match": "[\\p{{L}}_]\\w*(?=\\()" }},
+    "name": {{ "name": "variable.other.mml", "match": "[\\p{{L}}_]\\w*" }},
+    "operator": {{
+      "match": "{op_regex}",
+      "captures": {{
+{op_captures}
+      }}
+    }}
+  }}
 }}
 "##,
-        keywords = alt(KEYWORDS),
+        control = alt(&control),
+        word_ops = alt(&words(WORD_OPERATORS)),
+        value = alt(&value),
         builtins = alt(&names(lib)),
         consts = alt(&consts),
-        ops = json_escape(&alt(&ops)),
     )
 }
 
@@ -203,6 +321,36 @@ fn elisp_strings(out: &mut String, name: &str, doc: &str, words: &[&str]) {
         out.push_str(&item);
     }
     let _ = writeln!(out, ")\n  \"{doc}\")\n");
+}
+
+/// Keywords that are operators.
+const WORD_OPERATORS: &[&str] = &["and", "or", "not"];
+/// Keywords that are values, after which a `'` is a transpose (`lexer::ends_operand`).
+const VALUE_KEYWORDS: &[&str] = &["true", "false", "nothing", "end"];
+
+/// The TextMate scope of an operator or punctuation token (without the `.mml` suffix).
+fn operator_scope(op: &str) -> &'static str {
+    match op {
+        "(" => "punctuation.section.parens.begin",
+        ")" => "punctuation.section.parens.end",
+        "[" => "punctuation.section.brackets.begin",
+        "]" => "punctuation.section.brackets.end",
+        "{" => "punctuation.section.braces.begin",
+        "}" => "punctuation.section.braces.end",
+        "," => "punctuation.separator.comma",
+        ";" => "punctuation.separator.semicolon",
+        "." => "punctuation.accessor",
+        "=" => "keyword.operator.assignment",
+        "+=" | "-=" | "*=" | "/=" => "keyword.operator.assignment.compound",
+        "->" => "keyword.operator.arrow",
+        ":" => "keyword.operator.range",
+        "==" | "!=" | "<" | "<=" | ">" | ">=" => "keyword.operator.comparison",
+        ".==" | ".!=" | ".<" | ".<=" | ".>" | ".>=" => "keyword.operator.comparison.elementwise",
+        "&&" | "||" | "!" => "keyword.operator.logical",
+        ".*" | "./" | ".^" => "keyword.operator.arithmetic.elementwise",
+        "+" | "-" | "*" | "/" | "\\" | "^" => "keyword.operator.arithmetic",
+        _ => "keyword.operator",
+    }
 }
 
 fn regex_escape(s: &str) -> String {
