@@ -9,6 +9,7 @@ mod common;
 mod docs;
 mod editor_emacs;
 mod editor_vim;
+mod editor_vscode;
 mod errors;
 mod examples;
 mod guesses;

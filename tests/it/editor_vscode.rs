@@ -1,0 +1,174 @@
+//! The VS Code extension (`editors/vscode/`) through node: the TextMate grammar under
+//! `vscode-tmgrammar-test` (VS Code's own tokenizer, vscode-textmate), the client's activation
+//! code and the language configuration under node's test runner (with `MML_BIN` for the real
+//! server), and `vsce package` building the `.vsix`. The npm packages are pinned by
+//! `editors/vscode/package-lock.json` and installed with `npm ci` into
+//! `editors/vscode/node_modules/` when that is missing or the lock file changed.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
+
+use crate::tools::{root, skipped};
+
+const TEST: &str = "vscode_extension_grammar_client_and_vsix";
+const INSTALL: &str = "install Node.js 18+ and npm (Debian: nodejs npm)";
+
+/// The grammar test files; each must be reported as passed.
+const GRAMMAR_TESTS: &[&str] = &["comments", "numbers", "operators", "strings", "transpose", "words"];
+
+fn extension_dir() -> PathBuf {
+    root().join("editors").join("vscode")
+}
+
+/// The major version of `node`, or `None` when it cannot be run.
+fn node_major() -> Option<u32> {
+    let out = Command::new("node").arg("--version").output().ok()?;
+    let text = String::from_utf8_lossy(&out.stdout);
+    text.trim().trim_start_matches('v').split('.').next()?.parse().ok()
+}
+
+fn npm_runs() -> bool {
+    Command::new("npm").arg("--version").output().is_ok_and(|o| o.status.success())
+}
+
+/// Runs `cmd` in `dir`, killing it after `limit`; returns whether it succeeded and its
+/// stdout and stderr together.
+fn run(mut cmd: Command, dir: &Path, limit: Duration) -> (bool, String) {
+    let logs = std::env::temp_dir().join(format!("mml-it-vscode-{}", std::process::id()));
+    std::fs::create_dir_all(&logs).unwrap();
+    let log = logs.join("output.txt");
+    let file = std::fs::File::create(&log).unwrap();
+    let described = format!("{cmd:?}");
+    let mut child = cmd
+        .current_dir(dir)
+        .stdin(Stdio::null())
+        .stdout(file.try_clone().unwrap())
+        .stderr(file)
+        .spawn()
+        .unwrap_or_else(|e| panic!("cannot run {described}: {e}"));
+    let start = Instant::now();
+    let status = loop {
+        if let Some(status) = child.try_wait().unwrap() {
+            break Some(status);
+        }
+        if start.elapsed() > limit {
+            let _ = child.kill();
+            let _ = child.wait();
+            break None;
+        }
+        std::thread::sleep(Duration::from_millis(50));
+    };
+    let text = std::fs::read_to_string(&log).unwrap_or_default();
+    let _ = std::fs::remove_dir_all(&logs);
+    match status {
+        Some(status) => (status.success(), text),
+        None => (false, format!("{described} did not finish within {limit:?}:\n{text}")),
+    }
+}
+
+/// `npm ci` unless `node_modules/` was installed from this very `package-lock.json`.
+fn install_packages(dir: &Path) {
+    let lock = std::fs::read_to_string(dir.join("package-lock.json")).unwrap();
+    let stamp = dir.join("node_modules").join(".mml-installed-package-lock.json");
+    let installed = ["@vscode/vsce", "vscode-tmgrammar-test", "vscode-languageclient"]
+        .iter()
+        .all(|p| dir.join("node_modules").join(p).join("package.json").exists());
+    if installed && std::fs::read_to_string(&stamp).ok().as_deref() == Some(lock.as_str()) {
+        return;
+    }
+    let mut npm = Command::new("npm");
+    // No install scripts: none of the packages needs one to package or test, and keytar's
+    // (an optional dependency of vsce, for publishing) would try to download a binary.
+    npm.args(["ci", "--ignore-scripts", "--no-audit", "--no-fund"]);
+    let (ok, text) = run(npm, dir, Duration::from_secs(600));
+    // A failed install (no network to the npm registry) is a failure, not a skip.
+    assert!(ok, "npm ci failed in {}:\n{text}", dir.display());
+    std::fs::write(&stamp, lock).unwrap();
+}
+
+/// The names of the files in a zip archive, from its central directory.
+fn zip_names(bytes: &[u8]) -> Vec<String> {
+    let u16_at = |i: usize| u16::from_le_bytes([bytes[i], bytes[i + 1]]) as usize;
+    let u32_at = |i: usize| u32::from_le_bytes([bytes[i], bytes[i + 1], bytes[i + 2], bytes[i + 3]]) as usize;
+    // The end-of-central-directory record: signature, then the directory's size and offset.
+    let end = (0..bytes.len().saturating_sub(21))
+        .rev()
+        .find(|&i| bytes[i..i + 4] == [0x50, 0x4b, 0x05, 0x06])
+        .expect("a zip archive ends with its central directory");
+    let (count, mut at) = (u16_at(end + 10), u32_at(end + 16));
+    let mut names = Vec::new();
+    for _ in 0..count {
+        assert_eq!(bytes[at..at + 4], [0x50, 0x4b, 0x01, 0x02], "a central directory entry");
+        let (name_len, extra_len, comment_len) = (u16_at(at + 28), u16_at(at + 30), u16_at(at + 32));
+        names.push(String::from_utf8_lossy(&bytes[at + 46..at + 46 + name_len]).into_owned());
+        at += 46 + name_len + extra_len + comment_len;
+    }
+    names
+}
+
+#[test]
+fn vscode_extension_grammar_client_and_vsix() {
+    match node_major() {
+        None => return skipped(TEST, INSTALL),
+        Some(v) if v < 18 => return skipped(TEST, &format!("node is version {v}: {INSTALL}")),
+        Some(_) => {}
+    }
+    if !npm_runs() {
+        return skipped(TEST, INSTALL);
+    }
+    let dir = extension_dir();
+    install_packages(&dir);
+    let limit = Duration::from_secs(120);
+
+    // The grammar, as VS Code tokenizes it.
+    let mut grammar = Command::new("node");
+    grammar.args(["node_modules/vscode-tmgrammar-test/dist/unit.js", "--compact", "test/grammar/*.test.mml"]);
+    let (ok, text) = run(grammar, &dir, limit);
+    println!("{text}");
+    assert!(ok, "the grammar tests failed:\n{text}");
+    for name in GRAMMAR_TESTS {
+        let file = format!("test/grammar/{name}.test.mml");
+        assert!(dir.join(&file).exists(), "{file} is missing");
+        assert!(text.contains(&format!("{file} run successfuly")), "{file} was not run:\n{text}");
+    }
+
+    // The client under node, and the language configuration.
+    let mut node = Command::new("node");
+    node.args(["--test", "test/client.test.js", "test/language-configuration.test.js"])
+        .env("MML_BIN", env!("CARGO_BIN_EXE_mml"));
+    let (ok, text) = run(node, &dir, limit);
+    println!("{text}");
+    assert!(ok, "the node tests failed:\n{text}");
+    let passed = text.lines().find_map(|l| l.strip_prefix("# pass ")).and_then(|n| n.trim().parse::<u32>().ok());
+    assert!(passed.is_some_and(|n| n >= 10), "fewer node tests ran than written:\n{text}");
+    assert!(text.lines().any(|l| l.trim() == "# fail 0"), "{text}");
+
+    // The .vsix, built offline.
+    let out = std::env::temp_dir().join(format!("mml-it-vscode-vsix-{}", std::process::id()));
+    std::fs::create_dir_all(&out).unwrap();
+    let vsix = out.join("mml.vsix");
+    let mut vsce = Command::new("node");
+    vsce.args(["node_modules/@vscode/vsce/vsce", "package", "--allow-missing-repository", "--out"]).arg(&vsix);
+    let (ok, text) = run(vsce, &dir, limit);
+    println!("{text}");
+    assert!(ok, "vsce package failed:\n{text}");
+    let names = zip_names(&std::fs::read(&vsix).expect("vsce wrote the .vsix"));
+    let _ = std::fs::remove_dir_all(&out);
+    for file in [
+        "extension/package.json",
+        "extension/extension.js",
+        "extension/language-configuration.json",
+        "extension/syntaxes/mml.tmLanguage.json",
+        "extension/node_modules/vscode-languageclient/package.json",
+        "extension/README.md",
+        "extension.vsixmanifest",
+    ] {
+        assert!(names.iter().any(|n| n == file), "the .vsix lacks {file}: {names:?}");
+    }
+    assert!(!names.iter().any(|n| n.starts_with("extension/test/")), "the tests are not shipped: {names:?}");
+    assert!(
+        !names.iter().any(|n| n.starts_with("extension/node_modules/@vscode/vsce/")),
+        "development packages are not shipped"
+    );
+}
