@@ -1,7 +1,8 @@
 //! The VS Code extension (`editors/vscode/`) through node: the TextMate grammar under
-//! `vscode-tmgrammar-test` (VS Code's own tokenizer, vscode-textmate), the client's activation
-//! code and the language configuration under node's test runner (with `MML_BIN` for the real
-//! server), and `vsce package` building the `.vsix`. The npm packages are pinned by
+//! `vscode-tmgrammar-test` (VS Code's own tokenizer, vscode-textmate); under node's test
+//! runner, the client's activation code with `vscode` stubbed, the language configuration, and
+//! the real vscode-languageclient against the real `mml lsp` (`MML_BIN`) in a fake VS Code;
+//! and `vsce package` building the `.vsix`. The npm packages are pinned by
 //! `editors/vscode/package-lock.json` and installed with `npm ci` into
 //! `editors/vscode/node_modules/` when that is missing or the lock file changed.
 
@@ -133,16 +134,18 @@ fn vscode_extension_grammar_client_and_vsix() {
         assert!(text.contains(&format!("{file} run successfuly")), "{file} was not run:\n{text}");
     }
 
-    // The client under node, and the language configuration.
+    // The client under node with `vscode` stubbed, the language configuration, and the real
+    // vscode-languageclient talking to the real `mml lsp` in a fake VS Code.
     let mut node = Command::new("node");
-    node.args(["--test", "test/client.test.js", "test/language-configuration.test.js"])
+    node.args(["--test", "test/client.test.js", "test/language-configuration.test.js", "test/server.test.js"])
         .env("MML_BIN", env!("CARGO_BIN_EXE_mml"));
     let (ok, text) = run(node, &dir, limit);
     println!("{text}");
     assert!(ok, "the node tests failed:\n{text}");
     let passed = text.lines().find_map(|l| l.strip_prefix("# pass ")).and_then(|n| n.trim().parse::<u32>().ok());
-    assert!(passed.is_some_and(|n| n >= 10), "fewer node tests ran than written:\n{text}");
+    assert!(passed.is_some_and(|n| n >= 11), "fewer node tests ran than written:\n{text}");
     assert!(text.lines().any(|l| l.trim() == "# fail 0"), "{text}");
+    assert!(text.lines().any(|l| l.trim() == "# skipped 0"), "no node test may be skipped:\n{text}");
 
     // The .vsix, built offline.
     let out = std::env::temp_dir().join(format!("mml-it-vscode-vsix-{}", std::process::id()));
