@@ -6,9 +6,12 @@
 //! `editors/vscode/package-lock.json` and installed with `npm ci` into
 //! `editors/vscode/node_modules/` when that is missing or the lock file changed.
 
+use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
+
+use mml_lang::{lex, Token, OPERATORS};
 
 use crate::tools::{root, skipped};
 
@@ -108,6 +111,129 @@ fn zip_names(bytes: &[u8]) -> Vec<String> {
     names
 }
 
+/// Every `.mml` file under `dir`, recursively.
+fn mml_files(dir: &Path, out: &mut Vec<PathBuf>) {
+    let Ok(entries) = std::fs::read_dir(dir) else { return };
+    for entry in entries.flatten() {
+        let path = entry.path();
+        if path.is_dir() {
+            mml_files(&path, out);
+        } else if path.extension().is_some_and(|e| e == "mml") {
+            out.push(path);
+        }
+    }
+}
+
+/// A grammar token: start and end (UTF-16 columns) and its scopes.
+type Scoped = (usize, usize, String);
+
+/// What the grammar must say about a lexer token starting at a given place, or `None` when
+/// it agrees. `whole` is whether the grammar token spans exactly the lexer token.
+fn disagreement(token: &Token, slice: &str, scopes: &str, whole: bool) -> Option<&'static str> {
+    let has = |s: &str| scopes.split(' ').any(|x| x == s || x.starts_with(&format!("{s}.")));
+    let plain = !has("string") && !has("comment") && !has("invalid");
+    match token {
+        Token::Newline => None,
+        Token::Number(_) if !(whole && has("constant.numeric.decimal")) => Some("a number literal"),
+        Token::Imag(_) if !(whole && has("constant.numeric.imaginary")) => Some("an imaginary literal"),
+        Token::Str(_) if slice.starts_with('"') && !has("punctuation.definition.string.begin") => {
+            Some("the start of a string")
+        }
+        Token::Str(_) if slice.starts_with('\'') && !has("invalid.illegal.string.quoted.single") => {
+            Some("the error \"strings use double quotes\"")
+        }
+        Token::Quote if !(plain && has("keyword.operator.transpose")) => Some("a transpose"),
+        Token::Ident(_)
+            if !(whole
+                && plain
+                && ["variable.other", "support.function", "support.constant", "entity.name.function"]
+                    .iter()
+                    .any(|s| has(s))) =>
+        {
+            Some("a name")
+        }
+        t => match t.text() {
+            Some(k) if k.chars().all(char::is_alphabetic) => {
+                let keyword = ["keyword", "storage.type.function", "constant.language", "variable.language"];
+                (!(whole && plain && keyword.iter().any(|s| has(s)))).then_some("a keyword")
+            }
+            Some(op) if OPERATORS.contains(&op) && op != "'" => {
+                (!(whole && plain && (has("keyword.operator") || has("punctuation")))).then_some("an operator")
+            }
+            _ => None,
+        },
+    }
+}
+
+/// The grammar, through `test/scopes.js` (vscode-textmate), agrees with MML's lexer on every
+/// token of every example and error script: numbers, imaginary literals, names, keywords and
+/// operators get their scopes over their whole extent, strings start where the lexer's do, and
+/// every `'` the lexer reads as a transpose is a transpose, never part of a string.
+fn grammar_agrees_with_the_lexer(dir: &Path, limit: Duration) {
+    let mut files = Vec::new();
+    mml_files(&root().join("examples"), &mut files);
+    mml_files(&root().join("tests").join("errors"), &mut files);
+    files.sort();
+    assert!(files.len() > 50, "the examples and error scripts are found: {files:?}");
+    let mut node = Command::new("node");
+    node.arg("test/scopes.js").args(&files);
+    let (ok, text) = run(node, dir, limit);
+    assert!(ok, "test/scopes.js failed:\n{text}");
+    let mut grammar: HashMap<(String, usize), Vec<Scoped>> = HashMap::new();
+    for line in text.lines() {
+        let f: Vec<&str> = line.splitn(5, '\t').collect();
+        assert_eq!(f.len(), 5, "a token line from test/scopes.js: {line}");
+        let n = |i: usize| f[i].parse::<usize>().unwrap();
+        grammar.entry((f[0].to_string(), n(1))).or_default().push((n(2), n(3), f[4].to_string()));
+    }
+    let mut wrong = Vec::new();
+    let mut checked = 0;
+    for file in &files {
+        let name = file.to_string_lossy().into_owned();
+        let source = std::fs::read_to_string(file).unwrap();
+        let line_starts: Vec<usize> =
+            std::iter::once(0).chain(source.match_indices('\n').map(|(i, _)| i + 1)).collect();
+        // (line, UTF-16 column) of a byte offset.
+        let place = |b: usize| {
+            let line = line_starts.partition_point(|&s| s <= b) - 1;
+            (line, source[line_starts[line]..b].encode_utf16().count())
+        };
+        let in_examples = file.starts_with(root().join("examples"));
+        for toks in grammar.iter().filter(|((f, _), _)| *f == name).map(|(_, t)| t) {
+            if let Some(bad) = toks.iter().find(|t| in_examples && t.2.contains("invalid")) {
+                wrong.push(format!("{name}: an example has an invalid token {bad:?}"));
+            }
+        }
+        let (tokens, _) = lex(0, &source);
+        for t in tokens {
+            let (start, end) = (t.span.start as usize, t.span.end as usize);
+            let ((line, col), (end_line, end_col)) = (place(start), place(end));
+            let Some(found) =
+                grammar.get(&(name.clone(), line)).and_then(|v| v.iter().find(|g| g.0 <= col && col < g.1))
+            else {
+                continue; // an empty line's newline
+            };
+            checked += 1;
+            let whole = found.0 == col && end_line == line && found.1 == end_col;
+            if let Some(what) = disagreement(&t.token, &source[start..end], &found.2, whole) {
+                wrong.push(format!(
+                    "{name}:{}:{}: the lexer reads {what} `{}`, the grammar says {found:?}",
+                    line + 1,
+                    col + 1,
+                    &source[start..end]
+                ));
+            }
+        }
+    }
+    assert!(checked > 10_000, "only {checked} tokens were compared");
+    assert!(
+        wrong.is_empty(),
+        "the grammar disagrees with the lexer in {} places:\n{}",
+        wrong.len(),
+        wrong.iter().take(30).cloned().collect::<Vec<_>>().join("\n")
+    );
+}
+
 #[test]
 fn vscode_extension_grammar_client_and_vsix() {
     match node_major() {
@@ -133,6 +259,8 @@ fn vscode_extension_grammar_client_and_vsix() {
         assert!(dir.join(&file).exists(), "{file} is missing");
         assert!(text.contains(&format!("{file} run successfuly")), "{file} was not run:\n{text}");
     }
+
+    grammar_agrees_with_the_lexer(&dir, limit);
 
     // The client under node with `vscode` stubbed, the language configuration, and the real
     // vscode-languageclient talking to the real `mml lsp` in a fake VS Code.
