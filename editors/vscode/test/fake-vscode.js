@@ -170,6 +170,8 @@ const classes = {
 const enums = {
   DiagnosticSeverity: { Error: 0, Warning: 1, Information: 2, Hint: 3 },
   DiagnosticTag: { Unnecessary: 1, Deprecated: 2 },
+  CompletionTriggerKind: { Invoke: 0, TriggerCharacter: 1, TriggerForIncompleteCompletions: 2 },
+  SignatureHelpTriggerKind: { Invoke: 1, TriggerCharacter: 2, ContentChange: 3 },
   CompletionItemKind: new Proxy({}, { get: (_, k) => k }),
   SymbolKind: new Proxy({}, { get: (_, k) => k }),
   TextDocumentSaveReason: { Manual: 1, AfterDelay: 2, FocusOut: 3 },

@@ -1,6 +1,7 @@
 // The extension with the real vscode-languageclient and the real `mml lsp` (the binary in
 // MML_BIN), in a fake VS Code (fake-vscode.js): diagnostics arrive for an open document and
-// clear after an edit, and hover and go-to-definition answer through the client's providers.
+// clear after an edit; hover, go-to-definition, completion and signature help answer through
+// the providers the client registers, as VS Code would call them.
 'use strict';
 
 const assert = require('node:assert/strict');
@@ -37,7 +38,7 @@ async function until(what, check, ms = 15000) {
   }
 }
 
-test('the real client and `mml lsp`: diagnostics, clearing, hover, definition', { skip: !bin && 'set MML_BIN to an mml binary' }, async () => {
+test('the real client and `mml lsp`: diagnostics, clearing, hover, definition, completion, signature help', { skip: !bin && 'set MML_BIN to an mml binary' }, async () => {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'mml-vscode-server-'));
   const file = path.join(dir, 'demo.mml');
   const broken = 'sq(t) = t^2\ny = sq(2) + undefined_name\n';
@@ -77,6 +78,21 @@ test('the real client and `mml lsp`: diagnostics, clearing, hover, definition', 
   const location = [].concat(found)[0];
   const range = location.targetSelectionRange || location.targetRange || location.range;
   assert.deepEqual([range.start.line, range.start.character], [0, 0], `sq is defined on the first line: ${JSON.stringify(found)}`);
+
+  fake.changeDocument(doc, 'sq(t) = t^2\ny = su\nz = zeros(2, \n');
+  const [{ provider: completion }] = await until('a completion provider', () => fake.recorded.providers.completion);
+  const items = await completion.provideCompletionItems(doc, new fake.vscode.Position(1, 6), token, { triggerKind: 0 });
+  const labels = [].concat(items.items || items).map((i) => (typeof i.label === 'string' ? i.label : i.label.label));
+  assert.ok(labels.includes('sum'), `completing su offers sum: ${labels.slice(0, 20)}`);
+
+  const [{ provider: signatures }] = await until('a signature help provider', () => fake.recorded.providers.signatureHelp);
+  const help = await signatures.provideSignatureHelp(doc, new fake.vscode.Position(2, 13), token, {
+    triggerKind: 1,
+    isRetrigger: false,
+  });
+  assert.ok(help && help.signatures.length > 0, 'signature help inside zeros(2, ');
+  assert.match(help.signatures[help.activeSignature || 0].label, /^zeros\(/);
+  assert.equal(help.activeParameter, 1, 'the second argument is the active one');
 
   await extension.deactivate();
 });
