@@ -20,12 +20,19 @@ let output;
 /** Restarts run one after another, never interleaved. */
 let pending = Promise.resolve();
 
-/** The `mml.path` setting, with a leading `~` expanded. */
+/**
+ * The `mml.path` setting: a name to look up on the PATH, or a path (a leading `~` is the home
+ * folder; a relative path is taken from the first workspace folder).
+ */
 function configuredCommand() {
   const value = vscode.workspace.getConfiguration('mml').get('path', 'mml');
   const command = typeof value === 'string' && value.trim() !== '' ? value.trim() : 'mml';
   if (command === '~' || command.startsWith('~/') || command.startsWith('~\\')) {
     return path.join(os.homedir(), command.slice(1));
+  }
+  const folders = vscode.workspace.workspaceFolders;
+  if (/[\\/]/.test(command) && !path.isAbsolute(command) && folders && folders.length > 0) {
+    return path.join(folders[0].uri.fsPath, command);
   }
   return command;
 }

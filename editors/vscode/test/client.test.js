@@ -150,6 +150,26 @@ test('mml.path names the binary; changing it restarts the server', async () => {
   assert.equal(seen.clients[0].stopped, 1);
 });
 
+test('a relative mml.path is taken from the workspace folder, ~ from the home folder', async () => {
+  const dir = fakeBinDir();
+  vscodeApi.workspace.workspaceFolders = [{ uri: { fsPath: dir } }];
+  seen.settings['path'] = './mml';
+  try {
+    await extension.activate({ subscriptions: [] });
+  } finally {
+    delete vscodeApi.workspace.workspaceFolders;
+  }
+  assert.equal(seen.clients.length, 1);
+  assert.equal(seen.clients[0].serverOptions.command, path.join(dir, 'mml'));
+
+  await extension.deactivate();
+  seen.settings['path'] = '~/no-such-folder/mml';
+  await extension.activate({ subscriptions: [] });
+  await settle();
+  assert.equal(seen.clients.length, 1, 'no second client');
+  assert.ok(seen.errors[0].message.includes(path.join(os.homedir(), 'no-such-folder', 'mml')), seen.errors[0].message);
+});
+
 test('a change of another setting leaves the server alone; the restart command restarts it', async () => {
   process.env.PATH = fakeBinDir();
   await extension.activate({ subscriptions: [] });
