@@ -11,7 +11,7 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
-use mml_lang::{lex, Token, OPERATORS};
+use mml_lang::{lex, Token, KEYWORDS, OPERATORS};
 
 use crate::tools::{root, skipped};
 
@@ -302,4 +302,37 @@ fn vscode_extension_grammar_client_and_vsix() {
         !names.iter().any(|n| n.starts_with("extension/node_modules/@vscode/vsce/")),
         "development packages are not shipped"
     );
+}
+
+/// Without node too: the generated grammar is JSON whose keyword, builtin and constant rules
+/// name every keyword, builtin and constant, and whose operator rule gives each operator (but
+/// `'`, which has rules of its own) a scope.
+#[test]
+fn vscode_grammar_names_every_keyword_builtin_and_operator() {
+    let lib = mml_stdlib::library();
+    let text = mml_stdlib::docs::textmate_grammar(lib);
+    let grammar: serde_json::Value = serde_json::from_str(&text).expect("the grammar is JSON");
+    let repo = &grammar["repository"];
+    assert_eq!(grammar["scopeName"], "source.mml");
+    let alternatives = |rule: &serde_json::Value| -> Vec<String> {
+        let m = rule["match"].as_str().unwrap();
+        let inner = m.trim_start_matches("\\b").trim_end_matches("\\b");
+        inner.trim_start_matches('(').trim_end_matches(')').split('|').map(str::to_string).collect()
+    };
+    let words: Vec<String> = repo["keyword"]["patterns"].as_array().unwrap().iter().flat_map(alternatives).collect();
+    for k in KEYWORDS {
+        assert!(words.iter().any(|w| w == k), "the keyword `{k}` has no rule: {words:?}");
+    }
+    let builtins = alternatives(&repo["builtin"]);
+    for b in lib.builtins {
+        assert!(builtins.iter().any(|w| w == b.name), "the builtin `{}` is not highlighted", b.name);
+    }
+    let constants = alternatives(&repo["constant"]);
+    for c in lib.constants {
+        assert!(constants.iter().any(|w| w == c.name), "the constant `{}` is not highlighted", c.name);
+    }
+    let captures = repo["operator"]["captures"].as_object().unwrap();
+    assert_eq!(captures.len(), OPERATORS.len() - 1, "one capture per operator but `'`");
+    assert!(captures.values().all(|c| c["name"].as_str().is_some_and(|n| n.ends_with(".mml"))));
+    assert_eq!(repo["transpose"]["captures"]["1"]["name"], "keyword.operator.transpose.mml");
 }
