@@ -22,7 +22,7 @@ Options:
   -e, --eval CODE        evaluate CODE and print the value of its final expression
                          (may be given more than once; the parts are joined by newlines)
       --max-depth N      deepest allowed nesting of function calls (default 2000)
-      --max-elements N   most elements in one matrix (default 268435456)
+      --max-elements N   most elements in one matrix or list, bytes in one string (default 268435456)
       --max-seconds S    wall-clock limit for one evaluation, in seconds (default: none)
       --precision P      significant digits when printing numbers (default: single numbers in
                          full, matrices short, 6 digits; `format(\"long\")` prints them in full)

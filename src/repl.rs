@@ -116,7 +116,7 @@ pub fn run(options: &Options) -> ExitCode {
     let mut session = run::new_session(options, &out);
     session.set_echo(true);
     let interrupt = session.interrupt_flag();
-    install_interrupt_handler(interrupt.clone());
+    run::install_interrupt_handler(interrupt.clone());
 
     let color = run::color_allowed();
     let names = Rc::new(RefCell::new(Names::of(&session)));
@@ -188,18 +188,6 @@ pub fn run(options: &Options) -> ExitCode {
     }
     repl.out.flush();
     ExitCode::SUCCESS
-}
-
-/// Ctrl-C during an evaluation sets the session's interrupt flag; the interpreter then stops
-/// with an `interrupted` error and the REPL carries on. A second Ctrl-C before the first was
-/// noticed (a builtin deep in a long computation) ends the process.
-fn install_interrupt_handler(flag: Arc<AtomicBool>) {
-    let _ = ctrlc::set_handler(move || {
-        if flag.swap(true, Ordering::SeqCst) {
-            eprintln!("\nmml: interrupted twice, quitting");
-            std::process::exit(130);
-        }
-    });
 }
 
 /// `$MML_HISTORY`, else `$XDG_STATE_HOME/mml/history`, else `~/.local/state/mml/history`.

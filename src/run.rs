@@ -5,6 +5,8 @@ use std::io::{self, BufWriter, IsTerminal, Read, StdoutLock, Write};
 use std::path::Path;
 use std::process::ExitCode;
 use std::rc::Rc;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Arc;
 
 use mml_runtime::display::FormatOptions;
 use mml_runtime::{Outcome, Session, Sink};
@@ -15,6 +17,8 @@ use crate::cli::Options;
 pub const EXIT_ERROR: u8 = 1;
 /// Exit status for usage errors and unreadable files.
 pub const EXIT_USAGE: u8 = 2;
+/// Exit status after Ctrl-C (SIGINT), as shells report a process stopped by it: 128 + 2.
+pub const EXIT_INTERRUPTED: u8 = 130;
 
 /// Standard output, locked once and buffered; shared by the session's sink and the REPL.
 ///
@@ -103,6 +107,7 @@ pub fn report(session: &Session, outcome: &Outcome, out: &Output, color: bool) {
 pub fn run_eval(code: &str, options: &Options) -> ExitCode {
     let out = Output::new();
     let mut session = new_session(options, &out);
+    install_interrupt_handler(session.interrupt_flag());
     session.set_echo_last(true);
     let outcome = session.run("<-e>", code);
     report(&session, &outcome, &out, stderr_color());
@@ -130,6 +135,7 @@ pub fn run_stdin(options: &Options) -> ExitCode {
 pub fn run_text(name: &str, text: &str, options: &Options) -> ExitCode {
     let out = Output::new();
     let mut session = new_session(options, &out);
+    install_interrupt_handler(session.interrupt_flag());
     let outcome = session.run(name, text);
     report(&session, &outcome, &out, stderr_color());
     exit_status(&outcome)
@@ -184,9 +190,22 @@ fn usage_failure(message: &str) -> ExitCode {
     ExitCode::from(EXIT_USAGE)
 }
 
+/// Ctrl-C (SIGINT) sets `flag`, which stops the running evaluation with an `interrupted`
+/// error at the line being run; a second Ctrl-C before it stops quits at once.
+pub fn install_interrupt_handler(flag: Arc<AtomicBool>) {
+    let _ = ctrlc::set_handler(move || {
+        if flag.swap(true, Ordering::SeqCst) {
+            eprintln!("\nmml: interrupted twice, quitting");
+            std::process::exit(i32::from(EXIT_INTERRUPTED));
+        }
+    });
+}
+
 fn exit_status(outcome: &Outcome) -> ExitCode {
     if outcome.is_ok() {
         ExitCode::SUCCESS
+    } else if outcome.diagnostics.iter().any(|d| d.code == "interrupted") {
+        ExitCode::from(EXIT_INTERRUPTED)
     } else {
         ExitCode::from(EXIT_ERROR)
     }

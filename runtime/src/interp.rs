@@ -806,6 +806,9 @@ impl Interp<'_> {
                             v => s.push_str(&format_value(&v, &self.format)),
                         },
                     }
+                    self.limits
+                        .check_length("string", s.len())
+                        .map_err(|err| self.builtin_error_at("string", err, e.span, &[]))?;
                 }
                 Ok(Value::str(s))
             }
@@ -979,6 +982,16 @@ impl Interp<'_> {
 
     /// Applies a binary operator, attaching operand spans to errors.
     pub(crate) fn binary(&self, op: BinOp, a: &Value, b: &Value, ls: Span, rs: Span, span: Span) -> R<Value> {
+        if op == BinOp::Add {
+            let joined = match (a, b) {
+                (Value::Str(x), Value::Str(y)) => Some(("string", x.len().saturating_add(y.len()))),
+                (Value::List(x), Value::List(y)) => Some(("list", x.len().saturating_add(y.len()))),
+                _ => None,
+            };
+            if let Some((what, n)) = joined {
+                self.limits.check_length(what, n).map_err(|e| self.builtin_error_at("+", e, span, &[]))?;
+            }
+        }
         ops::binary(op, a, b).map_err(|oe| self.op_error(oe, op.symbol(), ls, rs, span))
     }
 

@@ -7,7 +7,8 @@ use crate::builtin::BuiltinError;
 pub struct Limits {
     /// Deepest allowed nesting of user function calls.
     pub max_call_depth: usize,
-    /// Most elements in one matrix (default 2^28, 2 GiB of f64).
+    /// Most elements in one matrix or list, and bytes in one string (default 2^28: 2 GiB of
+    /// f64, or a 256 MiB string).
     pub max_elements: usize,
     /// Wall-clock limit in seconds for one evaluation (`None`: unlimited).
     pub max_seconds: Option<f64>,
@@ -32,5 +33,16 @@ impl Limits {
                 ),
             )),
         }
+    }
+
+    /// Fails if a string of `bytes` bytes (`what` = "string") or a list of that many items
+    /// (`what` = "list") exceeds the element limit.
+    pub fn check_length(&self, what: &str, n: usize) -> Result<(), BuiltinError> {
+        if n <= self.max_elements {
+            return Ok(());
+        }
+        let unit = if what == "string" { "bytes" } else { "items" };
+        Err(BuiltinError::new("limit-exceeded", format!("a {what} of {n} {unit} is too large"))
+            .with_note(format!("the limit is {} {unit}; change it with --max-elements", self.max_elements)))
     }
 }

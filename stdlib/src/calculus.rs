@@ -16,7 +16,7 @@
 use std::rc::Rc;
 
 use mml_runtime::symbolic::{self, Sym};
-use mml_runtime::{ad, Bound, BuiltinError, CallCtx, Matrix, Value};
+use mml_runtime::{ad, Args, Bound, BuiltinError, CallCtx, Matrix, Value};
 
 use crate::macros::builtin;
 
@@ -299,7 +299,7 @@ builtin! {
     /// ```
     pub static DERIVATIVE: Calculus = "derivative"(f, n = 1), |_ctx, args| {
         let f = args.func(0)?;
-        let n = args.count(1)?;
+        let n = derivative_order(args)?;
         let name = match f {
             Value::Func(c) => c.name().to_string(),
             Value::Builtin(b) => b.name.to_string(),
@@ -313,6 +313,19 @@ builtin! {
             formula: false,
         })))
     }
+}
+
+/// The order `n` (argument 1) of a derivative: at most [`crate::series::MAX_ORDER`], as for
+/// `taylor`, since each order nests one more dual number and triples the work.
+fn derivative_order(args: &Args<'_>) -> Result<usize, BuiltinError> {
+    let n = args.count(1)?;
+    let max = crate::series::MAX_ORDER;
+    if n > max {
+        return Err(BuiltinError::arg(1, format!("`derivative` computes up to order {max}, asked for {n}"))
+            .code("invalid-argument")
+            .with_help("each order triples the work of every product in the function; `taylor(f, x0, n)` gives the low orders at once"));
+    }
+    Ok(n)
 }
 
 /// The n-th derivative of `f` at `x`, by nesting dual numbers.
@@ -352,7 +365,7 @@ builtin! {
     /// ```
     pub static DERIVATIVE_AT: Calculus = "derivative_at"(f, n, x...), |ctx, args| {
         let f = args.func(0)?.clone();
-        let n = args.count(1)?;
+        let n = derivative_order(args)?;
         let at = args.rest();
         let several = at.len() >= 2 || spread_point(&f, at).is_some();
         if several {

@@ -185,3 +185,47 @@ fn the_element_limit_is_configurable() {
     let (status, stdout, _) = output(mml().args(["--max-elements", "100", "-e", "print(size(zeros(10, 10)))"]));
     assert_eq!(status, 0, "{stdout}");
 }
+
+#[test]
+fn strings_and_lists_have_the_element_limit_too() {
+    // Doubling a string 40 times would need a terabyte; it stops at the limit with a span.
+    let doubling = "s = \"ab\"\nfor i in 1:40 {\n  s = s + s\n}";
+    let (status, _, stderr) = output(mml().args(["--max-elements", "1000", "-e", doubling]));
+    assert_eq!(status, 1);
+    assert!(stderr.contains("[limit-exceeded]") && stderr.contains("a string of 1024 bytes"), "{stderr}");
+    assert!(stderr.contains(":3:7"), "points at `s + s`: {stderr}");
+    let interpolated = "s = \"ab\"\nfor i in 1:40 { s = \"{s}{s}\" }";
+    let (status, _, stderr) = output(mml().args(["--max-elements", "1000", "-e", interpolated]));
+    assert_eq!(status, 1);
+    assert!(stderr.contains("a string of 1024 bytes"), "{stderr}");
+    let lists = "L = {1}\nfor i in 1:40 { L = L + L }";
+    let (status, _, stderr) = output(mml().args(["--max-elements", "1000", "-e", lists]));
+    assert_eq!(status, 1);
+    assert!(stderr.contains("a list of 1024 items"), "{stderr}");
+    let (status, stdout, _) = output(mml().args(["--max-elements", "1000", "-e", "print(length(\"ab\" + \"cd\"))"]));
+    assert_eq!((status, stdout.trim()), (0, "4"));
+}
+
+#[cfg(unix)]
+#[test]
+fn ctrl_c_stops_a_script_with_a_diagnostic_and_status_130() {
+    use std::process::{Command as Std, Stdio};
+    let script = temp_file("forever.mml", "");
+    let ready = script.with_file_name("ready.csv");
+    // Once the script has written its file, it is in its loop.
+    let text = format!("write_csv(\"{}\", [1])\nx = 0\nwhile true {{\n  x = x + 1\n}}\n", ready.display());
+    std::fs::write(&script, text).unwrap();
+    let child =
+        Std::new(env!("CARGO_BIN_EXE_mml")).arg(&script).stdout(Stdio::piped()).stderr(Stdio::piped()).spawn().unwrap();
+    let waited = std::time::Instant::now();
+    while !ready.exists() {
+        assert!(waited.elapsed().as_secs() < 60, "the script never started");
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+    let killed = Std::new("kill").args(["-INT", &child.id().to_string()]).status().unwrap();
+    assert!(killed.success());
+    let out = child.wait_with_output().unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(130), "{stderr}");
+    assert!(stderr.contains("[interrupted]") && stderr.contains("forever.mml:3:1"), "{stderr}");
+}
