@@ -283,6 +283,14 @@ pub trait CallCtx {
     }
     /// Replaces the formatting options for the rest of the session (`format("long")`).
     fn set_format_options(&mut self, _format: crate::display::FormatOptions) {}
+    /// Fails with `interrupted` after Ctrl-C, and with `timeout` when the time limit has
+    /// passed or when `flops` more floating-point operations could not finish in the time left
+    /// even at [`crate::limits::FAST_FLOPS`] per second. Long-running builtins call it before
+    /// work that cannot be stopped halfway (a decomposition) and between blocks of work that
+    /// can (a large matrix product).
+    fn check_work(&self, _flops: f64) -> Result<(), BuiltinError> {
+        Ok(())
+    }
 }
 
 /// An error from a builtin. It knows no spans: the interpreter attaches the call's span,

@@ -455,6 +455,8 @@ impl RuntimeError {
                     "this condition".to_string()
                 } else if function == "for" {
                     "this is iterated".to_string()
+                } else if function.is_empty() {
+                    "here".to_string()
                 } else if function.chars().all(|c| c.is_alphanumeric() || c == '_') {
                     format!("in this call to `{function}`")
                 } else {

@@ -21,7 +21,7 @@ use crate::limits::Limits;
 use crate::ops::{self, OpError, Side};
 use crate::resolve::{resolve_program, GlobalNames};
 use crate::session::{Echo, Outcome, Session, Sink};
-use crate::value::{RangeVal, Record, Value, C64};
+use crate::value::{Matrix, RangeVal, Record, Value, C64};
 
 pub(crate) type R<T> = Result<T, Box<RuntimeError>>;
 
@@ -29,6 +29,10 @@ pub(crate) type R<T> = Result<T, Box<RuntimeError>>;
 pub(crate) const STACK_RED_ZONE: usize = 4 * 1024 * 1024;
 /// Size of each extra stack segment.
 pub(crate) const STACK_SEGMENT: usize = 32 * 1024 * 1024;
+
+/// Multiply-adds in one block of a large matrix product, between checks of Ctrl-C and the
+/// time limit (about 10 ms of work).
+const PRODUCT_BLOCK: f64 = (1u64 << 25) as f64;
 
 /// A user function or lambda with its captured values.
 #[derive(Debug)]
@@ -992,7 +996,49 @@ impl Interp<'_> {
                 self.limits.check_length(what, n).map_err(|e| self.builtin_error_at("+", e, span, &[]))?;
             }
         }
+        if matches!(op, BinOp::LeftDiv | BinOp::Div | BinOp::Pow) {
+            // Solves and matrix powers cannot stop halfway: refused up front if they could not
+            // finish in the time left.
+            let size = |v: &Value| v.shape().filter(|&(r, c)| r * c > 1).map(|(r, c)| r.max(c) as f64);
+            if let Some(n) = size(a).into_iter().chain(size(b)).reduce(f64::max) {
+                let steps =
+                    if op == BinOp::Pow { b.as_scalar().map_or(1.0, |k| k.abs().max(2.0).log2() * 2.0) } else { 1.0 };
+                self.check_work_at(2.0 * n * n * n * steps, span)?;
+            }
+        }
+        if op == BinOp::Mul {
+            if let (Value::Matrix(x), Value::Matrix(y)) = (a, b) {
+                let work = (x.nrows() as f64) * (x.ncols() as f64) * (y.ncols() as f64);
+                if work > PRODUCT_BLOCK && x.ncols() == y.nrows() {
+                    return self.blocked_product(x, y, ls, rs, span);
+                }
+            }
+        }
         ops::binary(op, a, b).map_err(|oe| self.op_error(oe, op.symbol(), ls, rs, span))
+    }
+
+    /// A large matrix product, a block of columns at a time, checking Ctrl-C and the time
+    /// limit between blocks so that neither waits for the whole product.
+    #[inline(never)]
+    fn blocked_product(&self, x: &Rc<Matrix>, y: &Rc<Matrix>, ls: Span, rs: Span, span: Span) -> R<Value> {
+        self.limits.check_alloc(x.nrows(), y.ncols()).map_err(|e| self.builtin_error_at("*", e, span, &[]))?;
+        let per_column = (x.nrows() as f64) * (x.ncols() as f64);
+        let width = ((PRODUCT_BLOCK / per_column.max(1.0)) as usize).clamp(1, y.ncols());
+        let mut out = Matrix::zeros(x.nrows(), y.ncols());
+        let left = Value::Matrix(x.clone());
+        let mut j = 0;
+        while j < y.ncols() {
+            self.check_work_at(0.0, span)?;
+            let w = width.min(y.ncols() - j);
+            let block = Value::matrix(y.columns(j, w).into_owned());
+            match ops::binary(BinOp::Mul, &left, &block).map_err(|oe| self.op_error(oe, "*", ls, rs, span))? {
+                Value::Matrix(part) => out.columns_mut(j, w).copy_from(&*part),
+                Value::Num(v) => out[(0, j)] = v,
+                _ => {}
+            }
+            j += w;
+        }
+        Ok(Value::matrix(out))
     }
 
     pub(crate) fn op_error(&self, oe: OpError, op: &str, ls: Span, rs: Span, span: Span) -> Box<RuntimeError> {

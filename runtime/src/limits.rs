@@ -2,6 +2,11 @@
 
 use crate::builtin::BuiltinError;
 
+/// Floating-point operations per second of a fast machine (many cores, vector units): work
+/// estimated to need longer than the time left at this speed is refused up front, so a
+/// refusal never stops work that could have finished.
+pub const FAST_FLOPS: f64 = 5e10;
+
 /// Limits checked while running; each exceeded limit is a friendly error.
 #[derive(Clone, Debug)]
 pub struct Limits {

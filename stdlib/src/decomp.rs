@@ -42,7 +42,8 @@ builtin! {
     ///          # =>   0  1
     ///          # =>   1  0
     /// ```
-    pub static LU: Solve = "lu"(A), |_ctx, args| {
+    pub static LU: Solve = "lu"(A), |ctx, args| {
+        crate::solve::check_cubic(&*ctx, args.get(0), 2.0)?;
         let a = finite_matrix(args, 0)?;
         let f = kernel::lu(&a);
         Ok(record([("L", Value::matrix(f.l())), ("U", Value::matrix(f.u())), ("P", Value::matrix(f.p()))]))
@@ -68,6 +69,7 @@ builtin! {
     ///                                       # =>   3  3
     /// ```
     pub static QR: Solve = "qr"(A, full = false), |ctx, args| {
+        crate::solve::check_cubic(&*ctx, args.get(0), 4.0)?;
         let a = finite_matrix(args, 0)?;
         let full = args.bool(1)?;
         if full {
@@ -89,7 +91,8 @@ builtin! {
     ///                      # =>   2  0
     ///                      # =>   1  1.41421
     /// ```
-    pub static CHOL: Solve = "chol"(A), |_ctx, args| {
+    pub static CHOL: Solve = "chol"(A), |ctx, args| {
+        crate::solve::check_cubic(&*ctx, args.get(0), 1.0)?;
         let a = square_matrix(args, 0, "chol")?;
         if !is_symmetric(&a) {
             return Err(not_symmetric(0, "chol"));
@@ -117,6 +120,7 @@ builtin! {
     /// norm(U * diag(S) * V' - [3, 2, 2; 2, 3, -2]) < 1e-14   # => true
     /// ```
     pub static SVD: Solve = "svd"(A, full = false), |ctx, args| {
+        crate::solve::check_cubic(&*ctx, args.get(0), 20.0)?;
         let a = finite_matrix(args, 0)?;
         let full = args.bool(1)?;
         if full {

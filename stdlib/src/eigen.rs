@@ -112,7 +112,8 @@ builtin! {
     ///                             # =>   0 + 1i
     ///                             # =>   0 - 1i
     /// ```
-    pub static EIG: Eigen = "eig"(A, sort = str "abs"), |_ctx, args| {
+    pub static EIG: Eigen = "eig"(A, sort = str "abs"), |ctx, args| {
+        crate::solve::check_cubic(&*ctx, args.get(0), 25.0)?;
         let a = square_matrix(args, 0, "eig")?;
         let sort = sort_arg(args, 1)?;
         let (values, vectors) = eig_sorted(&a, sort)?;
@@ -139,7 +140,8 @@ builtin! {
     ///                                                  # =>   5
     ///                                                  # =>   1
     /// ```
-    pub static EIGH: Eigen = "eigh"(A, sort = str "ascending"), |_ctx, args| {
+    pub static EIGH: Eigen = "eigh"(A, sort = str "ascending"), |ctx, args| {
+        crate::solve::check_cubic(&*ctx, args.get(0), 10.0)?;
         let a = square_matrix(args, 0, "eigh")?;
         let sort = sort_arg(args, 1)?;
         if !is_symmetric(&a) {
@@ -211,7 +213,8 @@ builtin! {
     ///                          # =>   0
     ///                          # =>   1
     /// ```
-    pub static CHARPOLY: Eigen = "charpoly"(A), |_ctx, args| {
+    pub static CHARPOLY: Eigen = "charpoly"(A), |ctx, args| {
+        crate::solve::check_cubic(&*ctx, args.get(0), 25.0)?;
         let a = square_matrix(args, 0, "charpoly")?;
         if let Some(c) = charpoly_exact(&a) {
             return Ok(Value::column(c));

@@ -212,6 +212,7 @@ builtin! {
     /// allclose(pca(X).reconstruction, X)   # => true
     /// ```
     pub static PCA: Stats = "pca"(X, k = nothing, method = str "auto", reconstruct = true), |ctx, args| {
+        crate::solve::check_cubic(&*ctx, args.get(0), 20.0)?;
         let x = matrix_arg(&*ctx, args, 0)?;
         let (n, d) = x.shape();
         if n == 0 || d == 0 {

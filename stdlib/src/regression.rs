@@ -180,6 +180,7 @@ builtin! {
     /// round(sum(r.residuals.^2), 12)   # => 0.166666666667
     /// ```
     pub static LSTSQ: Solve = "lstsq"(A, b), |ctx, args| {
+        crate::solve::check_cubic(&*ctx, args.get(0), 20.0)?;
         let a = finite_matrix(args, 0)?;
         let b = finite_matrix(args, 1)?;
         if a.nrows() != b.nrows() {

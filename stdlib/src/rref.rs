@@ -430,6 +430,7 @@ builtin! {
     /// # =>   0  1
     /// ```
     pub static RREF: Solve = "rref"(A, steps = false, tol = nothing), |ctx, args| {
+        crate::solve::check_cubic(&*ctx, args.get(0), 2.0)?;
         let a = finite_matrix(args, 0)?;
         let steps = args.bool(1)?;
         let tol = tol_arg(args, 2)?;

@@ -21,7 +21,7 @@ use std::rc::Rc;
 
 use mml_runtime::display::format_number;
 use mml_runtime::kernel::{self, exact, SolveError, Svd};
-use mml_runtime::{Args, BuiltinError, Matrix, Record, Value};
+use mml_runtime::{Args, BuiltinError, CallCtx, Matrix, Record, Value};
 
 use crate::macros::builtin;
 
@@ -38,6 +38,15 @@ pub(crate) fn finite_matrix(args: &Args<'_>, i: usize) -> Result<Rc<Matrix>, Bui
         .with_help("linear algebra needs finite numbers: replace or remove the nan/inf entries first"));
     }
     Ok(m)
+}
+
+/// Refuses up front (with `timeout`) a decomposition of the matrix `a` that could not finish
+/// in the time left, taking `factor`·m·n·min(m, n) floating-point operations; also notices
+/// Ctrl-C. Decompositions cannot stop halfway, so this is their only check.
+pub(crate) fn check_cubic(ctx: &dyn CallCtx, a: &Value, factor: f64) -> Result<(), BuiltinError> {
+    let (m, n) = a.shape().unwrap_or((0, 0));
+    let (m, n) = (m as f64, n as f64);
+    ctx.check_work(factor * m * n * m.min(n))
 }
 
 /// The error for argument `i` of builtin `name` when it is an r×c matrix, not a square one.
@@ -160,7 +169,8 @@ builtin! {
     ///                               # =>   1
     ///                               # =>   1
     /// ```
-    pub static SOLVE: Solve = "solve"(A, b), |_ctx, args| {
+    pub static SOLVE: Solve = "solve"(A, b), |ctx, args| {
+        crate::solve::check_cubic(&*ctx, args.get(0), 2.0)?;
         if crate::calculus::any_dual(args) {
             return mml_runtime::ad::arith(mml_lang::ast::BinOp::LeftDiv, args.get(0), args.get(1));
         }
@@ -194,7 +204,8 @@ builtin! {
     ///                     # =>    1.5  -0.5
     /// inv(4)              # => 0.25
     /// ```
-    pub static INV: Solve = "inv"(A), |_ctx, args| {
+    pub static INV: Solve = "inv"(A), |ctx, args| {
+        crate::solve::check_cubic(&*ctx, args.get(0), 2.0)?;
         if let Value::Dual(_) = args.get(0) {
             // inv(A)' = −A⁻¹ A' A⁻¹, through the derivative rule of `\`.
             let n = args.get(0).shape().map_or(0, |(r, _)| r);
@@ -222,6 +233,7 @@ builtin! {
     ///                      # =>   0.333333
     /// ```
     pub static PINV: Solve = "pinv"(A, tol = nothing), |ctx, args| {
+        crate::solve::check_cubic(&*ctx, args.get(0), 20.0)?;
         if crate::calculus::any_dual(args) {
             // For full rank, inv(A'A) A' (or A' inv(A A') for wide A), which carries the
             // derivative; where the rank drops, the pseudo-inverse jumps and has none.
@@ -270,6 +282,7 @@ builtin! {
     /// det([1, 2; 2, 4])      # => 0
     /// ```
     pub static DET: Solve = "det"(A), |ctx, args| {
+        crate::solve::check_cubic(&*ctx, args.get(0), 2.0)?;
         if let Value::Dual(_) = args.get(0) {
             return crate::calculus::det_rule(ctx, args.get(0), DET.run);
         }
@@ -291,7 +304,8 @@ builtin! {
     /// rank([1, 2, 3; 4, 5, 6])     # => 2
     /// rank(zeros(2, 3))            # => 0
     /// ```
-    pub static RANK: Solve = "rank"(A, tol = nothing), |_ctx, args| {
+    pub static RANK: Solve = "rank"(A, tol = nothing), |ctx, args| {
+        crate::solve::check_cubic(&*ctx, args.get(0), 20.0)?;
         let a = finite_matrix(args, 0)?;
         let tol = tol_arg(args, 1)?;
         let s = kernel::singular_values(&a).ok_or_else(|| no_convergence(0, "singular value decomposition"))?;
@@ -333,7 +347,8 @@ builtin! {
     /// cond([2, 0; 0, 0.5])     # => 4
     /// cond([1, 2; 2, 4])       # => inf
     /// ```
-    pub static COND: Solve = "cond"(A), |_ctx, args| {
+    pub static COND: Solve = "cond"(A), |ctx, args| {
+        crate::solve::check_cubic(&*ctx, args.get(0), 20.0)?;
         let a = finite_matrix(args, 0)?;
         let s = kernel::singular_values(&a).ok_or_else(|| no_convergence(0, "singular value decomposition"))?;
         let (Some(max), Some(min)) = (s.first(), s.last()) else { return Ok(Value::Num(0.0)) };
@@ -376,6 +391,7 @@ builtin! {
     ///                      # =>   2  0
     /// ```
     pub static NULL: Solve = "null"(A, tol = nothing), |ctx, args| {
+        crate::solve::check_cubic(&*ctx, args.get(0), 20.0)?;
         let a = finite_matrix(args, 0)?;
         let tol = tol_arg(args, 1)?;
         let n = a.ncols();
@@ -396,7 +412,8 @@ builtin! {
     ///                      # =>   0.707107
     ///                      # =>   0.707107
     /// ```
-    pub static ORTH: Solve = "orth"(A, tol = nothing), |_ctx, args| {
+    pub static ORTH: Solve = "orth"(A, tol = nothing), |ctx, args| {
+        crate::solve::check_cubic(&*ctx, args.get(0), 20.0)?;
         let a = finite_matrix(args, 0)?;
         let tol = tol_arg(args, 1)?;
         let svd = svd_of(&a, false, 0)?;

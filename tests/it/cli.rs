@@ -229,3 +229,22 @@ fn ctrl_c_stops_a_script_with_a_diagnostic_and_status_130() {
     assert_eq!(out.status.code(), Some(130), "{stderr}");
     assert!(stderr.contains("[interrupted]") && stderr.contains("forever.mml:3:1"), "{stderr}");
 }
+
+#[test]
+fn the_time_limit_holds_inside_large_matrix_operations() {
+    // A 4000×4000 product is 6.4e10 multiply-adds: longer than 0.2 s on any machine, so it
+    // is stopped between its blocks, at the `*`.
+    let product = "A = ones(4000, 4000)\nB = A * A\nprint(B[1, 1])";
+    let (status, stdout, stderr) = output(mml().args(["--max-seconds", "0.2", "-e", product]));
+    assert_eq!(status, 1, "{stdout}");
+    assert!(stderr.contains("[timeout]") && stderr.contains("<-e>:2:5"), "{stderr}");
+    // A decomposition cannot stop halfway: one that could not finish is refused up front.
+    let decomposition = "A = ones(4000, 4000)\ne = eig(A)";
+    let (status, _, stderr) = output(mml().args(["--max-seconds", "5", "-e", decomposition]));
+    assert_eq!(status, 1);
+    assert!(stderr.contains("[timeout]") && stderr.contains("floating-point operations"), "{stderr}");
+    assert!(stderr.contains("<-e>:2:5"), "{stderr}");
+    // Small ones are untouched.
+    let (status, stdout, _) = output(mml().args(["--max-seconds", "5", "-e", "print(det(eye(3) * 2))"]));
+    assert_eq!((status, stdout.trim()), (0, "8"));
+}

@@ -577,4 +577,46 @@ impl CallCtx for Interp<'_> {
     fn set_format_options(&mut self, format: FormatOptions) {
         self.format = format;
     }
+
+    fn check_work(&self, flops: f64) -> Result<(), BuiltinError> {
+        self.check_work_at(flops, self.call_span).map_err(BuiltinError::Raised)
+    }
+}
+
+impl Interp<'_> {
+    /// [`CallCtx::check_work`] at `span`.
+    pub(crate) fn check_work_at(&self, flops: f64, span: Span) -> R<()> {
+        if self.interrupt.load(std::sync::atomic::Ordering::Relaxed) {
+            return err(ErrorKind::Interrupted, span);
+        }
+        if let (Some(deadline), Some(seconds)) = (self.deadline, self.limits.max_seconds) {
+            let now = std::time::Instant::now();
+            if now > deadline {
+                return err(ErrorKind::Timeout { seconds }, span);
+            }
+            let left = deadline.duration_since(now).as_secs_f64();
+            let needed = flops / crate::limits::FAST_FLOPS;
+            if needed > left {
+                return Err(Box::new(RuntimeError::new(
+                    ErrorKind::Builtin {
+                        function: String::new(),
+                        code: "timeout",
+                        message: format!(
+                            "this needs about {flops:.1e} floating-point operations, more than the {} s left can do",
+                            crate::display::format_number_with(left, Some(2)),
+                        ),
+                        help: vec![],
+                        notes: vec![format!(
+                            "the time limit is {} s (--max-seconds); the estimate assumes {:.0e} operations a second",
+                            crate::display::format_number(seconds),
+                            crate::limits::FAST_FLOPS
+                        )],
+                        call: None,
+                    },
+                    span,
+                )));
+            }
+        }
+        Ok(())
+    }
 }
