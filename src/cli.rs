@@ -24,6 +24,8 @@ Options:
       --max-depth N      deepest allowed nesting of function calls (default 2000)
       --max-elements N   most elements in one matrix or list, bytes in one string (default 268435456)
       --max-seconds S    wall-clock limit for one evaluation, in seconds (default: none)
+      --max-steps N      most loop iterations and function calls in one evaluation, the same
+                         on every machine (default: none)
       --precision P      significant digits when printing numbers (default: single numbers in
                          full, matrices short, 6 digits; `format(\"long\")` prints them in full)
   -h, --help             print this help
@@ -31,7 +33,8 @@ Options:
 
 A script called `check` runs as `mml ./check`.
 Diagnostics go to standard error, coloured when it is a terminal and NO_COLOR is unset.
-Exit status: 0 on success, 1 if the script reported an error, 2 for usage errors and unreadable files.
+Exit status: 0 on success, 1 if the script reported an error, 2 for usage errors and unreadable files,
+130 after Ctrl-C.
 ";
 
 /// What to do.
@@ -122,6 +125,7 @@ pub fn parse(args: impl IntoIterator<Item = OsString>) -> Result<Invocation, Str
             "-e" | "--eval" => snippets.push(value("some code")?),
             "--max-depth" => options.limits.max_call_depth = parse_count(&name, &value("a number")?)?,
             "--max-elements" => options.limits.max_elements = parse_count(&name, &value("a number")?)?,
+            "--max-steps" => options.limits.max_steps = Some(parse_count(&name, &value("a number")?)? as u64),
             "--max-seconds" => {
                 let v = value("a number of seconds")?;
                 match v.trim().parse::<f64>() {

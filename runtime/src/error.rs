@@ -222,6 +222,11 @@ pub enum ErrorKind {
         /// The limit in seconds.
         seconds: f64,
     },
+    /// The step limit (`--max-steps`) was reached.
+    StepLimit {
+        /// The limit in steps.
+        steps: u64,
+    },
 }
 
 impl RuntimeError {
@@ -254,6 +259,7 @@ impl RuntimeError {
             ErrorKind::RecursionLimit { .. } => "recursion-limit",
             ErrorKind::Interrupted => "interrupted",
             ErrorKind::Timeout { .. } => "timeout",
+            ErrorKind::StepLimit { .. } => "limit-exceeded",
         }
     }
 
@@ -493,6 +499,10 @@ impl RuntimeError {
             ErrorKind::Timeout { seconds } => Diagnostic::error(code, format!("time limit of {seconds} s reached"))
                 .with_primary(span, "stopped here")
                 .with_help("raise the limit with --max-seconds"),
+            ErrorKind::StepLimit { steps } => Diagnostic::error(code, format!("step limit of {steps} reached"))
+                .with_primary(span, "stopped here")
+                .with_note("a step is one loop iteration or one function call")
+                .with_help("raise the limit with --max-steps"),
         };
         // Consecutive identical frames (deep recursion) are shown once, with a count.
         let mut k = 0;

@@ -112,7 +112,7 @@ pub(crate) struct Interp<'s> {
     pub(crate) call_span: Span,
     /// The value of the `return` being carried out to the function body.
     ret: Value,
-    ticks: u32,
+    ticks: u64,
 }
 
 /// Parses, resolves and (unless `check_only`) runs source `src` of the session.
@@ -272,11 +272,17 @@ impl Interp<'_> {
         Ok(())
     }
 
-    /// The slow part of [`Interp::tick`]: Ctrl-C every 64 ticks, the clock every 4096.
+    /// The slow part of [`Interp::tick`]: Ctrl-C and the step limit every 64 ticks, the clock
+    /// every 4096.
     #[inline(never)]
     fn check_stop(&mut self, span: Span) -> R<()> {
         if self.interrupt.load(Ordering::Relaxed) {
             return err(ErrorKind::Interrupted, span);
+        }
+        if let Some(steps) = self.limits.max_steps {
+            if self.ticks > steps {
+                return err(ErrorKind::StepLimit { steps }, span);
+            }
         }
         if self.ticks & 0xfff == 0 {
             if let (Some(deadline), Some(seconds)) = (self.deadline, self.limits.max_seconds) {

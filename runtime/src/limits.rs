@@ -17,11 +17,14 @@ pub struct Limits {
     pub max_elements: usize,
     /// Wall-clock limit in seconds for one evaluation (`None`: unlimited).
     pub max_seconds: Option<f64>,
+    /// Most steps (loop iterations and function calls) in one evaluation (`None`: unlimited):
+    /// a deterministic budget, the same on every machine, for graders and playgrounds.
+    pub max_steps: Option<u64>,
 }
 
 impl Default for Limits {
     fn default() -> Self {
-        Limits { max_call_depth: 2000, max_elements: 1 << 28, max_seconds: None }
+        Limits { max_call_depth: 2000, max_elements: 1 << 28, max_seconds: None, max_steps: None }
     }
 }
 

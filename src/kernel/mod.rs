@@ -46,7 +46,8 @@ WHERE:
 
 LIMITS (given to install, they are written into kernel.json and hold for every cell):
   --max-seconds S    wall-clock limit for one cell
-  --max-elements N   most elements in one matrix
+  --max-steps N      most loop iterations and function calls in one cell
+  --max-elements N   most elements in one matrix or list, bytes in one string
   --max-depth N      deepest nesting of function calls
   --precision P      significant digits when showing numbers
 ";

@@ -248,3 +248,22 @@ fn the_time_limit_holds_inside_large_matrix_operations() {
     let (status, stdout, _) = output(mml().args(["--max-seconds", "5", "-e", "print(det(eye(3) * 2))"]));
     assert_eq!((status, stdout.trim()), (0, "8"));
 }
+
+#[test]
+fn the_step_limit_is_deterministic() {
+    // Loop iterations and calls are counted, checked every 64 steps: the same on every machine.
+    let looping = "x = 0\nwhile true {\n  x = x + 1\n}";
+    let (status, _, stderr) = output(mml().args(["--max-steps", "1000", "-e", looping]));
+    assert_eq!(status, 1);
+    assert!(stderr.contains("[limit-exceeded]") && stderr.contains("step limit of 1000"), "{stderr}");
+    assert!(stderr.contains("<-e>:2:1"), "{stderr}");
+    let counted = "n = 0\nfor i in 1:5000 { n = n + 1 }\nprint(n)";
+    let (_, stdout, stderr) = output(mml().args(["--max-steps", "1000", "-e", counted]));
+    assert!(stdout.is_empty() && stderr.contains("step limit"), "{stdout}{stderr}");
+    let (status, stdout, _) = output(mml().args(["--max-steps", "10000", "-e", counted]));
+    assert_eq!((status, stdout.trim()), (0, "5000"));
+    let recursion = "f(n) = if n == 0 { 0 } else { 1 + f(n - 1) }\nprint(f(100))\nprint(f(5000))";
+    let (status, stdout, stderr) = output(mml().args(["--max-steps", "1000", "-e", recursion]));
+    assert_eq!((status, stdout.trim()), (1, "100"), "{stderr}");
+    assert!(stderr.contains("step limit of 1000"), "{stderr}");
+}

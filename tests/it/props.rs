@@ -97,7 +97,7 @@ fn run_bounded(text: &str) {
     let out = Rc::new(RefCell::new(String::new()));
     let sink = out.clone();
     let mut s = Session::new(mml_stdlib::library(), Box::new(move |t: &str| sink.borrow_mut().push_str(t)));
-    s.set_limits(Limits { max_call_depth: 50, max_elements: 10_000, max_seconds: Some(0.5) });
+    s.set_limits(Limits { max_call_depth: 50, max_elements: 10_000, max_seconds: Some(0.5), max_steps: None });
     let outcome = s.run("<prop>", text);
     for d in &outcome.diagnostics {
         let rendered = d.render(s.sources(), false);
