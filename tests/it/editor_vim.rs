@@ -8,7 +8,7 @@
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use crate::tools::{root, skipped};
 
@@ -63,18 +63,7 @@ fn run(mut cmd: Command, out: &Path, limit: Duration) -> (bool, String) {
         .stderr(stderr)
         .spawn()
         .unwrap();
-    let start = Instant::now();
-    let status = loop {
-        if let Some(status) = child.try_wait().unwrap() {
-            break Some(status);
-        }
-        if start.elapsed() > limit {
-            let _ = child.kill();
-            let _ = child.wait();
-            break None;
-        }
-        std::thread::sleep(Duration::from_millis(20));
-    };
+    let status = crate::tools::wait_with_limit(&mut child, limit);
     let printed = ["stdout.txt", "stderr.txt"]
         .iter()
         .map(|f| std::fs::read_to_string(out.join(f)).unwrap_or_default())

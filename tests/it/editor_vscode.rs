@@ -9,7 +9,7 @@
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use mml_lang::{lex, Token, KEYWORDS, OPERATORS};
 
@@ -51,18 +51,7 @@ fn run(mut cmd: Command, dir: &Path, limit: Duration) -> (bool, String) {
         .stderr(file)
         .spawn()
         .unwrap_or_else(|e| panic!("cannot run {described}: {e}"));
-    let start = Instant::now();
-    let status = loop {
-        if let Some(status) = child.try_wait().unwrap() {
-            break Some(status);
-        }
-        if start.elapsed() > limit {
-            let _ = child.kill();
-            let _ = child.wait();
-            break None;
-        }
-        std::thread::sleep(Duration::from_millis(50));
-    };
+    let status = crate::tools::wait_with_limit(&mut child, limit);
     let text = std::fs::read_to_string(&log).unwrap_or_default();
     let _ = std::fs::remove_dir_all(&logs);
     match status {

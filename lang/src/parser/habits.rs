@@ -420,37 +420,34 @@ impl Pass<'_> {
             return i + 1;
         };
         let end = self.line_end(i);
-        let span = self.span(i);
         let body = self.source(colon + 1, end - 1).trim().to_string();
+        self.header(i, colon, word, Some(&body));
+        self.copy_range(colon + 1, end);
+        self.push(Token::RBrace, self.span(end - 1));
+        end
+    }
+
+    /// Reports a Python header `word … :` (tokens `i..=colon`) and writes its MML form up to the
+    /// block's `{`; `body` is the rest of a one-line header's line.
+    fn header(&mut self, i: usize, colon: usize, word: &str, body: Option<&str>) {
+        let span = self.span(i).to(self.span(colon));
         if word == "def" {
             let head = self.source(i + 1, colon - 1).to_string();
-            let one = body.strip_prefix("return ").map(str::trim);
-            let help = match one {
-                Some(expr) => format!("write `{head} = {expr}`, or `fn {head} {{ return {expr} }}`"),
-                None => format!("write `fn {head} {{ {body} }}`"),
+            let help = match body.map(|b| (b, b.strip_prefix("return ").map(str::trim))) {
+                Some((_, Some(expr))) => format!("write `{head} = {expr}`, or `fn {head} {{ return {expr} }}`"),
+                Some((b, None)) => format!("write `fn {head} {{ {b} }}`"),
+                None => format!("write `fn {head} {{ … }}`, or `{head} = …` for one expression"),
             };
-            self.report(
-                span.to(self.span(colon)),
-                "MML defines functions with `fn` and braces",
-                "a Python definition",
-                help,
-            );
-            self.push(Token::Fn, span);
+            self.report(span, "MML defines functions with `fn` and braces", "a Python definition", help);
+            self.push(Token::Fn, self.span(i));
         } else {
             let head = self.source(i, colon - 1).to_string();
-            self.report(
-                span.to(self.span(colon)),
-                "MML puts a block in braces, not after `:`",
-                "a Python block",
-                format!("write `{head} {{ {body} }}`"),
-            );
+            let help = format!("write `{head} {{ {} }}`", body.unwrap_or("…"));
+            self.report(span, "MML puts a block in braces, not after `:`", "a Python block", help);
             self.copy(i);
         }
         self.copy_range(i + 1, colon);
         self.push(Token::LBrace, self.span(colon));
-        self.copy_range(colon + 1, end);
-        self.push(Token::RBrace, self.span(end - 1));
-        end
     }
 
     /// A Python tuple `(3, 3)` where a value starts (after `(`, `,` or `=`), not a lambda's
@@ -653,29 +650,8 @@ impl Pass<'_> {
             self.copy(i);
             return i + 1;
         };
-        let span = self.span(i);
         let indent = self.column(i);
-        if word == "def" {
-            let head = self.source(i + 1, colon - 1).to_string();
-            self.report(
-                span.to(self.span(colon)),
-                "MML defines functions with `fn` and braces",
-                "a Python definition",
-                format!("write `fn {head} {{ … }}`, or `{head} = …` for one expression"),
-            );
-            self.push(Token::Fn, span);
-        } else {
-            let head = self.source(i, colon - 1).to_string();
-            self.report(
-                span.to(self.span(colon)),
-                "MML puts a block in braces, not after `:`",
-                "a Python block",
-                format!("write `{head} {{ … }}`"),
-            );
-            self.copy(i);
-        }
-        self.copy_range(i + 1, colon);
-        self.push(Token::LBrace, self.span(colon));
+        self.header(i, colon, word, None);
         self.frames.push(Frame::Python { indent });
         colon + 1
     }
