@@ -386,13 +386,45 @@ builtin! {
             return Err(BuiltinError::arg(1, "the derivative needs a point: `derivative(f)(x)`").code("argument-count"));
         };
         match x {
-            Value::Num(_) => nth_derivative(ctx, &f, n, x),
+            Value::Num(x0) => finite_derivative(nth_derivative(ctx, &f, n, x)?, &f, n, *x0),
             Value::Matrix(_) | Value::Range(_) => each_point(ctx, &f, n, x),
             _ if x.shape() == Some((1, 1)) && !matches!(x, Value::Bool(_)) => nth_derivative(ctx, &f, n, x),
             _ => Err(BuiltinError::type_error(2, "a number or a matrix of numbers", x)
                 .code("not-differentiable")
                 .with_help("`derivative` is for functions of one number; use `grad` or `jacobian` for vectors")),
         }
+    }
+}
+
+/// A derivative `d` of order `n` of `f` at `x0`, or an error naming the point when it is not a
+/// finite number: at a pole, a branch point or a vertical tangent the derivative does not exist,
+/// and `inf` would pass for an answer.
+fn finite_derivative(d: Value, f: &Value, n: usize, x0: f64) -> Result<Value, BuiltinError> {
+    match ad::strip(&d).as_scalar() {
+        Some(v) if !v.is_finite() && x0.is_finite() => {
+            let order = if n == 1 { "derivative".to_string() } else { format!("derivative of order {n}") };
+            Err(BuiltinError::arg(
+                2,
+                format!(
+                    "the {order} of {} does not exist at x = {}: it comes out as {}",
+                    function_name(f),
+                    mml_runtime::display::format_number(x0),
+                    mml_runtime::display::format_number(v)
+                ),
+            )
+            .code("not-differentiable")
+            .with_help("the function has a pole, a branch point or a vertical tangent there; try a point nearby"))
+        }
+        _ => Ok(d),
+    }
+}
+
+/// A function's name for messages: `log`, `f`, or `the function` for a lambda.
+fn function_name(f: &Value) -> String {
+    match f {
+        Value::Func(c) if c.name() != "<lambda>" => format!("`{}`", c.name()),
+        Value::Builtin(b) => format!("`{}`", b.name),
+        _ => "the function".to_string(),
     }
 }
 
@@ -429,7 +461,7 @@ fn each_point(ctx: &mut dyn CallCtx, f: &Value, n: usize, xs: &Value) -> Result<
     }
     let mut out = Matrix::zeros(m.nrows(), m.ncols());
     for (slot, &x) in out.iter_mut().zip(m.iter()) {
-        let d = nth_derivative(ctx, f, n, &Value::Num(x))?;
+        let d = finite_derivative(nth_derivative(ctx, f, n, &Value::Num(x))?, f, n, x)?;
         *slot = match ad::strip(&d).as_scalar() {
             Some(v) => v,
             None => {

@@ -56,6 +56,29 @@ fn coefficients(ctx: &mut dyn CallCtx, f: &Value, x0: f64, n: usize) -> Result<V
                 .code("not-differentiable"))
             }
         };
+        if !value.is_finite() {
+            let what = match k {
+                0 => "its value".to_string(),
+                1 => "its derivative".to_string(),
+                _ => format!("its derivative of order {k}"),
+            };
+            return Err(BuiltinError::arg(
+                1,
+                format!(
+                    "{} has no Taylor series about {}: {what} there is {}",
+                    match name_of(f).as_str() {
+                        "<lambda>" => "the function".to_string(),
+                        name => format!("`{name}`"),
+                    },
+                    mml_runtime::display::format_number(x0),
+                    mml_runtime::display::format_number(value)
+                ),
+            )
+            .code("not-differentiable")
+            .with_help(
+                "a pole or a branch point has no Taylor series; expand about a point nearby (log about 1, say)",
+            ));
+        }
         coeffs.push(value / factorial);
     }
     Ok(coeffs)
