@@ -10,6 +10,7 @@ mod error;
 mod hir;
 mod interp;
 mod limits;
+pub mod names;
 mod ops;
 mod resolve;
 mod session;

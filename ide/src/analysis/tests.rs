@@ -1,0 +1,178 @@
+use super::*;
+
+fn analyse(text: &str) -> Analysis {
+    Analysis::new(mml_stdlib::library(), text)
+}
+
+/// The texts of spans, with their starts.
+fn spans(text: &str, found: &[Span]) -> Vec<(usize, String)> {
+    found.iter().map(|s| (s.start as usize, text[s.start as usize..s.end as usize].to_string())).collect()
+}
+
+fn at(text: &str, needle: &str, nth: usize) -> usize {
+    text.match_indices(needle).nth(nth).map(|(i, _)| i).unwrap()
+}
+
+#[test]
+fn references_follow_the_resolvers_scopes() {
+    let text = "x = 1\nf(x) = x + 1\ng(y) = y + x\nx = f(x)\n";
+    let a = analyse(text);
+    // The global `x`: not the parameter of `f`, but read inside `g`.
+    let global = a.references(0, true).unwrap();
+    let starts: Vec<usize> = global.iter().map(|s| s.start as usize).collect();
+    assert_eq!(starts, [0, at(text, "x", 3), at(text, "x", 4), at(text, "x", 5)]);
+    let without = a.references(0, false).unwrap();
+    assert_eq!(without.len(), 3, "the first assignment is the declaration");
+    // The parameter `x` of `f`.
+    let param = a.references(at(text, "x", 1), true).unwrap();
+    assert_eq!(spans(text, &param), [(8, "x".into()), (13, "x".into())]);
+    assert_eq!(a.definition(13), Some(param[0]));
+    // A user function: its definition and its call.
+    let f = a.references(at(text, "f", 0), true).unwrap();
+    assert_eq!(f.iter().map(|s| s.start as usize).collect::<Vec<_>>(), [6, at(text, "f(", 1)]);
+    // A builtin has none; nor does a blank.
+    let b = analyse("y = sin(1)\n");
+    assert_eq!(b.references(5, true), None);
+    assert_eq!(b.references(3, true), None);
+}
+
+#[test]
+fn a_captured_variable_is_the_one_it_copies() {
+    let text = "fn outer(a) {\n    k = 2\n    h = t -> t * k + a\n    return h(1)\n}\nk = 5\n";
+    let a = analyse(text);
+    let local_k = a.references(at(text, "k", 0), true).unwrap();
+    assert_eq!(local_k.iter().map(|s| s.start as usize).collect::<Vec<_>>(), [at(text, "k", 0), at(text, "k", 1)]);
+    let param = a.references(at(text, "a", 0), true).unwrap();
+    assert_eq!(param.len(), 2);
+    let global_k = a.references(at(text, "k", 2), true).unwrap();
+    assert_eq!(global_k.len(), 1);
+    // A recursive call is the function itself.
+    let text = "fact(n) = if n <= 1 { 1 } else { n * fact(n - 1) }\nfact(3)\n";
+    let refs = analyse(text).references(0, true).unwrap();
+    assert_eq!(refs.len(), 3, "{refs:?}");
+}
+
+#[test]
+fn renaming_refuses_what_it_cannot_do_safely() {
+    let lib = mml_stdlib::library();
+    let text = "total = 0\nfor k in 1:3 { total += k }\nprint(\"{total}\")\nr = {a = 1}\nv = r.a\n";
+    let a = analyse(text);
+    let edits = a.rename(lib, text, 1, "sum_so_far").unwrap();
+    assert_eq!(edits.len(), 3, "including inside the interpolation: {edits:?}");
+    assert_eq!(edits[2].start as usize, at(text, "total", 2));
+    let err = |offset: usize, name: &str| a.rename(lib, text, offset, name).unwrap_err();
+    assert_eq!(err(1, "k"), "`k` is already a name in this file: renaming `total` to it would collide");
+    assert_eq!(err(1, "sum"), "`sum` is a builtin function: the new name would shadow it");
+    assert_eq!(err(1, "pi"), "`pi` is a builtin constant: the new name would shadow it");
+    assert_eq!(err(1, "for"), "`for` is a keyword, not a name");
+    assert!(err(1, "2x").contains("not a valid name"));
+    assert!(err(1, "a b").contains("not a valid name"));
+    assert_eq!(err(at(text, "print", 0), "p"), "`print` is a builtin function and cannot be renamed");
+    assert_eq!(err(at(text, "for", 0), "p"), "`for` is a keyword and cannot be renamed");
+    assert!(err(at(text, "r.a", 0) + 2, "b").contains("field name"), "r.a");
+    // A field's name is not a variable: renaming `r` to `a` is fine.
+    assert_eq!(a.rename(lib, text, at(text, "r = {", 0), "a").unwrap().len(), 2);
+    let broken = "x = (1\ny = x\n";
+    assert!(analyse(broken).rename(lib, broken, 0, "z").unwrap_err().contains("syntax errors"));
+}
+
+#[test]
+fn the_outline_has_functions_and_top_level_variables() {
+    let text = "A = eye(2)\nfn loss(w, b) {\n    inner(z) = z\n    return inner(w) + b\n}\nsq = x -> x ^ 2\nA = 3\nfor i in 1:2 { q = i }\n";
+    let symbols = analyse(text).symbols();
+    let names: Vec<(&str, bool, &str)> =
+        symbols.iter().map(|s| (s.name.as_str(), s.function, s.detail.as_str())).collect();
+    assert_eq!(names, [("A", false, ""), ("loss", true, "loss(w, b)"), ("sq", true, "sq(x)")]);
+    let loss = &symbols[1];
+    assert_eq!(&text[loss.range.0..loss.range.1], "fn loss(w, b) {\n    inner(z) = z\n    return inner(w) + b\n}");
+    assert_eq!(&text[loss.selection.0..loss.selection.1], "loss");
+    assert_eq!(loss.children.len(), 1);
+    assert_eq!(loss.children[0].detail, "inner(z)");
+    assert_eq!(&text[symbols[0].range.0..symbols[0].range.1], "A = eye(2)");
+}
+
+fn kinds(text: &str) -> Vec<(String, TokenType, u32)> {
+    analyse(text)
+        .highlights(text)
+        .into_iter()
+        .map(|h| (text[h.start..h.end].to_string(), h.kind, h.modifiers))
+        .collect()
+}
+
+#[test]
+fn every_token_gets_its_kind() {
+    use TokenType::*;
+    let text = "# top\nf(x) = x' * 2i + pi # done\ny = f(sin(1e-3)) .^ 2\n";
+    let k = |s: &str, t, m| (s.to_string(), t, m);
+    assert_eq!(
+        kinds(text),
+        [
+            k("# top", Comment, 0),
+            k("f", Function, DECLARATION),
+            k("x", Parameter, DECLARATION),
+            k("=", Operator, 0),
+            k("x", Parameter, 0),
+            k("'", Operator, 0),
+            k("*", Operator, 0),
+            k("2i", Number, 0),
+            k("+", Operator, 0),
+            k("pi", Variable, READONLY | DEFAULT_LIBRARY),
+            k("# done", Comment, 0),
+            k("y", Variable, DECLARATION),
+            k("=", Operator, 0),
+            k("f", Function, 0),
+            k("sin", Function, DEFAULT_LIBRARY),
+            k("1e-3", Number, 0),
+            k(".^", Operator, 0),
+            k("2", Number, 0),
+        ]
+    );
+}
+
+#[test]
+fn strings_interpolation_keywords_and_fields() {
+    use TokenType::*;
+    let text = "r = {n = 1}\nfor i in 1:2 { print(\"i = {i + r.n}\\n\", sep = \"\") }\n";
+    let got: Vec<(std::string::String, TokenType)> = kinds(text).into_iter().map(|(s, t, _)| (s, t)).collect();
+    let k = |s: &str, t| (s.to_string(), t);
+    assert_eq!(
+        got,
+        [
+            k("r", Variable),
+            k("=", Operator),
+            k("n", Property),
+            k("=", Operator),
+            k("1", Number),
+            k("for", Keyword),
+            k("i", Variable),
+            k("in", Keyword),
+            k("1", Number),
+            k(":", Operator),
+            k("2", Number),
+            k("print", Function),
+            k("\"i = ", String),
+            k("i", Variable),
+            k("+", Operator),
+            k("r", Variable),
+            k(".", Operator),
+            k("n", Property),
+            k("\\n\"", String),
+            k("sep", Parameter),
+            k("=", Operator),
+            k("\"\"", String),
+        ]
+    );
+    // A string over two lines is two pieces; an unterminated one runs to the end.
+    let text = "s = \"a\nb\" # c\nt = \"open # not a comment";
+    let got: Vec<(std::string::String, TokenType)> = kinds(text).into_iter().map(|(s, t, _)| (s, t)).collect();
+    assert_eq!(&got[2..4], [k("\"a", String), k("b\"", String)]);
+    assert_eq!(got[4], k("# c", Comment));
+    assert_eq!(got.last().unwrap(), &k("\"open # not a comment", String));
+}
+
+#[test]
+fn identifiers() {
+    assert!(is_identifier("θ2") && is_identifier("_x") && is_identifier("x_1"));
+    assert!(!is_identifier("") && !is_identifier("end") && !is_identifier("x y") && !is_identifier("1x"));
+    assert!(!is_identifier("x#"));
+}
