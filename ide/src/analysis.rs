@@ -96,7 +96,7 @@ impl Analysis {
         let parsed = mml_lang::parse_program(0, text);
         let syntax_errors = parsed.diagnostics.iter().any(|d| d.severity == Severity::Error);
         let mut diagnostics = parsed.diagnostics;
-        let (occurrences, resolved) = mml_runtime::names::occurrences(&parsed.program, library);
+        let (occurrences, resolved) = mml_runtime::names::occurrences(&parsed.program, library, syntax_errors);
         diagnostics.extend(resolved);
         Analysis { program: parsed.program, diagnostics, occurrences, syntax_errors }
     }

@@ -14,6 +14,7 @@ pub mod names;
 mod ops;
 mod resolve;
 mod session;
+mod shapes;
 pub mod symbolic;
 mod value;
 

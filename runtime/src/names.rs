@@ -73,10 +73,17 @@ pub struct Occurrence {
 }
 
 /// Every name in `program` and what it refers to, sorted by position, with the resolver's
-/// diagnostics (the same `mml check` reports for the program).
-pub fn occurrences(program: &ast::Program, library: &'static Library) -> (Vec<Occurrence>, Vec<Diagnostic>) {
+/// diagnostics and the shape mismatches found without running (what `mml check` reports
+/// after the parser's). `syntax_errors` says whether the parser reported errors (then
+/// variables' shapes are not tracked: unread statements might assign them).
+pub fn occurrences(
+    program: &ast::Program,
+    library: &'static Library,
+    syntax_errors: bool,
+) -> (Vec<Occurrence>, Vec<Diagnostic>) {
     let mut globals = GlobalNames::default();
-    let (mut found, diags) = resolve_program_recording(program, &mut globals, library);
+    let (stmts, mut found, mut diags) = resolve_program_recording(program, &mut globals, library);
+    diags.extend(crate::shapes::check(&stmts, !syntax_errors));
     found.sort_by_key(|o| (o.span.start, o.span.end));
     (found, diags)
 }

@@ -107,9 +107,9 @@ pub(crate) fn resolve_program_recording(
     program: &ast::Program,
     globals: &mut GlobalNames,
     library: &'static Library,
-) -> (Vec<Occurrence>, Vec<Diagnostic>) {
-    let (_, diags, recording) = resolve(program, globals, library, Some(Recording::default()));
-    (recording.map(|r| r.found).unwrap_or_default(), diags)
+) -> (Vec<Stmt>, Vec<Occurrence>, Vec<Diagnostic>) {
+    let (stmts, diags, recording) = resolve(program, globals, library, Some(Recording::default()));
+    (stmts, recording.map(|r| r.found).unwrap_or_default(), diags)
 }
 
 fn resolve(

@@ -342,3 +342,27 @@ async def test_rename_edits_every_use_or_refuses_clearly(client: LanguageClient)
     with pytest.raises(Exception) as e:
         await client.text_document_prepare_rename_async(types.PrepareRenameParams(doc, types.Position(1, 1)))
     assert "`for` is a keyword and cannot be renamed" in str(e.value)
+
+
+async def test_shape_mismatches_known_without_running(client: LanguageClient):
+    open_doc(client, "A = [1, 2; 3, 4]\nB = A * [1, 2, 3]\nC = A + 1 + [10, 20]'\n")
+    found = await diagnostics(client)
+    assert len(found) == 1, found
+    d = found[0]
+    assert d.code == "shape-mismatch" and d.severity == types.DiagnosticSeverity.Error
+    assert d.message.startswith("shape mismatch in `*`: 2×2 and 3×1\n"), d.message
+    assert "columns (2) must equal the right operand's rows (3)" in d.message
+    assert span(d.range) == (1, 4, 1, 5)
+    assert [(span(r.location.range), r.message) for r in d.related_information] == [((1, 8, 1, 17), "this is 3×1")]
+    # Fixed by an edit: cleared.
+    client.text_document_did_change(
+        types.DidChangeTextDocumentParams(
+            text_document=types.VersionedTextDocumentIdentifier(uri=URI, version=2),
+            content_changes=[
+                types.TextDocumentContentChangePartial(
+                    range=types.Range(types.Position(1, 13), types.Position(1, 16)), text=""
+                )
+            ],
+        )
+    )
+    assert list(await diagnostics(client)) == []

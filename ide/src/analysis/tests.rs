@@ -176,3 +176,110 @@ fn identifiers() {
     assert!(!is_identifier("") && !is_identifier("end") && !is_identifier("x y") && !is_identifier("1x"));
     assert!(!is_identifier("x#"));
 }
+
+/// What `mml check` reports for `text`, and what running it reports, both rendered.
+fn check_and_run(text: &str) -> (Vec<String>, Vec<String>, bool) {
+    let lib = mml_stdlib::library();
+    let mut checking = mml_runtime::Session::new(lib, Box::new(|_| {}));
+    let checked = checking.check("t.mml", text);
+    let checked: Vec<String> = checked.diagnostics.iter().map(|d| d.render(checking.sources(), false)).collect();
+    let mut running = mml_runtime::Session::new(lib, Box::new(|_| {}));
+    let ran = running.run("t.mml", text);
+    let ok = ran.is_ok();
+    let ran = ran.diagnostics.iter().map(|d| d.render(running.sources(), false)).collect();
+    (checked, ran, ok)
+}
+
+#[test]
+fn shape_mismatches_found_without_running_read_as_the_runtime_reports_them() {
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../tests/errors/shape");
+    for name in [
+        "shape_mismatch.mml",
+        "shape_mismatch__broadcast.mml",
+        "shape_mismatch__row_plus_column.mml",
+        "shape_mismatch__literal_sizes.mml",
+        "not_square.mml",
+    ] {
+        let text = std::fs::read_to_string(root.join(name)).unwrap();
+        let (checked, ran, _) = check_and_run(&text);
+        assert_eq!(checked, ran, "{name}");
+        assert_eq!(checked.len(), 1, "{name}");
+    }
+    let cases = [
+        ("eye(2) * [1, 2, 3]", "shape mismatch in `*`: 2×2 and 3×1"),
+        ("[1, 2; 3, 4] + zeros(3, 3)", "shape mismatch in `+`: 2×2 and 3×3"),
+        ("v = [1, 2, 3]\nv * v", "shape mismatch in `*`: 3×1 and 3×1"),
+        ("A = ones(2, 3)\nx = A' * A\ny = x * ones(2)", "shape mismatch in `*`: 3×3 and 2×1"),
+        ("A = [1, 2, 3; 4, 5, 6]\nprint(\"{A ^ 2}\")", "`^` needs a square matrix, found 2×3"),
+        ("fn f(x) {\n    return x + [1, 2] * [3, 4, 5]\n}", "shape mismatch in `*`: 2×1 and 3×1"),
+    ];
+    for (text, message) in cases {
+        let a = analyse(text);
+        let messages: Vec<&str> = a.diagnostics.iter().map(|d| d.message.as_str()).collect();
+        assert_eq!(messages, [message], "{text}");
+        let code = a.diagnostics[0].code;
+        assert!(code == "shape-mismatch" || code == "not-square", "{code}");
+        // Running it fails the same way, where it runs.
+        if !text.starts_with("fn") {
+            let (checked, ran, _) = check_and_run(text);
+            assert_eq!(checked, ran, "{text}");
+        }
+    }
+}
+
+#[test]
+fn legal_operations_and_unknown_shapes_give_nothing() {
+    let legal = [
+        "[1, 2, 3] + 1",
+        "2 * [1, 2; 3, 4]",
+        "[1, 2, 3] .* [4, 5, 6]",
+        "[1, 2; 3, 4] + [10, 20]'",
+        "[1, 2; 3, 4] .* [10, 20]",
+        "ones(3) .^ 2",
+        "v = [1, 2, 3]\nv' * v",
+        "v = [1, 2, 3]\nv * v'",
+        "eye(3) \\ [1, 2, 3]",
+        "[1, 2; 3, 4] ^ 2",
+        "[1, 2; 3, 4] ^ -1",
+        "[[1, 2], [3, 4]] * [1, 2]",
+        "[1, 2; 3, 4] == [1, 2; 3, 4]",
+        "[1; 2; 3]' * [1, 2, 3]",
+        "x = [1, 2]\nx = [1, 2, 3]\nx' * [4, 5, 6]",
+        "s = 0\nfor k in 1:3 { s = s + [k, k] }\nA = zeros(2, 2) * s",
+    ];
+    for text in legal {
+        let (checked, ran, ok) = check_and_run(text);
+        assert!(ok, "{text} should run: {ran:?}");
+        assert!(checked.is_empty(), "{text}: {checked:?}");
+    }
+    // Shapes that are not known for sure are not judged, even where running would fail.
+    let unknown = [
+        // Assigned twice: the second assignment might not have run yet.
+        "A = eye(2)\nif rand() > 2 { A = eye(3) }\nA * [1, 2, 3]",
+        // A function may run before the assignment.
+        "f() = A * [1, 2, 3]\nA = eye(2)",
+        // Read before its assignment (an `unassigned` error at run time).
+        "B = A * [1, 2, 3]\nA = eye(2)",
+        // A variable called `zeros` is not the builtin.
+        "zeros = x -> eye(2)\nzeros(3) * [1, 2, 3]",
+        "A = eye(2)\nA[3, 3] = 1\nA * [1, 2, 3]",
+        "n = 2\nzeros(n, n) * [1, 2, 3]",
+    ];
+    for text in unknown {
+        let a = analyse(text);
+        assert!(!a.diagnostics.iter().any(|d| d.code == "shape-mismatch"), "{text}: {:?}", a.diagnostics);
+    }
+    // With a syntax error elsewhere, variables are not tracked, literals still are.
+    let a = analyse("A = eye(2)\nA * [1, 2, 3]\nx = )\neye(2) * [1, 2, 3]\n");
+    let shapes: Vec<&Diagnostic> = a.diagnostics.iter().filter(|d| d.code == "shape-mismatch").collect();
+    assert_eq!(shapes.len(), 1, "{:?}", a.diagnostics);
+    assert_eq!(shapes[0].labels[0].span.start, 31, "the literal `eye(2)` on line 4");
+}
+
+#[test]
+fn what_assert_error_is_given_is_meant_to_fail() {
+    let text = "assert_error(() -> [1, 2] * [3, 4], \"shape-mismatch\")\n";
+    assert!(analyse(text).diagnostics.is_empty());
+    let (checked, _, ok) = check_and_run(text);
+    assert!(ok && checked.is_empty());
+}
