@@ -5,6 +5,8 @@
 //! Scoping is the interpreter's own ([`mml_runtime::names`]): a function's parameter or local
 //! `x` is not the global `x`, and a variable a lambda captures is the one it copies.
 
+use std::collections::HashMap;
+
 use mml_lang::ast::{self, ExprKind, FnBody, StmtKind};
 use mml_lang::{Diagnostic, Severity, Span, Token, KEYWORDS};
 use mml_runtime::names::{Occurrence, Role, Target};
@@ -233,8 +235,22 @@ impl Analysis {
     /// lexer (so a transpose `'` is an operator and `2i` a number), with names classified by
     /// the resolver and comments and interpolations found between and inside tokens.
     pub fn highlights(&self, text: &str) -> Vec<Highlight> {
+        // What each variable is, in one pass: where it is declared, whether it is a
+        // function or a parameter.
+        let mut roles: HashMap<Target, Kinds> = HashMap::new();
+        for o in &self.occurrences {
+            if !is_variable(o.target) {
+                continue;
+            }
+            let k = roles.entry(o.target).or_default();
+            if k.declaration.is_none() && o.role.defines() {
+                k.declaration = Some(o.span);
+            }
+            k.function |= o.role == Role::Function;
+            k.parameter |= o.role == Role::Parameter;
+        }
         let mut found = Vec::new();
-        self.highlight_range(text, 0, text.len(), &mut found);
+        self.highlight_range(text, 0, text.len(), &roles, &mut found);
         // Split pieces that cross lines (strings may span lines).
         let mut out = Vec::with_capacity(found.len());
         for h in found {
@@ -254,7 +270,14 @@ impl Analysis {
     }
 
     /// Highlights `text[from..to]`, which is code (the whole text, or an interpolation).
-    fn highlight_range(&self, text: &str, from: usize, to: usize, out: &mut Vec<Highlight>) {
+    fn highlight_range(
+        &self,
+        text: &str,
+        from: usize,
+        to: usize,
+        roles: &HashMap<Target, Kinds>,
+        out: &mut Vec<Highlight>,
+    ) {
         let (tokens, _) = mml_lang::lex(0, &text[from..to]);
         let mut at = from;
         for t in tokens {
@@ -263,9 +286,9 @@ impl Analysis {
             at = end;
             let piece = |kind, modifiers| Highlight { start, end, kind, modifiers };
             match &t.token {
-                Token::Ident(_) => out.push(self.name_highlight(start, end)),
+                Token::Ident(_) => out.push(self.name_highlight(start, end, roles)),
                 Token::Number(_) | Token::Imag(_) => out.push(piece(TokenType::Number, 0)),
-                Token::Str(_) => self.string(text, start, end, out),
+                Token::Str(_) => self.string(text, start, end, roles, out),
                 tok if tok.text().is_some_and(|s| KEYWORDS.contains(&s)) => out.push(piece(TokenType::Keyword, 0)),
                 tok if is_operator(tok) => out.push(piece(TokenType::Operator, 0)),
                 _ => {}
@@ -274,7 +297,7 @@ impl Analysis {
         gap(text, at, to, out);
     }
 
-    fn name_highlight(&self, start: usize, end: usize) -> Highlight {
+    fn name_highlight(&self, start: usize, end: usize, roles: &HashMap<Target, Kinds>) -> Highlight {
         let (kind, modifiers) =
             match self.occurrences.binary_search_by_key(&(start as u32, end as u32), |o| (o.span.start, o.span.end)) {
                 Err(_) => (TokenType::Variable, 0),
@@ -287,11 +310,11 @@ impl Analysis {
                         Target::ArgName => (TokenType::Parameter, 0),
                         Target::Unknown => (TokenType::Variable, 0),
                         target => {
-                            let declared = self.declaration(target).is_some_and(|d| d.span == o.span);
-                            let modifiers = if declared { DECLARATION } else { 0 };
-                            let kind = if self.all(target).any(|x| x.role == Role::Function) {
+                            let k = roles.get(&target).copied().unwrap_or_default();
+                            let modifiers = if k.declaration == Some(o.span) { DECLARATION } else { 0 };
+                            let kind = if k.function {
                                 TokenType::Function
-                            } else if self.all(target).any(|x| x.role == Role::Parameter) {
+                            } else if k.parameter {
                                 TokenType::Parameter
                             } else {
                                 TokenType::Variable
@@ -306,7 +329,7 @@ impl Analysis {
 
     /// A string token `text[start..end]`: its literal text as strings, each `{…}` inside as
     /// code (the braces themselves are left to the editor's grammar).
-    fn string(&self, text: &str, start: usize, end: usize, out: &mut Vec<Highlight>) {
+    fn string(&self, text: &str, start: usize, end: usize, roles: &HashMap<Target, Kinds>, out: &mut Vec<Highlight>) {
         let lit = |s: usize, e: usize, out: &mut Vec<Highlight>| {
             if e > s {
                 out.push(Highlight { start: s, end: e, kind: TokenType::String, modifiers: 0 });
@@ -337,7 +360,7 @@ impl Analysis {
                     let Some(close) = close else { break };
                     let open = start + 1 + i;
                     lit(piece, open, out);
-                    self.highlight_range(text, open + 1, start + 1 + close, out);
+                    self.highlight_range(text, open + 1, start + 1 + close, roles, out);
                     piece = start + 1 + close + 1;
                     while chars.peek().is_some_and(|(k, _)| *k <= close) {
                         chars.next();
@@ -348,6 +371,14 @@ impl Analysis {
         }
         lit(piece, end, out);
     }
+}
+
+/// What a variable is, for highlighting.
+#[derive(Clone, Copy, Default)]
+struct Kinds {
+    declaration: Option<Span>,
+    function: bool,
+    parameter: bool,
 }
 
 /// Comments (and an unterminated string) in `text[from..to]`, which holds no tokens.
