@@ -1,12 +1,22 @@
 //! `mml lsp`: a language server over stdio (LSP 3.17), on rust-analyzer's `lsp-server`, which
 //! reads and answers messages strictly in order, so an edit is never overtaken by a request.
 //!
-//! What it answers: diagnostics on open and change (the parser's and the resolver's, exactly
-//! what `mml check` reports, with help and notes in the message and secondary labels as
-//! related information), hover (a builtin's, constant's or keyword's documentation, or the
-//! signature and comment of a function the file defines), go-to-definition of the file's
-//! functions and variables, completion and signature help, all from the shared `mml-ide` layer. Positions are counted in UTF-8 when
-//! the client offers it, else in UTF-16.
+//! Each open document is analysed once per change ([`mml_ide::Analysis`]: parse, resolve
+//! with every name recorded, shape checks), and every request reads that analysis.
+//!
+//! What it answers: diagnostics on open and change (the parser's, the resolver's and the shape
+//! mismatches known without running: exactly what `mml check` reports, with help and notes in
+//! the message and secondary labels as related information), hover (a builtin's, constant's
+//! or keyword's documentation, or the signature and comment of a function the file defines),
+//! completion and signature help (from the shared `mml-ide` layer), go-to-definition and
+//! references by the resolver's scopes (the declaration is a parameter, a function's name or a
+//! variable's first assignment; `includeDeclaration` leaves it out or in), rename with
+//! `prepareRename` (refused with a `RequestFailed` error and a message on builtins, keywords,
+//! fields, invalid or already-used names, and while the file has syntax errors), the outline
+//! (`documentSymbol`: a tree when the client supports one, else a flat list) and semantic tokens
+//! (`semanticTokens/full`, legend [`mml_ide::analysis::TOKEN_TYPES`] and `TOKEN_MODIFIERS`).
+//! Positions are counted in UTF-8 when the client offers it, else in UTF-16. A handler that
+//! panics is answered with an internal error and the server goes on.
 
 mod document;
 
