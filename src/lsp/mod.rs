@@ -338,6 +338,8 @@ impl Server {
         Ok(Some(PrepareRenameResponse::Range(range)))
     }
 
+    // `WorkspaceEdit` is keyed by `Uri`, whose cached parts clippy takes for mutability.
+    #[allow(clippy::mutable_key_type)]
     fn rename(&self, p: RenameParams) -> Result<Option<WorkspaceEdit>, lsp_server::ResponseError> {
         let pp = &p.text_document_position;
         let Some((open, offset)) = self.open_at(pp) else { return Ok(None) };
