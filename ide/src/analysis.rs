@@ -125,8 +125,14 @@ impl Analysis {
 
     /// Where the variable or function at `offset` is declared (see [`Analysis::references`]).
     pub fn definition(&self, offset: usize) -> Option<Span> {
+        self.declaration_at(offset).map(|d| d.span)
+    }
+
+    /// The declaration of the variable or function at `offset`, with its role there
+    /// (parameter, function, loop variable or assignment) and whether it is local to a function.
+    pub fn declaration_at(&self, offset: usize) -> Option<&Occurrence> {
         let o = self.at(offset).filter(|o| is_variable(o.target))?;
-        self.declaration(o.target).map(|d| d.span)
+        self.declaration(o.target)
     }
 
     /// Every place the variable or function at `offset` is written or read, in order; the

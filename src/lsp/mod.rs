@@ -426,8 +426,30 @@ impl Server {
     }
 
     fn hover(&self, p: HoverParams) -> Option<Hover> {
-        let (doc, start, end) = self.name_at(&p.text_document_position_params)?;
+        let pp = &p.text_document_position_params;
+        let (doc, start, end) = self.name_at(pp)?;
         let word = &doc.text()[start..end];
+        // A function's parameters and locals, by the resolver's scopes.
+        if let Some((open, offset)) = self.open_at(pp) {
+            if let Some(d) = open.analysis.declaration_at(offset) {
+                if let mml_runtime::names::Target::Local { .. } = d.target {
+                    let line = doc.position(d.span.start as usize, self.encoding).line + 1;
+                    let what = match d.role {
+                        mml_runtime::names::Role::Parameter => "a parameter, on line",
+                        mml_runtime::names::Role::Function => "a function, defined on line",
+                        mml_runtime::names::Role::LoopVar => "a loop variable, on line",
+                        _ => "a local variable, first assigned on line",
+                    };
+                    return Some(Hover {
+                        contents: HoverContents::Markup(MarkupContent {
+                            kind: MarkupKind::Markdown,
+                            value: format!("`{word}`: {what} {line}"),
+                        }),
+                        range: Some(doc.range(start, end, self.encoding)),
+                    });
+                }
+            }
+        }
         let defined = mml_ide::symbols::definitions(doc.text());
         // A name the document defines shadows a builtin of the same name.
         let markdown = match defined.iter().find(|d| d.name == word) {

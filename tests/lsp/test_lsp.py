@@ -179,6 +179,11 @@ async def test_references_follow_scopes(client: LanguageClient):
     assert await refs(1, 7, False) == [(1, 7, 1, 8)]
     # The function `f`, from its call.
     assert await refs(3, 4, True) == [(1, 0, 1, 1), (3, 4, 3, 5)]
+    # Hover too.
+    hover = await client.text_document_hover_async(
+        types.HoverParams(types.TextDocumentIdentifier(URI), types.Position(1, 7))
+    )
+    assert hover.contents.value == "`x`: a parameter, on line 2"
     # Go-to-definition agrees: the parameter, not the global.
     target = await client.text_document_definition_async(
         types.DefinitionParams(types.TextDocumentIdentifier(URI), types.Position(1, 7))
