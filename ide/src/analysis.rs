@@ -12,6 +12,9 @@ use mml_lang::{Diagnostic, Severity, Span, Token, KEYWORDS};
 use mml_runtime::names::{Occurrence, Role, Target};
 use mml_runtime::Library;
 
+mod incremental;
+pub use incremental::Edit;
+
 /// A document's parse, resolution and diagnostics.
 pub struct Analysis {
     /// The parsed program.
@@ -22,6 +25,9 @@ pub struct Analysis {
     pub occurrences: Vec<Occurrence>,
     /// Whether the parser found errors (then parts of the text were not read as code).
     pub syntax_errors: bool,
+    /// Whether the parser found nothing at all to say (then an edit may re-read only the
+    /// statements it touched).
+    parsed_cleanly: bool,
 }
 
 /// An entry of a document's outline.
@@ -95,12 +101,29 @@ pub struct Highlight {
 impl Analysis {
     /// Parses and resolves `text` against `library`.
     pub fn new(library: &'static Library, text: &str) -> Analysis {
-        let parsed = mml_lang::parse_program(0, text);
+        Analysis::of(library, mml_lang::parse_program(0, text))
+    }
+
+    /// The analysis of `new_text`, which is this analysis's text with `edit` made: only the
+    /// statements around the edit are parsed again when that gives the same program as
+    /// parsing it whole (the rest is always resolved and checked again).
+    pub fn edited(self, library: &'static Library, new_text: &str, edit: Edit) -> Analysis {
+        if self.parsed_cleanly {
+            if let Some(program) = incremental::reparse(self.program, new_text, edit) {
+                let parsed = mml_lang::ParseResult { program, diagnostics: Vec::new(), incomplete: false };
+                return Analysis::of(library, parsed);
+            }
+        }
+        Analysis::new(library, new_text)
+    }
+
+    fn of(library: &'static Library, parsed: mml_lang::ParseResult) -> Analysis {
         let syntax_errors = parsed.diagnostics.iter().any(|d| d.severity == Severity::Error);
+        let parsed_cleanly = parsed.diagnostics.is_empty() && !parsed.incomplete;
         let mut diagnostics = parsed.diagnostics;
         let (occurrences, resolved) = mml_runtime::names::occurrences(&parsed.program, library, syntax_errors);
         diagnostics.extend(resolved);
-        Analysis { program: parsed.program, diagnostics, occurrences, syntax_errors }
+        Analysis { program: parsed.program, diagnostics, occurrences, syntax_errors, parsed_cleanly }
     }
 
     /// The name at byte `offset` (the cursor in it or just after it).

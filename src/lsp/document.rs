@@ -1,6 +1,7 @@
 //! An open document: its text, and conversions between byte offsets and LSP positions.
 
 use lsp_types::{Position, Range};
+use mml_ide::analysis::Edit;
 
 /// How the client counts characters within a line.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -68,17 +69,23 @@ impl Document {
         Range { start: self.position(start, encoding), end: self.position(end, encoding) }
     }
 
-    /// Applies an edit: a range replaced, or the whole text when `range` is `None`.
-    pub fn apply(&mut self, range: Option<Range>, text: &str, encoding: Encoding) {
-        match range {
-            None => self.text = text.to_string(),
+    /// Applies an edit: a range replaced, or the whole text when `range` is `None`. Returns
+    /// the bytes replaced and inserted, for a range.
+    pub fn apply(&mut self, range: Option<Range>, text: &str, encoding: Encoding) -> Option<Edit> {
+        let edit = match range {
+            None => {
+                self.text = text.to_string();
+                None
+            }
             Some(r) => {
                 let start = self.offset(r.start, encoding);
                 let end = self.offset(r.end, encoding).max(start);
                 self.text.replace_range(start..end, text);
+                Some(Edit { start, old_end: end, new_end: start + text.len() })
             }
-        }
+        };
         self.index();
+        edit
     }
 
     /// The name around byte `offset`, as a byte range.

@@ -199,10 +199,20 @@ impl Server {
                 let uri = p.text_document.uri;
                 let Some(open) = self.docs.remove(&uri) else { return Vec::new() };
                 let mut doc = open.doc;
+                let single = p.content_changes.len() == 1;
+                let mut edit = None;
                 for change in p.content_changes {
-                    doc.apply(change.range, &change.text, self.encoding);
+                    edit = doc.apply(change.range, &change.text, self.encoding);
                 }
-                self.docs.insert(uri.clone(), Open::new(doc));
+                // One edit of a range (typing): only the statements it touched are re-read.
+                let open = match edit.filter(|_| single) {
+                    Some(edit) => {
+                        let analysis = open.analysis.edited(mml_stdlib::library(), doc.text(), edit);
+                        Open { doc, analysis }
+                    }
+                    None => Open::new(doc),
+                };
+                self.docs.insert(uri.clone(), open);
                 vec![self.diagnostics(&uri)]
             }
             DidCloseTextDocument::METHOD => {

@@ -283,3 +283,76 @@ fn what_assert_error_is_given_is_meant_to_fail() {
     let (checked, _, ok) = check_and_run(text);
     assert!(ok && checked.is_empty());
 }
+
+/// Every `.mml` file under `dir`, recursively.
+fn scripts(dir: &std::path::Path, out: &mut Vec<std::path::PathBuf>) {
+    let mut entries: Vec<_> = std::fs::read_dir(dir).unwrap().map(|e| e.unwrap().path()).collect();
+    entries.sort();
+    for p in entries {
+        if p.is_dir() {
+            scripts(&p, out);
+        } else if p.extension().is_some_and(|e| e == "mml") {
+            out.push(p);
+        }
+    }
+}
+
+#[test]
+fn an_edit_re_reads_only_its_statements_and_gives_what_a_whole_parse_gives() {
+    let lib = mml_stdlib::library();
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
+    let mut files = Vec::new();
+    scripts(&root.join("examples"), &mut files);
+    scripts(&root.join("tests/lang"), &mut files);
+    assert!(files.len() > 20);
+    let pieces =
+        ["", "x", "1", " ", "\n", "(", ")", "[", "]", "{", "}", "'", "\"", "#", "+", ",", ";", "=", "end", "θ"];
+    let mut seed: u64 = 0x2545_f491_4f6c_dd1d;
+    let mut next = |n: usize| {
+        seed ^= seed << 13;
+        seed ^= seed >> 7;
+        seed ^= seed << 17;
+        (seed % n.max(1) as u64) as usize
+    };
+    let (mut fast, mut total) = (0, 0);
+    for file in files {
+        let mut text = std::fs::read_to_string(&file).unwrap();
+        let mut analysis = Analysis::new(lib, &text);
+        for _ in 0..12 {
+            let mut start = next(text.len() + 1);
+            while !text.is_char_boundary(start) {
+                start -= 1;
+            }
+            let mut old_end = (start + next(6)).min(text.len());
+            while !text.is_char_boundary(old_end) {
+                old_end += 1;
+            }
+            let piece = pieces[next(pieces.len())];
+            let mut new_text = text.clone();
+            new_text.replace_range(start..old_end, piece);
+            let edit = Edit { start, old_end, new_end: start + piece.len() };
+            let whole = Analysis::new(lib, &new_text);
+            total += 1;
+            if analysis.parsed_cleanly {
+                if let Some(p) = incremental::reparse(analysis.program.clone(), &new_text, edit) {
+                    fast += 1;
+                    assert_eq!(p, whole.program, "{}: {edit:?} {piece:?}", file.display());
+                }
+            }
+            let edited = analysis.edited(lib, &new_text, edit);
+            assert_eq!(edited.program, whole.program, "{}", file.display());
+            assert_eq!(format!("{:?}", edited.diagnostics), format!("{:?}", whole.diagnostics));
+            assert_eq!(edited.occurrences, whole.occurrences);
+            // Mostly go on from the edited text; sometimes back to the file (clean again).
+            if next(4) == 0 {
+                text = std::fs::read_to_string(&file).unwrap();
+                analysis = Analysis::new(lib, &text);
+            } else {
+                text = new_text;
+                analysis = edited;
+            }
+        }
+    }
+    eprintln!("the fast path was taken {fast} times in {total}");
+    assert!(fast * 4 > total, "the fast path was taken {fast} times in {total}");
+}
