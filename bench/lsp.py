@@ -4,8 +4,8 @@
 Usage: python3 bench/lsp.py [--bin PATH] [--runs N] [--lines N]
 Builds the release binary unless --bin is given. The document is the course code of
 `examples/` repeated to --lines lines. After opening it, each run sends one incremental
-`didChange` (a number on a line in the middle changes) and waits for the diagnostics; the
-median and the spread of N runs are printed, then the same for an edit that replaces the
+`didChange` (a digit typed before a number in the middle, or taken out again) and waits for
+the diagnostics; the median and the spread of N runs are printed, then the same for an edit that replaces the
 whole text, and for a `semanticTokens/full` request and a `references` request on it.
 """
 import argparse
@@ -106,7 +106,8 @@ def main():
     found = server.wait_diagnostics()
     print(f"open: {(time.perf_counter() - start) * 1000:.1f} ms, {len(found)} diagnostics")
 
-    # An edit in the middle: a digit on some line with one becomes another digit, and back.
+    # Typing in the middle: a digit is put before a number on some line, then taken out again
+    # (so the text after it moves, and back).
     middle = next(
         i for i in range(len(lines) // 2, len(lines)) if any(c.isdigit() for c in lines[i]) and lines[i].isascii()
     )
@@ -115,10 +116,10 @@ def main():
 
     def edit(i):
         version[0] += 1
-        digit = "7" if i % 2 == 0 else lines[middle][column]
+        end = column + (i % 2)
         change = {
-            "range": {"start": {"line": middle, "character": column}, "end": {"line": middle, "character": column + 1}},
-            "text": digit,
+            "range": {"start": {"line": middle, "character": column}, "end": {"line": middle, "character": end}},
+            "text": "7" if i % 2 == 0 else "",
         }
         server.send(
             {
