@@ -2,7 +2,9 @@
 //! reads and answers messages strictly in order, so an edit is never overtaken by a request.
 //!
 //! Each open document is analysed once per change ([`mml_ide::Analysis`]: parse, resolve
-//! with every name recorded, shape checks), and every request reads that analysis.
+//! with every name recorded, shape checks), and every request reads that analysis. A change
+//! of one range re-parses only the statements it touched when the text parsed cleanly
+//! ([`mml_ide::Analysis::edited`]).
 //!
 //! What it answers: diagnostics on open and change (the parser's, the resolver's and the shape
 //! mismatches known without running: exactly what `mml check` reports, with help and notes in
