@@ -416,8 +416,15 @@ impl Server {
         for h in open.analysis.highlights(open.doc.text()) {
             let start = open.doc.position(h.start, self.encoding);
             let end = open.doc.position(h.end, self.encoding);
-            let delta_line = start.line - line;
-            let delta_start = if delta_line == 0 { start.character - character } else { start.character };
+            // Pieces come in order; one that did not would be left out rather than misplaced.
+            let Some(delta_line) = start.line.checked_sub(line) else { continue };
+            let delta_start = match delta_line {
+                0 => match start.character.checked_sub(character) {
+                    Some(d) => d,
+                    None => continue,
+                },
+                _ => start.character,
+            };
             data.push(SemanticToken {
                 delta_line,
                 delta_start,

@@ -371,3 +371,38 @@ async def test_shape_mismatches_known_without_running(client: LanguageClient):
         )
     )
     assert list(await diagnostics(client)) == []
+
+
+async def test_features_follow_an_incremental_edit(client: LanguageClient):
+    open_doc(client, SCOPES)
+    await diagnostics(client)
+    # A line typed at the top, then a name changed in the middle: every position moves.
+    for start, end, text in [((0, 0), (0, 0), "# note\n"), ((3, 0), (3, 1), "zz")]:
+        client.text_document_did_change(
+            types.DidChangeTextDocumentParams(
+                text_document=types.VersionedTextDocumentIdentifier(uri=URI, version=2),
+                content_changes=[
+                    types.TextDocumentContentChangePartial(
+                        range=types.Range(types.Position(*start), types.Position(*end)), text=text
+                    )
+                ],
+            )
+        )
+        await diagnostics(client)
+    # Now: "# note\nx = 1\nf(x) = x + 1\nzz(y) = y + x\nx = f(x)\n"
+    found = await client.text_document_references_async(
+        types.ReferenceParams(
+            text_document=types.TextDocumentIdentifier(URI),
+            position=types.Position(1, 0),
+            context=types.ReferenceContext(include_declaration=True),
+        )
+    )
+    assert [span(l.range) for l in found] == [(1, 0, 1, 1), (3, 12, 3, 13), (4, 0, 4, 1), (4, 6, 4, 7)]
+    symbols = await client.text_document_document_symbol_async(
+        types.DocumentSymbolParams(types.TextDocumentIdentifier(URI))
+    )
+    assert [(s.name, span(s.selection_range)) for s in symbols] == [
+        ("x", (1, 0, 1, 1)),
+        ("f", (2, 0, 2, 1)),
+        ("zz", (3, 0, 3, 2)),
+    ]
