@@ -21,8 +21,8 @@ pub struct Edit {
 
 /// The program of `new_text`, reusing `old`'s statements away from `edit`; `None` when the
 /// statements around the edit do not parse cleanly on their own (then parse it whole).
-pub(super) fn reparse(old: Program, new_text: &str, edit: Edit) -> Option<Program> {
-    let mut stmts = old.stmts;
+pub(super) fn reparse(mut old: Program, new_text: &str, edit: Edit) -> Option<Program> {
+    let stmts = &old.stmts;
     let delta = edit.new_end as i64 - edit.old_end as i64;
     if stmts.is_empty() || edit.old_end < edit.start || edit.new_end < edit.start {
         return None;
@@ -39,13 +39,17 @@ pub(super) fn reparse(old: Program, new_text: &str, edit: Edit) -> Option<Progra
     if start > edit.start || end < edit.new_end || end > new_text.len() {
         return None;
     }
-    let parsed = mml_lang::parse_range(0, new_text, start..end);
+    let mut parsed = mml_lang::parse_range(0, new_text, start..end);
     if !parsed.diagnostics.is_empty() || parsed.incomplete {
         return None;
     }
+    let mut stmts = std::mem::take(&mut old.stmts);
     let mut kept_after = stmts.split_off(last);
-    stmts.truncate(first);
-    stmts.extend(parsed.program.stmts);
+    // The statements read again are dropped as a program (which takes deep trees apart
+    // without recursing).
+    old.stmts = stmts.split_off(first);
+    drop(old);
+    stmts.append(&mut parsed.program.stmts);
     if delta != 0 {
         kept_after.iter_mut().for_each(|s| stmt(s, delta));
     }
@@ -129,6 +133,11 @@ fn function(f: &mut Rc<FnDef>, d: i64) {
 }
 
 fn expr(e: &mut Expr, d: i64) {
+    // A long sum is a tree as deep as it has terms.
+    stacker::maybe_grow(64 * 1024, 1024 * 1024, || expr_inner(e, d));
+}
+
+fn expr_inner(e: &mut Expr, d: i64) {
     span(&mut e.span, d);
     match &mut e.node {
         ExprKind::Str(parts) => {

@@ -356,3 +356,24 @@ fn an_edit_re_reads_only_its_statements_and_gives_what_a_whole_parse_gives() {
     eprintln!("the fast path was taken {fast} times in {total}");
     assert!(fast * 4 > total, "the fast path was taken {fast} times in {total}");
 }
+
+#[test]
+fn an_edit_after_a_very_long_sum_moves_it() {
+    // A big stack for the parser's and the tree's own recursion; the move itself grows its
+    // stack as it needs.
+    let run = || {
+        let lib = mml_stdlib::library();
+        let text = format!("a = 1\nx = {}\ny = 2\n", vec!["1"; 20_000].join(" + "));
+        let analysis = Analysis::new(lib, &text);
+        assert!(analysis.parsed_cleanly);
+        let new_text = format!("aa{}", &text[1..]);
+        let edited = analysis.edited(lib, &new_text, Edit { start: 0, old_end: 1, new_end: 2 });
+        let last = edited.program.stmts.last().unwrap();
+        assert_eq!(&new_text[last.span.start as usize..last.span.end as usize], "y = 2");
+        let StmtKind::Assign { value, .. } = &edited.program.stmts[1].node else { panic!() };
+        let ExprKind::Binary(_, _, one) = &value.node else { panic!() };
+        assert_eq!(&new_text[one.span.start as usize..one.span.end as usize], "1");
+        assert_eq!(one.span.end as usize, new_text.find("\ny").unwrap());
+    };
+    std::thread::Builder::new().stack_size(1 << 30).spawn(run).unwrap().join().unwrap();
+}
