@@ -337,7 +337,8 @@ impl Server {
         let pp = &p.text_document_position;
         let (open, offset) = self.open_at(pp)?;
         let spans = open.analysis.references(offset, p.context.include_declaration)?;
-        Some(spans.into_iter().map(|s| self.location(&pp.text_document.uri, &open.doc, s)).collect())
+        let ranges = open.doc.ranges(spans.iter().map(|s| (s.start as usize, s.end as usize)), self.encoding);
+        Some(ranges.into_iter().map(|range| Location { uri: pp.text_document.uri.clone(), range }).collect())
     }
 
     fn prepare_rename(
@@ -357,12 +358,11 @@ impl Server {
         let Some((open, offset)) = self.open_at(pp) else { return Ok(None) };
         let spans =
             open.analysis.rename(self.session.library(), open.doc.text(), offset, &p.new_name).map_err(refuse)?;
-        let edits = spans
+        let edits = open
+            .doc
+            .ranges(spans.iter().map(|s| (s.start as usize, s.end as usize)), self.encoding)
             .into_iter()
-            .map(|s| TextEdit {
-                range: open.doc.range(s.start as usize, s.end as usize, self.encoding),
-                new_text: p.new_name.clone(),
-            })
+            .map(|range| TextEdit { range, new_text: p.new_name.clone() })
             .collect();
         let changes = HashMap::from([(pp.text_document.uri.clone(), edits)]);
         Ok(Some(WorkspaceEdit { changes: Some(changes), ..Default::default() }))
@@ -413,9 +413,10 @@ impl Server {
         let open = self.docs.get(&p.text_document.uri)?;
         let mut data = Vec::new();
         let (mut line, mut character) = (0, 0);
-        for h in open.analysis.highlights(open.doc.text()) {
-            let start = open.doc.position(h.start, self.encoding);
-            let end = open.doc.position(h.end, self.encoding);
+        let highlights = open.analysis.highlights(open.doc.text());
+        let ranges = open.doc.ranges(highlights.iter().map(|h| (h.start, h.end)), self.encoding);
+        for (h, r) in highlights.iter().zip(ranges) {
+            let (start, end) = (r.start, r.end);
             // Pieces come in order; one that did not would be left out rather than misplaced.
             let Some(delta_line) = start.line.checked_sub(line) else { continue };
             let delta_start = match delta_line {
