@@ -2,6 +2,8 @@
 //! are thin adapters over this crate (protocol in, protocol out), so a feature added here
 //! appears in all of them at once and is tested once.
 //!
+//! - [`analysis`]: a document checked without running it, with what every name refers to:
+//!   references, rename, the outline and semantic highlighting, for the language server.
 //! - [`complete`]: completion at a cursor (builtins, keywords, variables, record fields after
 //!   `.`, keyword parameters inside a call) and the call around a cursor, for signature help.
 //! - [`help`]: the help text of a name, as terminal text or Markdown, and the overview.
@@ -14,6 +16,7 @@
 //! positions (Unicode code points for Jupyter, UTF-16 or UTF-8 for LSP) with [`text`].
 #![warn(missing_docs)]
 
+pub mod analysis;
 pub mod complete;
 pub mod help;
 pub mod input;
@@ -21,6 +24,7 @@ pub mod render;
 pub mod symbols;
 pub mod text;
 
+pub use analysis::Analysis;
 pub use complete::{complete, enclosing_call, CallSite, Completions, Item, ItemKind, Names};
 pub use help::{closest, help_markdown, help_text};
 pub use input::{completeness, parse_command, vars_text, Command, Completeness};

@@ -16,7 +16,7 @@ mod token;
 pub use diagnostic::{Diagnostic, Label, Severity};
 pub use keywords::{KEYWORDS, OPERATORS};
 pub use lexer::{lex, LexedToken};
-pub use parser::{is_incomplete, parse_program, ParseResult};
+pub use parser::{is_incomplete, parse_program, parse_range, ParseResult};
 pub use pretty::dump_program;
 pub use span::{Source, SourceId, SourceMap, Span, Spanned};
 pub use token::Token;

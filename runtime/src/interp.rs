@@ -119,9 +119,14 @@ pub(crate) struct Interp<'s> {
 pub(crate) fn run_source(s: &mut Session, src: SourceId, check_only: bool) -> Outcome {
     let text = s.sources.get(src).map(|x| x.text.clone()).unwrap_or_default();
     let parsed = mml_lang::parse_program(src, &text);
+    let syntax_errors = parsed.diagnostics.iter().any(|d| d.severity == mml_lang::Severity::Error);
     let mut diagnostics = parsed.diagnostics;
     let (stmts, rdiags) = resolve_program(&parsed.program, &mut s.globals.names, s.library);
     diagnostics.extend(rdiags);
+    if check_only {
+        // `mml check` also reports shape mismatches found without running.
+        diagnostics.extend(crate::shapes::check(&stmts, !syntax_errors));
+    }
     let failed = diagnostics.iter().any(|d| d.severity == mml_lang::Severity::Error);
     s.globals.values.resize(s.globals.names.len(), None);
     if failed || check_only {
@@ -198,9 +203,30 @@ fn followed_by_semicolon(text: &str, span: Span) -> bool {
     rest.trim_start_matches([' ', '\t']).starts_with(';')
 }
 
+/// The error of operator `op` on operands at `ls` and `rs`.
+pub(crate) fn op_error(oe: OpError, op: &str, ls: Span, rs: Span) -> Box<RuntimeError> {
+    let side_span = |side| if side == Side::Lhs { ls } else { rs };
+    Box::new(match oe {
+        OpError::Type { side, expected, found } => {
+            RuntimeError::new(ErrorKind::TypeMismatch { op: format!("`{op}`"), expected, found }, side_span(side))
+        }
+        OpError::Shape { lhs, rhs, rule, help } => RuntimeError::new(
+            ErrorKind::ShapeMismatch { op: op.to_string(), lhs: (lhs, ls), rhs: (rhs, rs), rule, help },
+            ls,
+        ),
+        OpError::NotSquare { shape, help } => {
+            RuntimeError::new(ErrorKind::NotSquare { op: op.to_string(), shape, help }, ls)
+        }
+        OpError::Other { side, code, message, help } => RuntimeError::new(
+            ErrorKind::Builtin { function: op.to_string(), code, message, help, notes: Vec::new(), call: None },
+            side_span(side),
+        ),
+    })
+}
+
 /// A column-against-row error's hints, now quoting the operands as written (`write `b'``).
 #[cold]
-fn quote_operands(mut e: Box<RuntimeError>, op: BinOp, l: &Expr, r: &Expr) -> Box<RuntimeError> {
+pub(crate) fn quote_operands(mut e: Box<RuntimeError>, op: BinOp, l: &Expr, r: &Expr) -> Box<RuntimeError> {
     if let ErrorKind::ShapeMismatch { lhs, rhs, help, .. } = &mut e.kind {
         let elementwise = !matches!(op, BinOp::Mul | BinOp::Div | BinOp::LeftDiv | BinOp::Pow);
         if elementwise && ops::is_column_vs_row(lhs.0, rhs.0) {
@@ -1047,25 +1073,8 @@ impl Interp<'_> {
         Ok(Value::matrix(out))
     }
 
-    pub(crate) fn op_error(&self, oe: OpError, op: &str, ls: Span, rs: Span, span: Span) -> Box<RuntimeError> {
-        let side_span = |side| if side == Side::Lhs { ls } else { rs };
-        let _ = span;
-        Box::new(match oe {
-            OpError::Type { side, expected, found } => {
-                RuntimeError::new(ErrorKind::TypeMismatch { op: format!("`{op}`"), expected, found }, side_span(side))
-            }
-            OpError::Shape { lhs, rhs, rule, help } => RuntimeError::new(
-                ErrorKind::ShapeMismatch { op: op.to_string(), lhs: (lhs, ls), rhs: (rhs, rs), rule, help },
-                ls,
-            ),
-            OpError::NotSquare { shape, help } => {
-                RuntimeError::new(ErrorKind::NotSquare { op: op.to_string(), shape, help }, ls)
-            }
-            OpError::Other { side, code, message, help } => RuntimeError::new(
-                ErrorKind::Builtin { function: op.to_string(), code, message, help, notes: Vec::new(), call: None },
-                side_span(side),
-            ),
-        })
+    pub(crate) fn op_error(&self, oe: OpError, op: &str, ls: Span, rs: Span, _span: Span) -> Box<RuntimeError> {
+        op_error(oe, op, ls, rs)
     }
 
     /// Builds a matrix literal: a single row of numbers is a column vector; otherwise the

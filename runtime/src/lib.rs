@@ -10,9 +10,11 @@ mod error;
 mod hir;
 mod interp;
 mod limits;
+pub mod names;
 mod ops;
 mod resolve;
 mod session;
+mod shapes;
 pub mod symbolic;
 mod value;
 

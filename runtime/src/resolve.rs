@@ -16,6 +16,7 @@ use mml_lang::{Diagnostic, Span, KEYWORDS};
 use crate::builtin::{find_foreign, Library, FOREIGN_MODULES};
 use crate::error::{ErrorKind, NameHint, RuntimeError};
 use crate::hir::*;
+use crate::names::{Occurrence, Role, Target};
 
 /// Deepest expression nesting the resolver accepts.
 const MAX_NESTING: usize = 400;
@@ -58,6 +59,10 @@ struct FnScope {
     capture_names: HashMap<Rc<str>, usize>,
     /// Whether the function refers to itself by name.
     recursive: bool,
+    /// The function's number, for [`Target::Local`].
+    id: u32,
+    /// What the function's own name refers to where it is defined (for occurrences).
+    self_target: Option<Target>,
 }
 
 struct Resolver<'a> {
@@ -71,6 +76,20 @@ struct Resolver<'a> {
     value_blocks: usize,
     /// Unknown names already reported: each is reported once per run.
     reported: HashSet<Rc<str>>,
+    /// When recording (for editors), every name met and what it refers to.
+    record: Option<Recording>,
+}
+
+/// What the resolver records for [`crate::names::occurrences`].
+#[derive(Default)]
+struct Recording {
+    found: Vec<Occurrence>,
+    /// Functions numbered so far.
+    functions: u32,
+    /// The captured slots of each function, by (function, slot): the variable they copy.
+    captures: HashMap<(u32, u32), Target>,
+    /// The target of the function about to be resolved's own name.
+    pending_self: Option<Target>,
 }
 
 /// Resolves a program against the session's globals and library.
@@ -79,6 +98,26 @@ pub(crate) fn resolve_program(
     globals: &mut GlobalNames,
     library: &'static Library,
 ) -> (Vec<Stmt>, Vec<Diagnostic>) {
+    let (stmts, diags, _) = resolve(program, globals, library, None);
+    (stmts, diags)
+}
+
+/// Resolves a program, recording every name it meets and what it refers to.
+pub(crate) fn resolve_program_recording(
+    program: &ast::Program,
+    globals: &mut GlobalNames,
+    library: &'static Library,
+) -> (Vec<Stmt>, Vec<Occurrence>, Vec<Diagnostic>) {
+    let (stmts, diags, recording) = resolve(program, globals, library, Some(Recording::default()));
+    (stmts, recording.map(|r| r.found).unwrap_or_default(), diags)
+}
+
+fn resolve(
+    program: &ast::Program,
+    globals: &mut GlobalNames,
+    library: &'static Library,
+    record: Option<Recording>,
+) -> (Vec<Stmt>, Vec<Diagnostic>, Option<Recording>) {
     // Every name assigned at top level is a global, known before any statement is
     // resolved, so functions may refer to globals defined further down.
     let mut assigned = Vec::new();
@@ -95,9 +134,10 @@ pub(crate) fn resolve_program(
         loops: 0,
         value_blocks: 0,
         reported: HashSet::new(),
+        record,
     };
     let stmts = r.stmts(&program.stmts);
-    (stmts, r.diags)
+    (stmts, r.diags, r.record)
 }
 
 /// Collects the names a statement list assigns (not looking inside nested functions).
@@ -130,6 +170,30 @@ fn collect_assigned(stmts: &[ast::Stmt], out: &mut Vec<Rc<str>>) {
 }
 
 impl Resolver<'_> {
+    /// Records an occurrence of a name (when recording).
+    fn note(&mut self, span: Span, target: Target, role: Role) {
+        if let Some(r) = &mut self.record {
+            r.found.push(Occurrence { span, target, role });
+        }
+    }
+
+    /// What `var`, as seen from the innermost function, refers to.
+    fn target_of(&self, var: Var) -> Target {
+        match var {
+            Var::Global(g) => Target::Global(g),
+            Var::Local(slot) => {
+                let function = self.scopes.last().map_or(0, |s| s.id);
+                self.local_target(function, slot)
+            }
+        }
+    }
+
+    /// A local slot, or the variable it was captured from.
+    fn local_target(&self, function: u32, slot: u32) -> Target {
+        let local = Target::Local { function, slot };
+        self.record.as_ref().and_then(|r| r.captures.get(&(function, slot)).copied()).unwrap_or(local)
+    }
+
     fn error(&mut self, kind: ErrorKind, span: Span) {
         self.diags.push(RuntimeError::new(kind, span).to_diagnostic());
     }
@@ -163,6 +227,15 @@ impl Resolver<'_> {
             S::FnDef(def) => {
                 let name = def.name.as_ref().map(|n| n.node.clone()).unwrap_or_else(|| Rc::from("<lambda>"));
                 let var = self.assign_var(&name);
+                if self.record.is_some() {
+                    let target = self.target_of(var);
+                    if let Some(n) = &def.name {
+                        self.note(n.span, target, Role::Function);
+                    }
+                    if let Some(r) = &mut self.record {
+                        r.pending_self = Some(target);
+                    }
+                }
                 let lambda = self.function(def, span);
                 StmtKind::SetVar(var, lambda)
             }
@@ -181,6 +254,7 @@ impl Resolver<'_> {
             S::For { var, iter, body } => {
                 let iter = self.expr(iter);
                 let v = self.assign_var(&var.node);
+                self.note(var.span, self.target_of(v), Role::LoopVar);
                 self.loops += 1;
                 let body = self.block(body);
                 self.loops -= 1;
@@ -240,12 +314,16 @@ impl Resolver<'_> {
 
     fn place(&mut self, p: &ast::Place) -> Place {
         let root = self.assign_var(&p.root.node);
+        self.note(p.root.span, self.target_of(root), Role::Write);
         let path = p
             .path
             .iter()
             .map(|a| match a {
                 AAccessor::Index(ix, span) => Accessor::Index(ix.iter().map(|e| self.expr(e)).collect(), *span),
-                AAccessor::Field(f) => Accessor::Field(f.node.clone(), f.span),
+                AAccessor::Field(f) => {
+                    self.note(f.span, Target::Field, Role::Label);
+                    Accessor::Field(f.node.clone(), f.span)
+                }
             })
             .collect();
         Place { root, name: p.root.node.clone(), path, span: p.span }
@@ -254,6 +332,13 @@ impl Resolver<'_> {
     /// Resolves a function definition into a closure-creating expression.
     fn function(&mut self, def: &ast::FnDef, span: Span) -> Expr {
         let name: Rc<str> = def.name.as_ref().map(|n| n.node.clone()).unwrap_or_else(|| Rc::from("<lambda>"));
+        let (id, self_target) = match &mut self.record {
+            Some(r) => {
+                r.functions += 1;
+                (r.functions, r.pending_self.take())
+            }
+            None => (0, None),
+        };
         let mut scope = FnScope {
             name: def.name.as_ref().map(|n| n.node.clone()),
             locals: HashMap::new(),
@@ -261,12 +346,16 @@ impl Resolver<'_> {
             captures: Vec::new(),
             capture_names: HashMap::new(),
             recursive: false,
+            id,
+            self_target,
         };
         let mut seen = HashSet::new();
         for p in &def.params {
             if !seen.insert(p.name.node.clone()) {
                 self.error(ErrorKind::DuplicateArgument { name: p.name.node.to_string() }, p.name.span);
             }
+            let slot = scope.locals.get(&p.name.node).copied().unwrap_or(scope.nslots);
+            self.note(p.name.span, Target::Local { function: id, slot }, Role::Parameter);
             scope.locals.insert(p.name.node.clone(), scope.nslots);
             scope.nslots += 1;
         }
@@ -301,6 +390,8 @@ impl Resolver<'_> {
             captures: Vec::new(),
             capture_names: HashMap::new(),
             recursive: false,
+            id: 0,
+            self_target: None,
         });
         let ncaptures = scope.captures.len() as u32;
         let proto = Proto { name, params, nslots: scope.nslots, ncaptures, recursive: scope.recursive, body };
@@ -339,6 +430,19 @@ impl Resolver<'_> {
     /// Adds a captured variable to function scope `index`, copied from `source` in the
     /// enclosing scope when the function is created; returns its slot.
     fn add_capture(&mut self, index: usize, name: &Rc<str>, source: Var) -> Var {
+        if self.record.is_some() {
+            let from = match source {
+                Var::Global(g) => Target::Global(g),
+                Var::Local(s) => {
+                    let parent = index.checked_sub(1).and_then(|i| self.scopes.get(i)).map_or(0, |p| p.id);
+                    self.local_target(parent, s)
+                }
+            };
+            let (id, slot) = (self.scopes[index].id, self.scopes[index].nslots);
+            if let Some(r) = &mut self.record {
+                r.captures.insert((id, slot), from);
+            }
+        }
         let scope = &mut self.scopes[index];
         // Captures sit after every other slot; the pre-scan fixed the locals, so appending
         // keeps the layout [params, locals, captures].
@@ -351,22 +455,31 @@ impl Resolver<'_> {
 
     fn name(&mut self, name: &Rc<str>, span: Span) -> ExprKind {
         match self.lookup(name, self.scopes.len()) {
-            Some(Ok(v)) => return ExprKind::Var(v, name.clone()),
+            Some(Ok(v)) => {
+                self.note(span, self.target_of(v), Role::Read);
+                return ExprKind::Var(v, name.clone());
+            }
             Some(Err(())) => {
                 // Only the innermost function's own name resolves to itself.
+                let mut target = Target::Unknown;
                 if let Some(scope) = self.scopes.last_mut() {
                     scope.recursive = true;
+                    target = scope.self_target.unwrap_or(Target::Unknown);
                 }
+                self.note(span, target, Role::Read);
                 return ExprKind::SelfFn;
             }
             None => {}
         }
         if let Some(b) = self.library.builtins.iter().find(|b| b.name == &**name) {
+            self.note(span, Target::Builtin, Role::Read);
             return ExprKind::Builtin(b);
         }
         if let Some(c) = self.library.constants.iter().find(|c| c.name == &**name) {
+            self.note(span, Target::Constant, Role::Read);
             return ExprKind::Num(c.value);
         }
+        self.note(span, Target::Unknown, Role::Read);
         if !self.reported.insert(name.clone()) {
             return ExprKind::Nothing;
         }
@@ -508,6 +621,7 @@ impl Resolver<'_> {
                                 .with_primary(name.span, "given again here"),
                         );
                     }
+                    self.note(name.span, Target::Field, Role::Label);
                     out.push((name.node.clone(), self.expr(value)));
                 }
                 ExprKind::Record(out)
@@ -522,9 +636,11 @@ impl Resolver<'_> {
                 let f = self.boxed(f);
                 let args = args
                     .iter()
-                    .map(|a| Arg {
-                        name: a.name.as_ref().map(|n| (n.node.clone(), n.span)),
-                        value: self.expr(&a.value),
+                    .map(|a| {
+                        if let Some(n) = &a.name {
+                            self.note(n.span, Target::ArgName, Role::Label);
+                        }
+                        Arg { name: a.name.as_ref().map(|n| (n.node.clone(), n.span)), value: self.expr(&a.value) }
                     })
                     .collect();
                 ExprKind::Call(f, args)
@@ -532,7 +648,11 @@ impl Resolver<'_> {
             A::Index(base, ix) => ExprKind::Index(self.boxed(base), ix.iter().map(|x| self.expr(x)).collect()),
             A::Field(base, name) => match self.dotted_name(e) {
                 Some(kind) => kind,
-                None => ExprKind::Field(self.boxed(base), name.node.clone()),
+                None => {
+                    let base = self.boxed(base);
+                    self.note(name.span, Target::Field, Role::Label);
+                    ExprKind::Field(base, name.node.clone())
+                }
             },
             A::Lambda(def) => self.function(def, e.span).kind,
             A::If { branches, else_block } => {

@@ -136,6 +136,11 @@ impl Session {
         &self.sources
     }
 
+    /// The library: builtins, constants and foreign names.
+    pub fn library(&self) -> &'static Library {
+        self.library
+    }
+
     /// The builtin table.
     pub fn builtins(&self) -> &'static [&'static Builtin] {
         self.library.builtins

@@ -1,6 +1,7 @@
 //! An open document: its text, and conversions between byte offsets and LSP positions.
 
 use lsp_types::{Position, Range};
+use mml_ide::analysis::Edit;
 
 /// How the client counts characters within a line.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -51,9 +52,13 @@ impl Document {
         start + within
     }
 
-    /// The LSP position of a byte offset.
+    /// The LSP position of a byte offset (one inside a character counts as its start).
     pub fn position(&self, offset: usize, encoding: Encoding) -> Position {
-        let offset = offset.min(self.text.len());
+        // Clamped to the text, and inside a character rounded down to its start.
+        let mut offset = offset.min(self.text.len());
+        while !self.text.is_char_boundary(offset) {
+            offset -= 1;
+        }
         let line = self.lines.partition_point(|&s| s <= offset).saturating_sub(1);
         let start = self.lines[line];
         let text = &self.text[start..offset.max(start)];
@@ -68,17 +73,58 @@ impl Document {
         Range { start: self.position(start, encoding), end: self.position(end, encoding) }
     }
 
-    /// Applies an edit: a range replaced, or the whole text when `range` is `None`.
-    pub fn apply(&mut self, range: Option<Range>, text: &str, encoding: Encoding) {
-        match range {
-            None => self.text = text.to_string(),
+    /// The ranges of byte ranges given in order, each position counted on from the one
+    /// before, so that many ranges on one very long line cost one pass over it.
+    pub fn ranges(&self, spans: impl IntoIterator<Item = (usize, usize)>, encoding: Encoding) -> Vec<Range> {
+        let mut last: Option<(usize, Position)> = None;
+        let mut out = Vec::new();
+        for (start, end) in spans {
+            let start_pos = self.position_after(last, start, encoding);
+            let end_pos = self.position_after(Some((start, start_pos)), end, encoding);
+            last = Some((end, end_pos));
+            out.push(Range { start: start_pos, end: end_pos });
+        }
+        out
+    }
+
+    /// The position of `offset`, counted on from a known earlier position on its line.
+    fn position_after(&self, known: Option<(usize, Position)>, offset: usize, encoding: Encoding) -> Position {
+        let offset = offset.min(self.text.len());
+        match known {
+            Some((from, p))
+                if from <= offset && self.text.is_char_boundary(from) && self.text.is_char_boundary(offset) =>
+            {
+                let piece = &self.text[from..offset];
+                if piece.contains('\n') {
+                    return self.position(offset, encoding);
+                }
+                let units = match encoding {
+                    Encoding::Utf8 => piece.len(),
+                    Encoding::Utf16 => piece.chars().map(char::len_utf16).sum(),
+                };
+                Position { line: p.line, character: p.character + units as u32 }
+            }
+            _ => self.position(offset, encoding),
+        }
+    }
+
+    /// Applies an edit: a range replaced, or the whole text when `range` is `None`. Returns
+    /// the bytes replaced and inserted, for a range.
+    pub fn apply(&mut self, range: Option<Range>, text: &str, encoding: Encoding) -> Option<Edit> {
+        let edit = match range {
+            None => {
+                self.text = text.to_string();
+                None
+            }
             Some(r) => {
                 let start = self.offset(r.start, encoding);
                 let end = self.offset(r.end, encoding).max(start);
                 self.text.replace_range(start..end, text);
+                Some(Edit { start, old_end: end, new_end: start + text.len() })
             }
-        }
+        };
         self.index();
+        edit
     }
 
     /// The name around byte `offset`, as a byte range.
@@ -102,6 +148,27 @@ mod tests {
         // Past the end of a line, or of the document: clamped.
         assert_eq!(d.offset(Position { line: 0, character: 99 }, Encoding::Utf16), d.text().find('\n').unwrap());
         assert_eq!(d.offset(Position { line: 9, character: 0 }, Encoding::Utf16), d.text().len());
+    }
+
+    #[test]
+    fn ranges_counted_on_agree_with_single_positions() {
+        let d = Document::new("θ = 1 # 😀\n😀x = θ + 2 😀 y\n\nz".to_string());
+        let spans: Vec<(usize, usize)> = [("θ", 0), ("😀", 0), ("x", 0), ("θ", 1), ("y", 0), ("z", 0)]
+            .iter()
+            .map(|&(w, n)| {
+                let at = d.text().match_indices(w).nth(n).unwrap().0;
+                (at, at + w.len())
+            })
+            .collect();
+        for encoding in [Encoding::Utf8, Encoding::Utf16] {
+            let one: Vec<Range> = spans.iter().map(|&(s, e)| d.range(s, e, encoding)).collect();
+            assert_eq!(d.ranges(spans.iter().copied(), encoding), one);
+        }
+        // Out of order still works, from the line's start; inside a character is its start.
+        assert_eq!(
+            d.ranges([(9, 10), (0, 2)], Encoding::Utf16),
+            [d.range(9, 9, Encoding::Utf16), d.range(0, 2, Encoding::Utf16)]
+        );
     }
 
     #[test]

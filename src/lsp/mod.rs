@@ -1,12 +1,24 @@
 //! `mml lsp`: a language server over stdio (LSP 3.17), on rust-analyzer's `lsp-server`, which
 //! reads and answers messages strictly in order, so an edit is never overtaken by a request.
 //!
-//! What it answers: diagnostics on open and change (the parser's and the resolver's, exactly
-//! what `mml check` reports, with help and notes in the message and secondary labels as
-//! related information), hover (a builtin's, constant's or keyword's documentation, or the
-//! signature and comment of a function the file defines), go-to-definition of the file's
-//! functions and variables, completion and signature help, all from the shared `mml-ide` layer. Positions are counted in UTF-8 when
-//! the client offers it, else in UTF-16.
+//! Each open document is analysed once per change ([`mml_ide::Analysis`]: parse, resolve
+//! with every name recorded, shape checks), and every request reads that analysis. A change
+//! of one range re-parses only the statements it touched when the text parsed cleanly
+//! ([`mml_ide::Analysis::edited`]).
+//!
+//! What it answers: diagnostics on open and change (the parser's, the resolver's and the shape
+//! mismatches known without running: exactly what `mml check` reports, with help and notes in
+//! the message and secondary labels as related information), hover (a builtin's, constant's
+//! or keyword's documentation, or the signature and comment of a function the file defines),
+//! completion and signature help (from the shared `mml-ide` layer), go-to-definition and
+//! references by the resolver's scopes (the declaration is a parameter, a function's name or a
+//! variable's first assignment; `includeDeclaration` leaves it out or in), rename with
+//! `prepareRename` (refused with a `RequestFailed` error and a message on builtins, keywords,
+//! fields, invalid or already-used names, and while the file has syntax errors), the outline
+//! (`documentSymbol`: a tree when the client supports one, else a flat list) and semantic tokens
+//! (`semanticTokens/full`, legend [`mml_ide::analysis::TOKEN_TYPES`] and `TOKEN_MODIFIERS`).
+//! Positions are counted in UTF-8 when the client offers it, else in UTF-16. A handler that
+//! panics is answered with an internal error and the server goes on.
 
 mod document;
 
@@ -18,17 +30,25 @@ use lsp_server::{Connection, ErrorCode, Message, Notification, Request, Response
 use lsp_types::notification::{
     DidChangeTextDocument, DidCloseTextDocument, DidOpenTextDocument, Notification as _, PublishDiagnostics,
 };
-use lsp_types::request::{Completion, GotoDefinition, HoverRequest, Request as _, SignatureHelpRequest};
+use lsp_types::request::{
+    Completion, DocumentSymbolRequest, GotoDefinition, HoverRequest, PrepareRenameRequest, References, Rename,
+    Request as _, SemanticTokensFullRequest, SignatureHelpRequest,
+};
 use lsp_types::TextDocumentPositionParams;
 use lsp_types::{
     CompletionItem, CompletionItemKind, CompletionOptions, CompletionParams, CompletionResponse, CompletionTextEdit,
-    Diagnostic, DiagnosticRelatedInformation, DiagnosticSeverity, Documentation, GotoDefinitionParams,
-    GotoDefinitionResponse, Hover, HoverContents, HoverParams, HoverProviderCapability, InitializeParams, Location,
-    MarkupContent, MarkupKind, NumberOrString, OneOf, ParameterInformation, ParameterLabel, PositionEncodingKind,
-    PublishDiagnosticsParams, ServerCapabilities, ServerInfo, SignatureHelp, SignatureHelpOptions, SignatureHelpParams,
-    SignatureInformation, TextDocumentSyncCapability, TextDocumentSyncKind, TextEdit, Uri,
+    Diagnostic, DiagnosticRelatedInformation, DiagnosticSeverity, DocumentSymbol, DocumentSymbolParams,
+    DocumentSymbolResponse, Documentation, GotoDefinitionParams, GotoDefinitionResponse, Hover, HoverContents,
+    HoverParams, HoverProviderCapability, InitializeParams, Location, MarkupContent, MarkupKind, NumberOrString, OneOf,
+    ParameterInformation, ParameterLabel, PositionEncodingKind, PrepareRenameResponse, PublishDiagnosticsParams,
+    ReferenceParams, RenameOptions, RenameParams, SemanticToken, SemanticTokenModifier, SemanticTokenType,
+    SemanticTokens, SemanticTokensFullOptions, SemanticTokensLegend, SemanticTokensOptions, SemanticTokensParams,
+    SemanticTokensResult, SemanticTokensServerCapabilities, ServerCapabilities, ServerInfo, SignatureHelp,
+    SignatureHelpOptions, SignatureHelpParams, SignatureInformation, SymbolInformation, SymbolKind,
+    TextDocumentSyncCapability, TextDocumentSyncKind, TextEdit, Uri, WorkspaceEdit,
 };
-use mml_ide::{ItemKind, Names};
+use mml_ide::analysis::{Symbol, TOKEN_MODIFIERS, TOKEN_TYPES};
+use mml_ide::{Analysis, ItemKind, Names};
 use mml_runtime::Session;
 
 use document::{Document, Encoding};
@@ -53,6 +73,13 @@ fn serve(connection: &Connection) -> Result<(), String> {
     let params: InitializeParams = serde_json::from_value(params).unwrap_or_default();
     let offered = params.capabilities.general.and_then(|g| g.position_encodings).unwrap_or_default();
     let encoding = if offered.contains(&PositionEncodingKind::UTF8) { Encoding::Utf8 } else { Encoding::Utf16 };
+    let hierarchical = params
+        .capabilities
+        .text_document
+        .as_ref()
+        .and_then(|t| t.document_symbol.as_ref())
+        .and_then(|d| d.hierarchical_document_symbol_support)
+        .unwrap_or(false);
     let capabilities = ServerCapabilities {
         position_encoding: Some(match encoding {
             Encoding::Utf8 => PositionEncodingKind::UTF8,
@@ -61,6 +88,23 @@ fn serve(connection: &Connection) -> Result<(), String> {
         text_document_sync: Some(TextDocumentSyncCapability::Kind(TextDocumentSyncKind::INCREMENTAL)),
         hover_provider: Some(HoverProviderCapability::Simple(true)),
         definition_provider: Some(OneOf::Left(true)),
+        references_provider: Some(OneOf::Left(true)),
+        document_symbol_provider: Some(OneOf::Left(true)),
+        rename_provider: Some(OneOf::Right(RenameOptions {
+            prepare_provider: Some(true),
+            work_done_progress_options: Default::default(),
+        })),
+        semantic_tokens_provider: Some(SemanticTokensServerCapabilities::SemanticTokensOptions(
+            SemanticTokensOptions {
+                legend: SemanticTokensLegend {
+                    token_types: TOKEN_TYPES.iter().map(|t| SemanticTokenType::new(t)).collect(),
+                    token_modifiers: TOKEN_MODIFIERS.iter().map(|m| SemanticTokenModifier::new(m)).collect(),
+                },
+                full: Some(SemanticTokensFullOptions::Bool(true)),
+                range: None,
+                ..Default::default()
+            },
+        )),
         completion_provider: Some(CompletionOptions {
             trigger_characters: Some(vec![".".to_string()]),
             ..Default::default()
@@ -76,7 +120,7 @@ fn serve(connection: &Connection) -> Result<(), String> {
         "serverInfo": ServerInfo { name: "mml".to_string(), version: Some(env!("CARGO_PKG_VERSION").to_string()) },
     });
     connection.initialize_finish(id, result).map_err(|e| e.to_string())?;
-    let mut server = Server { encoding, docs: HashMap::new(), session: new_session() };
+    let mut server = Server { encoding, hierarchical, docs: HashMap::new(), session: new_session() };
     for message in &connection.receiver {
         match message {
             Message::Request(req) => {
@@ -114,9 +158,29 @@ fn new_session() -> Session {
 
 struct Server {
     encoding: Encoding,
-    docs: HashMap<Uri, Document>,
+    /// Whether the client takes a tree of document symbols.
+    hierarchical: bool,
+    docs: HashMap<Uri, Open>,
     /// A session that never runs code: it holds the library for help and completion.
     session: Session,
+}
+
+/// An open document and its analysis, made again on every change.
+struct Open {
+    doc: Document,
+    analysis: Analysis,
+}
+
+impl Open {
+    fn new(doc: Document) -> Open {
+        let analysis = Analysis::new(mml_stdlib::library(), doc.text());
+        Open { doc, analysis }
+    }
+}
+
+/// A failed request's answer: an error the client shows (`message`).
+fn refuse(message: String) -> lsp_server::ResponseError {
+    lsp_server::ResponseError { code: ErrorCode::RequestFailed as i32, message, data: None }
 }
 
 impl Server {
@@ -127,7 +191,7 @@ impl Server {
                     return Vec::new();
                 };
                 let uri = p.text_document.uri;
-                self.docs.insert(uri.clone(), Document::new(p.text_document.text));
+                self.docs.insert(uri.clone(), Open::new(Document::new(p.text_document.text)));
                 vec![self.diagnostics(&uri)]
             }
             DidChangeTextDocument::METHOD => {
@@ -135,10 +199,22 @@ impl Server {
                     return Vec::new();
                 };
                 let uri = p.text_document.uri;
-                let Some(doc) = self.docs.get_mut(&uri) else { return Vec::new() };
+                let Some(open) = self.docs.remove(&uri) else { return Vec::new() };
+                let mut doc = open.doc;
+                let single = p.content_changes.len() == 1;
+                let mut edit = None;
                 for change in p.content_changes {
-                    doc.apply(change.range, &change.text, self.encoding);
+                    edit = doc.apply(change.range, &change.text, self.encoding);
                 }
+                // One edit of a range (typing): only the statements it touched are re-read.
+                let open = match edit.filter(|_| single) {
+                    Some(edit) => {
+                        let analysis = open.analysis.edited(mml_stdlib::library(), doc.text(), edit);
+                        Open { doc, analysis }
+                    }
+                    None => Open::new(doc),
+                };
+                self.docs.insert(uri.clone(), open);
                 vec![self.diagnostics(&uri)]
             }
             DidCloseTextDocument::METHOD => {
@@ -155,11 +231,9 @@ impl Server {
 
     /// The diagnostics of a document: what `mml check` reports.
     fn diagnostics(&self, uri: &Uri) -> Notification {
-        let Some(doc) = self.docs.get(uri) else { return publish(uri.clone(), Vec::new()) };
-        let mut session = new_session();
-        let outcome = session.check(uri.as_str(), doc.text());
+        let Some(Open { doc, analysis }) = self.docs.get(uri) else { return publish(uri.clone(), Vec::new()) };
         let mut out = Vec::new();
-        for d in &outcome.diagnostics {
+        for d in &analysis.diagnostics {
             let primary = d.labels.iter().find(|l| l.primary).or(d.labels.first());
             let range = primary.map_or_else(
                 || doc.range(0, 0, self.encoding),
@@ -217,6 +291,27 @@ impl Server {
                 .map(|p| serde_json::to_value(self.definition(p))),
             SignatureHelpRequest::METHOD => serde_json::from_value::<SignatureHelpParams>(req.params)
                 .map(|p| serde_json::to_value(self.signature_help(p))),
+            References::METHOD => {
+                serde_json::from_value::<ReferenceParams>(req.params).map(|p| serde_json::to_value(self.references(p)))
+            }
+            DocumentSymbolRequest::METHOD => serde_json::from_value::<DocumentSymbolParams>(req.params)
+                .map(|p| serde_json::to_value(self.document_symbols(p))),
+            SemanticTokensFullRequest::METHOD => serde_json::from_value::<SemanticTokensParams>(req.params)
+                .map(|p| serde_json::to_value(self.semantic_tokens(p))),
+            PrepareRenameRequest::METHOD => match serde_json::from_value::<TextDocumentPositionParams>(req.params) {
+                Ok(p) => match self.prepare_rename(p) {
+                    Ok(r) => Ok(serde_json::to_value(r)),
+                    Err(e) => return Response { id, result: None, error: Some(e) },
+                },
+                Err(e) => Err(e),
+            },
+            Rename::METHOD => match serde_json::from_value::<RenameParams>(req.params) {
+                Ok(p) => match self.rename(p) {
+                    Ok(r) => Ok(serde_json::to_value(r)),
+                    Err(e) => return Response { id, result: None, error: Some(e) },
+                },
+                Err(e) => Err(e),
+            },
             other => {
                 return Response::new_err(id, ErrorCode::MethodNotFound as i32, format!("`{other}` is not supported"))
             }
@@ -227,16 +322,154 @@ impl Server {
         }
     }
 
+    /// An open document, its analysis and a position's byte offset in it.
+    fn open_at(&self, pp: &TextDocumentPositionParams) -> Option<(&Open, usize)> {
+        let open = self.docs.get(&pp.text_document.uri)?;
+        let offset = open.doc.offset(pp.position, self.encoding);
+        Some((open, offset))
+    }
+
+    fn location(&self, uri: &Uri, doc: &Document, span: mml_lang::Span) -> Location {
+        Location { uri: uri.clone(), range: doc.range(span.start as usize, span.end as usize, self.encoding) }
+    }
+
+    fn references(&self, p: ReferenceParams) -> Option<Vec<Location>> {
+        let pp = &p.text_document_position;
+        let (open, offset) = self.open_at(pp)?;
+        let spans = open.analysis.references(offset, p.context.include_declaration)?;
+        let ranges = open.doc.ranges(spans.iter().map(|s| (s.start as usize, s.end as usize)), self.encoding);
+        Some(ranges.into_iter().map(|range| Location { uri: pp.text_document.uri.clone(), range }).collect())
+    }
+
+    fn prepare_rename(
+        &self,
+        p: TextDocumentPositionParams,
+    ) -> Result<Option<PrepareRenameResponse>, lsp_server::ResponseError> {
+        let Some((open, offset)) = self.open_at(&p) else { return Ok(None) };
+        let span = open.analysis.prepare_rename(open.doc.text(), offset).map_err(refuse)?;
+        let range = open.doc.range(span.start as usize, span.end as usize, self.encoding);
+        Ok(Some(PrepareRenameResponse::Range(range)))
+    }
+
+    // `WorkspaceEdit` is keyed by `Uri`, whose cached parts clippy takes for mutability.
+    #[allow(clippy::mutable_key_type)]
+    fn rename(&self, p: RenameParams) -> Result<Option<WorkspaceEdit>, lsp_server::ResponseError> {
+        let pp = &p.text_document_position;
+        let Some((open, offset)) = self.open_at(pp) else { return Ok(None) };
+        let spans =
+            open.analysis.rename(self.session.library(), open.doc.text(), offset, &p.new_name).map_err(refuse)?;
+        let edits = open
+            .doc
+            .ranges(spans.iter().map(|s| (s.start as usize, s.end as usize)), self.encoding)
+            .into_iter()
+            .map(|range| TextEdit { range, new_text: p.new_name.clone() })
+            .collect();
+        let changes = HashMap::from([(pp.text_document.uri.clone(), edits)]);
+        Ok(Some(WorkspaceEdit { changes: Some(changes), ..Default::default() }))
+    }
+
+    fn document_symbols(&self, p: DocumentSymbolParams) -> Option<DocumentSymbolResponse> {
+        let open = self.docs.get(&p.text_document.uri)?;
+        let symbols = open.analysis.symbols();
+        let range = |(s, e): (usize, usize)| open.doc.range(s, e, self.encoding);
+        let kind = |s: &Symbol| if s.function { SymbolKind::FUNCTION } else { SymbolKind::VARIABLE };
+        if self.hierarchical {
+            #[allow(deprecated)]
+            fn tree(s: Symbol, range: &dyn Fn((usize, usize)) -> lsp_types::Range) -> DocumentSymbol {
+                DocumentSymbol {
+                    kind: if s.function { SymbolKind::FUNCTION } else { SymbolKind::VARIABLE },
+                    detail: (!s.detail.is_empty()).then(|| s.detail.clone()),
+                    tags: None,
+                    deprecated: None,
+                    range: range(s.range),
+                    selection_range: range(s.selection),
+                    children: (!s.children.is_empty())
+                        .then(|| s.children.into_iter().map(|c| tree(c, range)).collect()),
+                    name: s.name,
+                }
+            }
+            return Some(DocumentSymbolResponse::Nested(symbols.into_iter().map(|s| tree(s, &range)).collect()));
+        }
+        // A flat list: nested functions follow their parent, which they name as container.
+        let mut flat = Vec::new();
+        let mut stack: Vec<(Symbol, Option<String>)> = symbols.into_iter().rev().map(|s| (s, None)).collect();
+        while let Some((mut s, container)) = stack.pop() {
+            let children = std::mem::take(&mut s.children);
+            stack.extend(children.into_iter().rev().map(|c| (c, Some(s.name.clone()))));
+            #[allow(deprecated)]
+            flat.push(SymbolInformation {
+                name: s.name.clone(),
+                kind: kind(&s),
+                tags: None,
+                deprecated: None,
+                location: Location { uri: p.text_document.uri.clone(), range: range(s.range) },
+                container_name: container,
+            });
+        }
+        Some(DocumentSymbolResponse::Flat(flat))
+    }
+
+    fn semantic_tokens(&self, p: SemanticTokensParams) -> Option<SemanticTokensResult> {
+        let open = self.docs.get(&p.text_document.uri)?;
+        let mut data = Vec::new();
+        let (mut line, mut character) = (0, 0);
+        let highlights = open.analysis.highlights(open.doc.text());
+        let ranges = open.doc.ranges(highlights.iter().map(|h| (h.start, h.end)), self.encoding);
+        for (h, r) in highlights.iter().zip(ranges) {
+            let (start, end) = (r.start, r.end);
+            // Pieces come in order; one that did not would be left out rather than misplaced.
+            let Some(delta_line) = start.line.checked_sub(line) else { continue };
+            let delta_start = match delta_line {
+                0 => match start.character.checked_sub(character) {
+                    Some(d) => d,
+                    None => continue,
+                },
+                _ => start.character,
+            };
+            data.push(SemanticToken {
+                delta_line,
+                delta_start,
+                length: end.character.saturating_sub(start.character),
+                token_type: h.kind as u32,
+                token_modifiers_bitset: h.modifiers,
+            });
+            (line, character) = (start.line, start.character);
+        }
+        Some(SemanticTokensResult::Tokens(SemanticTokens { result_id: None, data }))
+    }
+
     /// The document and the name at a position in it (byte range).
     fn name_at(&self, pp: &TextDocumentPositionParams) -> Option<(&Document, usize, usize)> {
-        let doc = self.docs.get(&pp.text_document.uri)?;
+        let doc = &self.docs.get(&pp.text_document.uri)?.doc;
         let (start, end) = doc.word_at(doc.offset(pp.position, self.encoding))?;
         Some((doc, start, end))
     }
 
     fn hover(&self, p: HoverParams) -> Option<Hover> {
-        let (doc, start, end) = self.name_at(&p.text_document_position_params)?;
+        let pp = &p.text_document_position_params;
+        let (doc, start, end) = self.name_at(pp)?;
         let word = &doc.text()[start..end];
+        // A function's parameters and locals, by the resolver's scopes.
+        if let Some((open, offset)) = self.open_at(pp) {
+            if let Some(d) = open.analysis.declaration_at(offset) {
+                if let mml_runtime::names::Target::Local { .. } = d.target {
+                    let line = doc.position(d.span.start as usize, self.encoding).line + 1;
+                    let what = match d.role {
+                        mml_runtime::names::Role::Parameter => "a parameter, on line",
+                        mml_runtime::names::Role::Function => "a function, defined on line",
+                        mml_runtime::names::Role::LoopVar => "a loop variable, on line",
+                        _ => "a local variable, first assigned on line",
+                    };
+                    return Some(Hover {
+                        contents: HoverContents::Markup(MarkupContent {
+                            kind: MarkupKind::Markdown,
+                            value: format!("`{word}`: {what} {line}"),
+                        }),
+                        range: Some(doc.range(start, end, self.encoding)),
+                    });
+                }
+            }
+        }
         let defined = mml_ide::symbols::definitions(doc.text());
         // A name the document defines shadows a builtin of the same name.
         let markdown = match defined.iter().find(|d| d.name == word) {
@@ -257,6 +490,10 @@ impl Server {
 
     fn definition(&self, p: GotoDefinitionParams) -> Option<GotoDefinitionResponse> {
         let pp = p.text_document_position_params;
+        let (open, offset) = self.open_at(&pp)?;
+        if let Some(span) = open.analysis.definition(offset) {
+            return Some(GotoDefinitionResponse::Scalar(self.location(&pp.text_document.uri, &open.doc, span)));
+        }
         let (doc, start, end) = self.name_at(&pp)?;
         let word = &doc.text()[start..end];
         let d = mml_ide::symbols::definitions(doc.text()).into_iter().find(|d| d.name == word)?;
@@ -266,7 +503,7 @@ impl Server {
 
     fn complete(&self, p: CompletionParams) -> Option<CompletionResponse> {
         let pp = p.text_document_position;
-        let doc = self.docs.get(&pp.text_document.uri)?;
+        let doc = &self.docs.get(&pp.text_document.uri)?.doc;
         let offset = doc.offset(pp.position, self.encoding);
         let names = Names::of(&self.session).with_definitions(mml_ide::symbols::definitions(doc.text()));
         let found = mml_ide::complete(&names, doc.text(), offset);
@@ -296,7 +533,7 @@ impl Server {
 
     fn signature_help(&self, p: SignatureHelpParams) -> Option<SignatureHelp> {
         let pp = p.text_document_position_params;
-        let doc = self.docs.get(&pp.text_document.uri)?;
+        let doc = &self.docs.get(&pp.text_document.uri)?.doc;
         let offset = doc.offset(pp.position, self.encoding);
         let call = mml_ide::enclosing_call(doc.text(), offset)?;
         let (signature, summary, count) = match self.session.builtin(&call.name) {

@@ -156,7 +156,16 @@ pub struct ParseResult {
 /// Parses a whole script or REPL input. Never fails and never panics: problems become
 /// diagnostics and `Error` nodes, and parsing resumes at the next statement.
 pub fn parse_program(src: SourceId, text: &str) -> ParseResult {
-    let lexed = lex_at(src, text, 0);
+    parse_range(src, text, 0..text.len())
+}
+
+/// Parses `text[range]` as a program, with spans (and diagnostics) counted in the whole
+/// `text`: an editor re-reads only the statements an edit touched. Like
+/// [`parse_program`] otherwise (a range that is out of bounds or splits a character reads as
+/// empty).
+pub fn parse_range(src: SourceId, text: &str, range: std::ops::Range<usize>) -> ParseResult {
+    let range = if text.get(range.clone()).is_some() { range } else { 0..0 };
+    let lexed = lex_at(src, &text[range.clone()], range.start);
     let mut diagnostics = lexed.diagnostics;
     let (tokens, habits) = habits::rewrite(text, lexed.tokens);
     diagnostics.extend(habits);
@@ -167,7 +176,7 @@ pub fn parse_program(src: SourceId, text: &str) -> ParseResult {
     diagnostics.extend(layout.diagnostics);
     let strings = string_table(src, &layout.tokens, &mut diagnostics);
     let mut state = ParseState { src, diags: Vec::new(), strings };
-    let eoi = SimpleSpan::from(text.len()..text.len());
+    let eoi = SimpleSpan::from(range.end..range.end);
     let parser = stmt::program_parser();
     let result = parser.parse_with_state(layout.tokens.as_slice().split_token_span(eoi), &mut state);
     let (program, errors) = result.into_output_errors();
