@@ -75,7 +75,8 @@ fn every_guide_image_is_generated_by_a_block() {
             if !saved && rel != "img/diagnostic.svg" {
                 failures.push(format!("{page_name} shows {rel}, which none of its blocks saves"));
             }
-            if !guide_dir().join(rel).exists() {
+            // While updating, the images are being written by the test beside this one.
+            if !updating() && !guide_dir().join(rel).exists() {
                 failures.push(format!(
                     "{page_name} shows {rel}, which is missing: run UPDATE_GUIDE_IMAGES=1 cargo test --test it guide"
                 ));
