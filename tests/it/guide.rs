@@ -87,7 +87,7 @@ fn every_guide_image_is_generated_by_a_block() {
 }
 
 /// The diagnostic the README shows, drawn as an SVG terminal screenshot.
-const DIAGNOSTIC_SOURCE: &str = "A = [1, 2; 3, 4]\nv = [1, 2, 3]\nA * v\n";
+const DIAGNOSTIC_SOURCE: &str = "v = [1, 2, 3]\nw = [4, 5, 6]\nprint(v * w)\n";
 
 /// The colours of the ANSI SGR codes the renderer uses, on a dark background.
 fn ansi_colour(code: &str) -> Option<&'static str> {
@@ -101,6 +101,22 @@ fn ansi_colour(code: &str) -> Option<&'static str> {
         "37" | "97" => "#ffffff",
         _ => return None,
     })
+}
+
+/// A colour of the xterm 256-colour palette (`ESC[38;5;Nm`): the 6×6×6 cube and the greys.
+fn xterm_256(n: u8) -> String {
+    let level = |k: u8| if k == 0 { 0 } else { 55 + 40 * u32::from(k) };
+    match n {
+        16..=231 => {
+            let k = n - 16;
+            format!("#{:02x}{:02x}{:02x}", level(k / 36), level(k / 6 % 6), level(k % 6))
+        }
+        232..=255 => {
+            let g = 8 + 10 * (u32::from(n) - 232);
+            format!("#{g:02x}{g:02x}{g:02x}")
+        }
+        _ => "#d4d4d4".to_string(),
+    }
 }
 
 fn xml_escape(s: &str) -> String {
@@ -138,7 +154,7 @@ fn ansi_to_svg(text: &str) -> String {
     for (i, line) in lines.iter().enumerate() {
         let y = pad + line_h * (i as f64 + 0.75);
         svg.push_str(&format!("<text x=\"{pad}\" y=\"{y:.1}\" fill=\"#d4d4d4\">"));
-        let (mut colour, mut bold) = (None::<&str>, false);
+        let (mut colour, mut bold) = (None::<String>, false);
         let mut run = String::new();
         let flush = |run: &mut String, svg: &mut String, colour: Option<&str>, bold: bool| {
             if run.is_empty() {
@@ -155,7 +171,7 @@ fn ansi_to_svg(text: &str) -> String {
                 run.push(c);
                 continue;
             }
-            flush(&mut run, &mut svg, colour, bold);
+            flush(&mut run, &mut svg, colour.as_deref(), bold);
             let mut seq = String::new();
             for d in chars.by_ref() {
                 if d == 'm' {
@@ -163,17 +179,24 @@ fn ansi_to_svg(text: &str) -> String {
                 }
                 seq.push(d);
             }
-            for code in seq.trim_start_matches('[').split(';') {
-                match code {
+            let codes: Vec<&str> = seq.trim_start_matches('[').split(';').collect();
+            let mut i = 0;
+            while i < codes.len() {
+                match codes[i] {
                     "" | "0" => (colour, bold) = (None, false),
                     "1" => bold = true,
                     "22" => bold = false,
                     "39" => colour = None,
-                    c => colour = ansi_colour(c).or(colour),
+                    "38" if codes.get(i + 1) == Some(&"5") => {
+                        colour = codes.get(i + 2).and_then(|n| n.parse().ok()).map(xterm_256);
+                        i += 2;
+                    }
+                    c => colour = ansi_colour(c).map(String::from).or(colour),
                 }
+                i += 1;
             }
         }
-        flush(&mut run, &mut svg, colour, bold);
+        flush(&mut run, &mut svg, colour.as_deref(), bold);
         svg.push_str("</text>\n");
     }
     svg.push_str("</g>\n</svg>\n");
@@ -183,7 +206,7 @@ fn ansi_to_svg(text: &str) -> String {
 #[test]
 fn the_diagnostic_screenshot_is_up_to_date() {
     let (mut session, _) = echo_session();
-    let outcome = session.run("shapes.mml", DIAGNOSTIC_SOURCE);
+    let outcome = session.run("dot.mml", DIAGNOSTIC_SOURCE);
     assert!(!outcome.is_ok(), "the screenshot's script should fail");
     let rendered: String = outcome.diagnostics.iter().map(|d| d.render(session.sources(), true)).collect();
     assert!(rendered.contains('\u{1b}'), "the coloured rendering has no colour codes");
@@ -208,4 +231,7 @@ fn ansi_text_becomes_coloured_svg_text() {
     let svg = ansi_to_svg("\u{1b}[1;31merror\u{1b}[0m: a < b");
     assert!(svg.contains("<tspan fill=\"#ff6b6b\" font-weight=\"bold\">error</tspan>"), "{svg}");
     assert!(svg.contains("<tspan>: a &lt; b</tspan>"), "{svg}");
+    let grey = ansi_to_svg("\u{1b}[38;5;246m│\u{1b}[0m \u{1b}[38;5;115mnote\u{1b}[0m");
+    assert!(grey.contains("<tspan fill=\"#949494\">│</tspan>"), "{grey}");
+    assert!(grey.contains("<tspan fill=\"#87d7af\">note</tspan>"), "{grey}");
 }
