@@ -83,6 +83,15 @@ fn every_guide_image_is_generated_by_a_block() {
             }
         }
     }
+    // And every committed image is shown somewhere, so that none is left behind stale.
+    let readme = std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("README.md")).unwrap();
+    let shown: String = pages().iter().map(|p| std::fs::read_to_string(p).unwrap()).chain([readme]).collect();
+    for entry in std::fs::read_dir(guide_dir().join("img")).unwrap().flatten() {
+        let name = entry.file_name().to_string_lossy().to_string();
+        if !shown.contains(&format!("img/{name})")) {
+            failures.push(format!("docs/guide/img/{name} is shown by no page and not by the README: remove it"));
+        }
+    }
     assert!(failures.is_empty(), "{}", failures.join("\n"));
 }
 
