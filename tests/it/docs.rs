@@ -1,97 +1,7 @@
 //! The documentation tests: every builtin's examples run and print what their `# =>`
 //! comments say, and the generated reference and editor grammars are up to date.
 
-use std::cell::RefCell;
-use std::rc::Rc;
-
-use mml_runtime::{Library, Session};
-
-/// A session that echoes expression values into a shared buffer.
-fn echo_session() -> (Session, Rc<RefCell<String>>) {
-    // Each example starts with no open figures, and plot files go to a temporary folder.
-    mml_stdlib::plot::reset();
-    mml_stdlib::plot::set_output_dir(Some(std::env::temp_dir().join("mml-doc-plots")));
-    let out = Rc::new(RefCell::new(String::new()));
-    let sink = out.clone();
-    let mut s = Session::new(doc_library(), Box::new(move |t: &str| sink.borrow_mut().push_str(t)));
-    s.set_echo(true);
-    (s, out)
-}
-
-/// The standard library without its end-of-run step: the examples check the values that
-/// lines echo, while writing figures at the end of a run is tested with the plots.
-fn doc_library() -> &'static Library {
-    thread_local! {
-        static LIB: &'static Library = {
-            let lib = mml_stdlib::library();
-            Box::leak(Box::new(Library { on_run_end: None, ..*lib }))
-        };
-    }
-    LIB.with(|l| *l)
-}
-
-/// The ```mml blocks of a doc string.
-fn mml_blocks(doc: &str) -> Vec<Vec<&str>> {
-    let mut blocks = Vec::new();
-    let mut current: Option<Vec<&str>> = None;
-    for line in doc.lines() {
-        let t = line.trim();
-        match &mut current {
-            None if t == "```mml" => current = Some(Vec::new()),
-            Some(_) if t == "```" => blocks.extend(current.take()),
-            Some(b) => b.push(line),
-            None => {}
-        }
-    }
-    blocks
-}
-
-/// Runs one example block; returns a description of each mismatch.
-fn check_block(name: &str, block: &[&str]) -> Vec<String> {
-    let (mut session, out) = echo_session();
-    let mut failures = Vec::new();
-    let mut k = 0;
-    while k < block.len() {
-        // Gather one statement (several lines while brackets are open) and the expected
-        // output from its `# =>` comment and any `# =>` lines right after it.
-        let mut code = String::new();
-        let mut expected: Vec<String> = Vec::new();
-        loop {
-            let line = block[k];
-            let (src, exp) = match line.split_once("# =>") {
-                Some((s, e)) => (s, Some(e.trim().to_string())),
-                None => (line, None),
-            };
-            code.push_str(src);
-            code.push('\n');
-            expected.extend(exp);
-            k += 1;
-            if k >= block.len() || !mml_lang::is_incomplete(&code) {
-                break;
-            }
-        }
-        while k < block.len() && block[k].trim_start().starts_with("# =>") {
-            expected.push(block[k].trim_start().trim_start_matches("# =>").trim().to_string());
-            k += 1;
-        }
-        out.borrow_mut().clear();
-        let outcome = session.run(&format!("<example of {name}>"), &code);
-        if !outcome.is_ok() {
-            let rendered: String = outcome.diagnostics.iter().map(|d| d.render(session.sources(), false)).collect();
-            failures.push(format!("`{name}` example `{}` failed:\n{rendered}", code.trim()));
-            continue;
-        }
-        if !expected.is_empty() {
-            let got: Vec<String> = out.borrow().lines().map(|l| l.trim().to_string()).collect();
-            // The REPL echoes nothing for `nothing`; examples may still say `# => nothing`.
-            let says_nothing = expected == ["nothing"] && got.is_empty();
-            if got != expected && !says_nothing {
-                failures.push(format!("`{name}` example `{}`: expected {:?}, got {:?}", code.trim(), expected, got));
-            }
-        }
-    }
-    failures
-}
+use crate::common::{check_block, mml_blocks};
 
 #[test]
 fn every_builtin_example_prints_what_it_says() {
@@ -178,7 +88,7 @@ fn every_foreign_name_example_runs() {
         }
         failures.extend(check_block(f.name, &[f.example]));
         // The name itself is an error that quotes the entry.
-        let (mut session, _) = echo_session();
+        let (mut session, _) = crate::common::echo_session();
         let outcome = session.run("<foreign>", &format!("x = {}", f.name));
         let rendered: String = outcome.diagnostics.iter().map(|d| d.render(session.sources(), false)).collect();
         if !rendered.contains("unknown-name") || !rendered.contains(f.example) {
