@@ -13,6 +13,7 @@ mod editor_vscode;
 mod errors;
 mod examples;
 mod guesses;
+mod hostile;
 mod lang;
 mod props;
 mod repl;
