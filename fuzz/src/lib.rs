@@ -10,6 +10,8 @@ use arbitrary::{Arbitrary, Unstructured};
 use mml_runtime::{Limits, Session};
 
 /// Tight limits: small matrices, shallow recursion, half a second per run.
+// `..Limits::default()` keeps this compiling as limits are added.
+#[allow(clippy::needless_update)]
 pub fn limits() -> Limits {
     Limits { max_call_depth: 200, max_elements: 100_000, max_seconds: Some(0.5), ..Limits::default() }
 }
