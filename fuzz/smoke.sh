@@ -11,5 +11,5 @@ export RUSTC_BOOTSTRAP=1
 cargo fuzz build -s none -a
 for target in parse eval grammar; do
     echo "fuzz smoke: $target for ${seconds}s"
-    cargo fuzz run -s none -a "$target" -- -max_total_time="$seconds" -rss_limit_mb=2048 -timeout=10 -max_len=4096
+    cargo fuzz run -s none -a "$target" -- -max_total_time="$seconds" -rss_limit_mb=2048 -timeout=10 -max_len=4096 -len_control=0
 done
