@@ -148,9 +148,11 @@ impl Diagnostic {
         for n in &self.notes {
             report = report.with_note(n);
         }
-        for view in &views {
+        if views.iter().any(|v| v.src == anchor.src) {
+            // ariadne counts columns in the shortened line: give the real position.
+            let (line, col) = sources.line_col(anchor);
             report = report
-                .with_note(format!("a line of {} characters is shortened to the part around this error", view.longest));
+                .with_note(format!("line {line} is too long to show whole: this is the part around column {col}"));
         }
         for h in &self.help {
             report = report.with_help(h);
@@ -223,8 +225,6 @@ struct View {
     text: String,
     /// (original start, original end, shown start) of each kept piece, in order.
     pieces: Vec<(usize, usize, usize)>,
-    /// The longest line's length in bytes.
-    longest: usize,
 }
 
 impl View {
@@ -234,7 +234,7 @@ impl View {
         if longest <= MAX_SHOWN_LINE {
             return None;
         }
-        let mut view = View { src, text: String::new(), pieces: Vec::new(), longest };
+        let mut view = View { src, text: String::new(), pieces: Vec::new() };
         let mut line_start = 0;
         for line in text.split_inclusive('\n') {
             let line_end = line_start + line.len();
