@@ -113,7 +113,17 @@ impl Diagnostic {
             return out;
         };
         let name = |id: SourceId| sources.get(id).map_or_else(String::new, |s| s.name.clone());
-        let mut report = Report::build(kind, (name(anchor.src), anchor.range()))
+        // Sources with very long lines are shown through a window around the labels:
+        // ariadne's cost grows with the length of every line it prints.
+        let views: Vec<View> = sources_of(&self.labels, anchor.src)
+            .into_iter()
+            .filter_map(|src| View::new(src, sources.get(src)?.text.as_str(), &self.labels))
+            .collect();
+        let anchor_range = match views.iter().find(|v| v.src == anchor.src) {
+            Some(view) => view.map(anchor.start as usize)..view.map(anchor.end as usize),
+            None => clamp(anchor, sources),
+        };
+        let mut report = Report::build(kind, (name(anchor.src), anchor_range))
             .with_config(Config::default().with_color(color).with_index_type(IndexType::Byte))
             .with_code(self.code)
             .with_message(&self.message);
@@ -121,7 +131,12 @@ impl Diagnostic {
             if sources.get(label.span.src).is_none() {
                 continue;
             }
-            let mut l = ALabel::new((name(label.span.src), clamp(label.span, sources)));
+            let range = clamp(label.span, sources);
+            let range = match views.iter().find(|v| v.src == label.span.src) {
+                Some(view) => view.map(range.start)..view.map(range.end),
+                None => range,
+            };
+            let mut l = ALabel::new((name(label.span.src), range));
             if !label.message.is_empty() {
                 l = l.with_message(&label.message);
             }
@@ -133,11 +148,27 @@ impl Diagnostic {
         for n in &self.notes {
             report = report.with_note(n);
         }
+        if views.iter().any(|v| v.src == anchor.src) {
+            // ariadne counts columns in the shortened line: give the real position.
+            let (line, col) = sources.line_col(anchor);
+            report = report
+                .with_note(format!("line {line} is too long to show whole: this is the part around column {col}"));
+        }
         for h in &self.help {
             report = report.with_help(h);
         }
         let cache = ariadne::sources(
-            (0..).map_while(|i| sources.get(i).map(|s| (s.name.clone(), s.text.clone()))).collect::<Vec<_>>(),
+            (0..)
+                .map_while(|i| {
+                    sources.get(i).map(|s| {
+                        let text = match views.iter().find(|v| v.src == i) {
+                            Some(view) => view.text.clone(),
+                            None => s.text.clone(),
+                        };
+                        (s.name.clone(), text)
+                    })
+                })
+                .collect::<Vec<_>>(),
         );
         let mut buf = Vec::new();
         if report.finish().write(cache, &mut buf).is_err() {
@@ -171,4 +202,88 @@ fn clamp(span: Span, sources: &SourceMap) -> std::ops::Range<usize> {
     let start = (span.start as usize).min(len);
     let end = (span.end as usize).clamp(start, len);
     start..end
+}
+
+/// Lines longer than this are shown through a window when a diagnostic is rendered.
+const MAX_SHOWN_LINE: usize = 400;
+
+/// The sources a diagnostic's labels point into, the anchor's first.
+fn sources_of(labels: &[Label], anchor: SourceId) -> Vec<SourceId> {
+    let mut ids = vec![anchor];
+    for l in labels {
+        if !ids.contains(&l.span.src) {
+            ids.push(l.span.src);
+        }
+    }
+    ids
+}
+
+/// A source's text with each line longer than [`MAX_SHOWN_LINE`] cut to a window around the
+/// first label on it (`…` marks the cuts), and the map from original to shown offsets.
+struct View {
+    src: SourceId,
+    text: String,
+    /// (original start, original end, shown start) of each kept piece, in order.
+    pieces: Vec<(usize, usize, usize)>,
+}
+
+impl View {
+    /// `None` when no line is too long (the source is shown as it is).
+    fn new(src: SourceId, text: &str, labels: &[Label]) -> Option<View> {
+        let longest = text.split('\n').map(str::len).max().unwrap_or(0);
+        if longest <= MAX_SHOWN_LINE {
+            return None;
+        }
+        let mut view = View { src, text: String::new(), pieces: Vec::new() };
+        let mut line_start = 0;
+        for line in text.split_inclusive('\n') {
+            let line_end = line_start + line.len();
+            if line.len() <= MAX_SHOWN_LINE {
+                view.pieces.push((line_start, line_end, view.text.len()));
+                view.text.push_str(line);
+            } else {
+                // The window starts a little before the first label that starts on this line.
+                let first = labels
+                    .iter()
+                    .filter(|l| l.span.src == src)
+                    .map(|l| l.span.start as usize)
+                    .filter(|&s| s >= line_start && s < line_end)
+                    .min()
+                    .unwrap_or(line_start);
+                let mut from = first.saturating_sub(MAX_SHOWN_LINE / 4).max(line_start);
+                while !text.is_char_boundary(from) {
+                    from -= 1;
+                }
+                let mut to = (from + MAX_SHOWN_LINE).min(line_end);
+                while !text.is_char_boundary(to) {
+                    to -= 1;
+                }
+                if from > line_start {
+                    view.text.push('…');
+                }
+                view.pieces.push((from, to, view.text.len()));
+                view.text.push_str(&text[from..to]);
+                if to < line_end {
+                    view.text.push('…');
+                    if line.ends_with('\n') {
+                        view.text.push('\n');
+                    }
+                }
+            }
+            line_start = line_end;
+        }
+        Some(view)
+    }
+
+    /// Where original offset `at` is shown: inside a kept piece, or at the nearest cut.
+    fn map(&self, at: usize) -> usize {
+        let k = self.pieces.partition_point(|&(start, _, _)| start <= at);
+        match k {
+            0 => 0,
+            _ => {
+                let (start, end, shown) = self.pieces[k - 1];
+                shown + at.min(end) - start
+            }
+        }
+    }
 }

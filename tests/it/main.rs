@@ -14,6 +14,7 @@ mod errors;
 mod examples;
 mod guesses;
 mod guide;
+mod hostile;
 mod lang;
 mod props;
 mod repl;

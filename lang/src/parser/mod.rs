@@ -181,14 +181,40 @@ pub fn parse_range(src: SourceId, text: &str, range: std::ops::Range<usize>) -> 
     let result = parser.parse_with_state(layout.tokens.as_slice().split_token_span(eoi), &mut state);
     let (program, errors) = result.into_output_errors();
     let at_eof = errors.iter().any(|e| e.found().is_none());
-    let follows_bad_char =
-        |at: usize| bad_chars.iter().any(|&b| b <= at && !text.get(b..at).unwrap_or("\n").contains('\n'));
+    // Only the nearest bad character before `at` matters (if any is on `at`'s line, that one
+    // is), so each error costs one search and one scan of part of its line: linear overall,
+    // where checking every bad character was quadratic on a line of thousands of them.
+    let mut bad_chars = bad_chars;
+    bad_chars.sort_unstable();
+    let follows_bad_char = |at: usize| match bad_chars.partition_point(|&b| b <= at) {
+        0 => false,
+        k => !text.get(bad_chars[k - 1]..at).unwrap_or("\n").contains('\n'),
+    };
     diagnostics.extend(state.diags);
     diagnostics.extend(
         errors.into_iter().filter(|e| !follows_bad_char(e.span().start)).map(|e| recovery::to_diagnostic(src, e)),
     );
     let incomplete = lexed.unterminated_string || (at_eof && (layout.open_at_end || layout.trailing_operator));
-    ParseResult { program: program.unwrap_or_default(), diagnostics: recovery::tidy(diagnostics), incomplete }
+    ParseResult { program: program.unwrap_or_default(), diagnostics: cap(recovery::tidy(diagnostics)), incomplete }
+}
+
+/// Most diagnostics one parse reports; the rest are counted in one more.
+const MAX_REPORTED: usize = 100;
+
+/// Keeps the first [`MAX_REPORTED`] diagnostics and sums up the rest in one: a file of
+/// garbage would otherwise give one report per character, each showing its line.
+fn cap(mut diags: Vec<Diagnostic>) -> Vec<Diagnostic> {
+    if diags.len() <= MAX_REPORTED {
+        return diags;
+    }
+    let rest = diags.split_off(MAX_REPORTED);
+    let mut more = Diagnostic::error("syntax", format!("{} more syntax problems not shown", rest.len()))
+        .with_help("fix the ones above first: later ones often follow from them");
+    if let Some(span) = rest.iter().find_map(|d| d.anchor()) {
+        more = more.with_primary(span, "the next one is here");
+    }
+    diags.push(more);
+    diags
 }
 
 /// True when `text` ended inside an open `(`, `[`, `{` or string, or after a trailing

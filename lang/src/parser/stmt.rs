@@ -24,13 +24,19 @@ pub(super) fn interpolation_parser<'src>() -> impl Parser<'src, Tokens<'src>, Ex
 }
 
 /// Builds the mutually recursive expression and statement parsers.
+///
+/// Each refers to itself only through `recursive`'s weak reference, so that the grammar is
+/// freed after each parse: `Recursive::declare` with a clone of itself inside its own
+/// definition is a reference cycle, and leaked the whole grammar on every parse (and every
+/// interpolated string), which a REPL or language server does thousands of times.
 fn grammar<'src>() -> (P<'src, Expr>, P<'src, Stmt>) {
-    let mut expr = Recursive::declare();
-    let mut stmt = Recursive::declare();
-    let block = block(stmt.clone().boxed());
-    expr.define(expr_parser(expr.clone().boxed(), block.clone()));
-    stmt.define(stmt_parser(expr.clone().boxed(), block));
-    (expr.boxed(), stmt.boxed())
+    let statement = |expr: P<'src, Expr>| recursive(move |stmt| stmt_parser(expr.clone(), block(stmt.boxed()))).boxed();
+    let expr = recursive(|expr| {
+        let expr = expr.boxed();
+        expr_parser(expr.clone(), block(statement(expr)))
+    })
+    .boxed();
+    (expr.clone(), statement(expr))
 }
 
 /// Statements and separators, in a block (`top == false`) or at top level.
