@@ -203,7 +203,8 @@ impl Resolver<'_> {
     }
 
     fn block(&mut self, b: &ast::Block) -> Vec<Stmt> {
-        self.stmts(&b.stmts)
+        // Blocks nest through statements, not expressions: the stack grows here too.
+        stacker::maybe_grow(64 * 1024, 1024 * 1024, || self.stmts(&b.stmts))
     }
 
     fn stmt(&mut self, s: &ast::Stmt) -> Option<Stmt> {
