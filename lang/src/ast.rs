@@ -384,17 +384,18 @@ fn expr_parts(kind: ExprKind, stack: &mut Vec<Part>) {
             }
         }),
         ExprKind::Lambda(f) => stack.push(Part::Fn(f)),
-        ExprKind::If { branches, else_block } => {
-            for (c, b) in branches {
-                stack.push(Part::Expr(c));
-                stack.push(Part::Block(b));
-            }
-            if let Some(b) = else_block {
-                stack.push(Part::Block(b));
-            }
-        }
+        ExprKind::If { branches, else_block } => if_parts(branches, else_block, stack),
         _ => {}
     }
+}
+
+/// The conditions and blocks of an `if` (statement or expression), onto the stack.
+fn if_parts(branches: Vec<(Expr, Block)>, else_block: Option<Block>, stack: &mut Vec<Part>) {
+    for (c, b) in branches {
+        stack.push(Part::Expr(c));
+        stack.push(Part::Block(b));
+    }
+    stack.extend(else_block.map(Part::Block));
 }
 
 /// The children of a statement, onto the stack.
@@ -412,15 +413,7 @@ fn stmt_parts(kind: StmtKind, stack: &mut Vec<Part>) {
             }
         }
         StmtKind::FnDef(f) => stack.push(Part::Fn(f)),
-        StmtKind::If { branches, else_block } => {
-            for (c, b) in branches {
-                stack.push(Part::Expr(c));
-                stack.push(Part::Block(b));
-            }
-            if let Some(b) = else_block {
-                stack.push(Part::Block(b));
-            }
-        }
+        StmtKind::If { branches, else_block } => if_parts(branches, else_block, stack),
         StmtKind::While { cond, body } => {
             stack.push(Part::Expr(cond));
             stack.push(Part::Block(body));
