@@ -119,14 +119,17 @@ pub(super) fn expr_parser<'src>(expr: P<'src, Expr>, block: P<'src, Block>) -> P
         .then(block.clone())
         .then(else_if.repeated().collect::<Vec<_>>())
         .then(just(Token::Else).ignore_then(block.clone()).or_not())
-        .validate(|(((cond, then), mut rest), else_block), e, emitter| {
+        .map_with(|(((cond, then), mut rest), else_block), e| {
+            let span = sp(e);
+            // Without `else` this is an error when the `if` is used for its value; a bare `if`
+            // statement takes the error back (see `stmt::bare_if`). Parsed once either way, so
+            // that a statement and an expression never parse the same `if` twice.
             if else_block.is_none() {
-                emitter.emit(custom(e.span(), SyntaxError::IfWithoutElse));
+                state(e).diags.push(SyntaxError::IfWithoutElse.diagnostic(span));
             }
             rest.insert(0, (cond, then));
-            ExprKind::If { branches: rest, else_block }
-        })
-        .map_with(spanned);
+            Spanned::new(ExprKind::If { branches: rest, else_block }, span)
+        });
 
     let atom = choice((literal, string, paren, matrix, braces, if_expr)).labelled("expression").boxed();
 

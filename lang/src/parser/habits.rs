@@ -28,6 +28,102 @@ struct Pass<'a> {
     out: Vec<LexedToken>,
     diags: Vec<Diagnostic>,
     frames: Vec<Frame>,
+    /// Facts about the input computed once, so that each token's questions cost O(1) and the
+    /// pass stays linear on long lines and deep nesting.
+    ix: Index,
+}
+
+/// Per-token facts of the input, each found in one sweep.
+struct Index {
+    /// The newline (or the end) ending each token's line.
+    line_end: Vec<usize>,
+    /// For a `(`, the `)` matching it on the same line.
+    paren_match: Vec<Option<usize>>,
+    /// The first `{` at or after each token (or the end).
+    next_brace: Vec<usize>,
+    /// The first `:` at or after each token (or the end).
+    next_colon: Vec<usize>,
+    /// The first token at or after each that is not a name, number or `;` (or the end).
+    next_non_word: Vec<usize>,
+    /// The first name `import` at or after each token (or the end).
+    next_import: Vec<usize>,
+    /// Whether a later line starts with `end` (or `endfor`, `endif`, …), from each token on.
+    end_line_after: Vec<bool>,
+    /// For a `(`: a `,` directly inside it.
+    top_comma: Vec<bool>,
+    /// For a `(`: a bare `:` directly inside it, as an item of its own (`A(:, 1)`).
+    bare_colon: Vec<bool>,
+}
+
+impl Index {
+    fn new(input: &[LexedToken]) -> Index {
+        let n = input.len();
+        let tok = |k: usize| input.get(k).map(|t| &t.token);
+        let mut ix = Index {
+            line_end: vec![n; n + 1],
+            paren_match: vec![None; n + 1],
+            next_brace: vec![n; n + 1],
+            next_colon: vec![n; n + 1],
+            end_line_after: vec![false; n + 1],
+            next_non_word: vec![n; n + 1],
+            next_import: vec![n; n + 1],
+            top_comma: vec![false; n + 1],
+            bare_colon: vec![false; n + 1],
+        };
+        for k in (0..n).rev() {
+            let t = &input[k].token;
+            ix.line_end[k] = if *t == Token::Newline { k } else { ix.line_end[k + 1] };
+            ix.next_brace[k] = if *t == Token::LBrace { k } else { ix.next_brace[k + 1] };
+            ix.next_colon[k] = if *t == Token::Colon { k } else { ix.next_colon[k + 1] };
+            let starts_end_line = *t == Token::Newline
+                && match tok(k + 1) {
+                    Some(Token::End) => true,
+                    Some(Token::Ident(name)) => name.starts_with("end"),
+                    _ => false,
+                };
+            ix.end_line_after[k] = starts_end_line || ix.end_line_after[k + 1];
+            let word = matches!(t, Token::Ident(_) | Token::Number(_) | Token::Semi);
+            ix.next_non_word[k] = if word { ix.next_non_word[k + 1] } else { k };
+            let import = matches!(t, Token::Ident(name) if &**name == "import");
+            ix.next_import[k] = if import { k } else { ix.next_import[k + 1] };
+        }
+        // Brackets of every kind, innermost last; `(` also on a stack of their own, per line.
+        let mut open: Vec<usize> = Vec::new();
+        let mut parens: Vec<usize> = Vec::new();
+        for (k, t) in input.iter().enumerate() {
+            match t.token {
+                Token::Newline => parens.clear(),
+                Token::LParen => {
+                    open.push(k);
+                    parens.push(k);
+                }
+                Token::LBracket | Token::LBrace => open.push(k),
+                Token::RParen | Token::RBracket | Token::RBrace => {
+                    open.pop();
+                    if t.token == Token::RParen {
+                        if let Some(p) = parens.pop() {
+                            ix.paren_match[p] = Some(k);
+                        }
+                    }
+                }
+                Token::Comma => {
+                    if let Some(&p) = open.last() {
+                        ix.top_comma[p] |= input[p].token == Token::LParen;
+                    }
+                }
+                Token::Colon => {
+                    let alone = k > 0
+                        && matches!(tok(k - 1), Some(Token::LParen | Token::Comma))
+                        && matches!(tok(k + 1), Some(Token::RParen | Token::Comma));
+                    if let Some(&p) = open.last() {
+                        ix.bare_colon[p] |= alone && input[p].token == Token::LParen;
+                    }
+                }
+                _ => {}
+            }
+        }
+        ix
+    }
 }
 
 /// Rewrites other languages' habits in `tokens` (lexed from `text`) into MML, with a diagnostic for each.
@@ -35,8 +131,14 @@ pub(crate) fn rewrite(text: &str, tokens: Vec<LexedToken>) -> (Vec<LexedToken>, 
     if !tokens.iter().any(|t| suspicious(&t.token)) {
         return (tokens, Vec::new());
     }
-    let mut pass =
-        Pass { text, input: &tokens, out: Vec::with_capacity(tokens.len()), diags: Vec::new(), frames: Vec::new() };
+    let mut pass = Pass {
+        text,
+        input: &tokens,
+        out: Vec::with_capacity(tokens.len()),
+        diags: Vec::new(),
+        frames: Vec::new(),
+        ix: Index::new(&tokens),
+    };
     pass.run();
     (pass.out, pass.diags)
 }
@@ -128,37 +230,35 @@ impl Pass<'_> {
 
     /// The index of the `)` matching the `(` at `open`.
     fn matching_paren(&self, open: usize) -> Option<usize> {
-        let mut depth = 0usize;
-        for (k, t) in self.input.iter().enumerate().skip(open) {
-            match t.token {
-                Token::LParen => depth += 1,
-                Token::RParen => {
-                    depth = depth.saturating_sub(1);
-                    if depth == 0 {
-                        return Some(k);
-                    }
-                }
-                Token::Newline => return None,
-                _ => {}
-            }
+        if self.tok(open) != Some(&Token::LParen) {
+            return None;
         }
-        None
+        self.ix.paren_match.get(open).copied().flatten()
     }
 
     /// The index of the newline (or the end) that ends the line of token `i`.
     fn line_end(&self, i: usize) -> usize {
-        (i..self.input.len()).find(|&k| self.input[k].token == Token::Newline).unwrap_or(self.input.len())
+        self.ix.line_end.get(i).copied().unwrap_or(self.input.len())
+    }
+
+    /// Is there a `{` in tokens `from..to`?
+    fn brace_in(&self, from: usize, to: usize) -> bool {
+        self.ix.next_brace.get(from).is_some_and(|&b| b < to)
     }
 
     /// Does the line of the header at `i` open a block in MML's own way (a `{` on the line, or
     /// on the next one)?
     fn has_brace(&self, i: usize) -> bool {
         let end = self.line_end(i);
-        if self.input[i..end].iter().any(|t| t.token == Token::LBrace) {
+        if self.brace_in(i, end) {
             return true;
         }
-        let next = self.input[end..].iter().find(|t| t.token != Token::Newline);
-        next.is_some_and(|t| t.token == Token::LBrace)
+        // The next line's first token (blank lines skipped).
+        let mut k = end;
+        while self.tok(k) == Some(&Token::Newline) {
+            k += 1;
+        }
+        self.tok(k) == Some(&Token::LBrace)
     }
 
     /// Is the line of `i` a Python block header (it ends with `:`)? Returns the colon's index.
@@ -385,11 +485,7 @@ impl Pass<'_> {
         let next_is_name = matches!(self.tok(i + 1), Some(Token::Ident(_)));
         match name {
             "import" => next_is_name,
-            "from" => {
-                next_is_name
-                    && (i + 2..self.line_end(i))
-                        .any(|k| matches!(self.tok(k), Some(Token::Ident(n)) if &**n == "import"))
-            }
+            "from" => next_is_name && self.ix.next_import.get(i + 2).is_some_and(|&k| k < self.line_end(i)),
             _ => false,
         }
     }
@@ -397,8 +493,8 @@ impl Pass<'_> {
     /// `format long`: a command word, then only names or numbers to the end of the line.
     fn is_command_syntax(&self, i: usize) -> bool {
         let end = self.line_end(i);
-        let words = &self.input[i + 1..end];
-        !words.is_empty() && words.iter().all(|t| matches!(t.token, Token::Ident(_) | Token::Number(_) | Token::Semi))
+        let words_only = self.ix.next_non_word.get(i + 1).is_some_and(|&k| k >= end);
+        end > i + 1 && words_only
             || (end == i + 1 && matches!(self.tok(i), Some(Token::Ident(n)) if matches!(&**n, "clc" | "hold")))
     }
 
@@ -406,10 +502,10 @@ impl Pass<'_> {
     /// right after a `)`, with more on the line and no `{`.
     fn inline_colon(&self, i: usize) -> Option<usize> {
         let end = self.line_end(i);
-        if self.input[i..end].iter().any(|t| t.token == Token::LBrace) {
+        if self.brace_in(i, end) {
             return None;
         }
-        let colon = (i + 1..end).find(|&k| self.tok(k) == Some(&Token::Colon))?;
+        let colon = self.ix.next_colon.get(i + 1).copied().filter(|&c| c < end)?;
         (colon + 1 < end && self.tok(colon - 1) == Some(&Token::RParen)).then_some(colon)
     }
 
@@ -462,21 +558,7 @@ impl Pass<'_> {
         if self.tok(close + 1) == Some(&Token::Arrow) {
             return false;
         }
-        self.top_level_comma(i, close)
-    }
-
-    /// Is there a `,` directly inside the brackets `open..close`?
-    fn top_level_comma(&self, open: usize, close: usize) -> bool {
-        let mut depth = 0usize;
-        for k in open + 1..close {
-            match self.tok(k) {
-                Some(Token::LParen | Token::LBracket | Token::LBrace) => depth += 1,
-                Some(Token::RParen | Token::RBracket | Token::RBrace) => depth = depth.saturating_sub(1),
-                Some(Token::Comma) if depth == 0 => return true,
-                _ => {}
-            }
-        }
-        false
+        self.ix.top_comma[i]
     }
 
     /// `(3, 3)` as a value: reported, and read as the vector `[3, 3]`.
@@ -500,23 +582,7 @@ impl Pass<'_> {
 
     /// `A(:, 1)`, `A(2, :)`, `A(:)`: Octave's indexing with parentheses and a bare `:`.
     fn is_octave_index(&self, open: usize) -> bool {
-        let Some(close) = self.matching_paren(open) else { return false };
-        let mut depth = 0usize;
-        for k in open + 1..close {
-            match self.tok(k) {
-                Some(Token::LParen | Token::LBracket | Token::LBrace) => depth += 1,
-                Some(Token::RParen | Token::RBracket | Token::RBrace) => depth = depth.saturating_sub(1),
-                Some(Token::Colon)
-                    if depth == 0
-                        && matches!(self.tok(k - 1), Some(Token::LParen | Token::Comma))
-                        && matches!(self.tok(k + 1), Some(Token::RParen | Token::Comma)) =>
-                {
-                    return true
-                }
-                _ => {}
-            }
-        }
-        false
+        self.matching_paren(open).is_some() && self.ix.bare_colon[open]
     }
 
     /// Octave's `A(:, 1)` becomes `A[:, 1]`.
@@ -548,10 +614,7 @@ impl Pass<'_> {
     /// Is there an `end` at the start of a later line (so that a brace-less `if` or `while`
     /// is an Octave block, not a `{` on a line of its own)?
     fn closed_by_end(&self, i: usize) -> bool {
-        self.input[i..].windows(2).any(|w| {
-            w[0].token == Token::Newline
-                && (w[1].token == Token::End || matches!(&w[1].token, Token::Ident(n) if n.starts_with("end")))
-        })
+        self.ix.end_line_after.get(i).copied().unwrap_or(false)
     }
 
     /// `i++` or `i--`: two adjacent `+` (or `-`) right after a name or index, ending a statement.

@@ -12,6 +12,11 @@ use crate::diagnostic::Diagnostic;
 use crate::lexer::LexedToken;
 use crate::token::Token;
 
+/// Deepest nesting of brackets and blocks read; a deeper bracket is a `nesting-limit` error.
+/// It keeps parsing time and every tree walk bounded (parsing nested brackets costs more
+/// than linear time in their depth).
+pub(crate) const MAX_BRACKETS: usize = 1_000;
+
 /// What an open bracket is.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 enum Frame {
@@ -91,16 +96,66 @@ pub(crate) fn layout(lexed: &[LexedToken], nested: bool) -> Layout {
         let t = &lexed[i].token;
         next_real[i] = if *t == Token::Newline { next_real[i + 1] } else { Some(t) };
     }
-    for (i, lt) in lexed.iter().enumerate() {
+    let mut open_at_end = false;
+    let mut i = 0;
+    while i < lexed.len() {
+        let lt = &lexed[i];
+        i += 1;
         let span = SimpleSpan::from(lt.span.start as usize..lt.span.end as usize);
+        let opens = matches!(lt.token, Token::LParen | Token::LBracket | Token::LBrace);
+        if opens && stack.len() - base >= MAX_BRACKETS {
+            // Too deep: the bracket and everything up to its match become one placeholder, so
+            // that no later pass (parser, resolver, editors' walks) meets a deeper tree.
+            let mut depth = 0usize;
+            let mut close = None;
+            for (j, t) in lexed.iter().enumerate().skip(i - 1) {
+                match t.token {
+                    Token::LParen | Token::LBracket | Token::LBrace => depth += 1,
+                    Token::RParen | Token::RBracket | Token::RBrace => {
+                        depth -= 1;
+                        if depth == 0 {
+                            close = Some(j);
+                            break;
+                        }
+                    }
+                    _ => {}
+                }
+            }
+            let closer_span =
+                close.map_or(span, |j| SimpleSpan::from(lexed[j].span.start as usize..lexed[j].span.end as usize));
+            diagnostics.push(
+                Diagnostic::error("nesting-limit", format!("brackets nested more than {MAX_BRACKETS} deep"))
+                    .with_primary(lt.span, format!("bracket number {} inside the others", MAX_BRACKETS + 1))
+                    .with_help("split the expression into several assignments, or the code into functions"),
+            );
+            let frame = match lt.token {
+                Token::LParen => Frame::Paren,
+                Token::LBracket => Frame::Index,
+                _ => Frame::List,
+            };
+            out.push((lt.token.clone(), span));
+            if matches!(frame, Frame::Paren | Frame::Index) {
+                out.push((Token::Nothing, span));
+            }
+            out.push((frame.closer(), closer_span));
+            closed_list = false;
+            match close {
+                Some(j) => i = j + 1,
+                None => {
+                    open_at_end = true;
+                    i = lexed.len();
+                }
+            }
+            continue;
+        }
         let prev = out.last().map(|(t, _)| t);
         match &lt.token {
             Token::Newline => {
                 let matters = stack.last().is_none_or(|f| f.newlines_matter());
                 let after_ok = prev.is_some_and(|p| !continues_line(p));
-                let next = lexed[i + 1..].iter().find(|t| t.token != Token::Newline);
-                let before_ok = next
-                    .is_some_and(|n| !matches!(n.token, Token::RBracket | Token::RBrace | Token::RParen | Token::Else));
+                let next = next_real[i];
+                let before_ok =
+                    next.is_some_and(|n| !matches!(n, Token::RBracket | Token::RBrace | Token::RParen | Token::Else));
                 if matters && after_ok && before_ok {
                     out.push((Token::Newline, span));
                 }
@@ -154,5 +209,5 @@ pub(crate) fn layout(lexed: &[LexedToken], nested: bool) -> Layout {
         out.push((lt.token.clone(), span));
     }
     let trailing_operator = out.last().is_some_and(|(t, _)| t.is_operator() || *t == Token::Comma);
-    Layout { tokens: out, diagnostics, open_at_end: stack.len() > base, trailing_operator }
+    Layout { tokens: out, diagnostics, open_at_end: open_at_end || stack.len() > base, trailing_operator }
 }

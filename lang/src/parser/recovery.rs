@@ -32,6 +32,8 @@ pub(crate) enum SyntaxError {
     Unmatched(Token),
     /// `x = if c { a }`: an `if` used for its value has no `else`.
     IfWithoutElse,
+    /// A block whose `{` the input ends inside (holds nothing: the span is the `{`).
+    UnclosedBlock,
 }
 
 impl SyntaxError {
@@ -46,6 +48,7 @@ impl SyntaxError {
             SyntaxError::CompoundDestructure => "a compound assignment takes exactly one target".into(),
             SyntaxError::Unmatched(t) => format!("unmatched {t}"),
             SyntaxError::IfWithoutElse => "an `if` used as a value needs an `else`".into(),
+            SyntaxError::UnclosedBlock => "this block is never closed".into(),
         }
     }
 
@@ -62,6 +65,7 @@ impl SyntaxError {
             SyntaxError::CompoundDestructure => return None,
             SyntaxError::Unmatched(_) => "remove it, or add the opening bracket",
             SyntaxError::IfWithoutElse => "add `else { … }` with the value when the condition is false",
+            SyntaxError::UnclosedBlock => "add `}` where the block ends",
         })
     }
 
@@ -77,6 +81,7 @@ impl SyntaxError {
             SyntaxError::CompoundDestructure => "several targets",
             SyntaxError::Unmatched(_) => "nothing to close",
             SyntaxError::IfWithoutElse => "no `else`",
+            SyntaxError::UnclosedBlock => "this `{` has no matching `}`",
         }
     }
 

@@ -52,12 +52,21 @@ fn items<'src>(stmt: P<'src, Stmt>, top: bool) -> P<'src, Vec<Stmt>> {
     item.repeated().collect::<Vec<_>>().map(|v| v.into_iter().flatten().collect()).boxed()
 }
 
-/// `{ statements }`.
+/// `{ statements }`. A block the input ends inside is reported at its `{` and kept: failing
+/// would make every enclosing construct try its other readings of the same text, which
+/// doubles the work at each unclosed block (exponential in how many are open).
 fn block<'src>(stmt: P<'src, Stmt>) -> P<'src, Block> {
+    let close = choice((just(Token::RBrace).to(true), end().rewind().to(false)));
     just(Token::LBrace)
-        .ignore_then(items(stmt, false))
-        .then_ignore(just(Token::RBrace))
-        .map_with(|stmts, e| Block { stmts, span: sp(e) })
+        .map_with(|_, e| e.span())
+        .then(items(stmt, false))
+        .then(close)
+        .validate(|((open, stmts), closed), e, emitter| {
+            if !closed {
+                emitter.emit(custom(open, SyntaxError::UnclosedBlock));
+            }
+            Block { stmts, span: sp(e) }
+        })
         .boxed()
 }
 
@@ -101,17 +110,6 @@ fn stmt_parser<'src>(expr: P<'src, Expr>, block: P<'src, Block>) -> P<'src, Stmt
         },
     );
 
-    let else_if = just(Token::Else).ignore_then(just(Token::If)).ignore_then(expr.clone()).then(block.clone());
-    let if_stmt = just(Token::If)
-        .ignore_then(expr.clone())
-        .then(block.clone())
-        .then(else_if.repeated().collect::<Vec<_>>())
-        .then(just(Token::Else).ignore_then(block.clone()).or_not())
-        .map(|(((cond, then), mut rest), else_block)| {
-            rest.insert(0, (cond, then));
-            StmtKind::If { branches: rest, else_block }
-        });
-
     let while_stmt = just(Token::While)
         .ignore_then(expr.clone())
         .then(block.clone())
@@ -128,7 +126,6 @@ fn stmt_parser<'src>(expr: P<'src, Expr>, block: P<'src, Block>) -> P<'src, Stmt
         just(Token::Break).to(StmtKind::Break),
         just(Token::Continue).to(StmtKind::Continue),
         just(Token::Return).ignore_then(expr.clone().or_not()).map(StmtKind::Return),
-        block.map(StmtKind::Block),
     ));
 
     let assign_op = select! {
@@ -146,16 +143,45 @@ fn stmt_parser<'src>(expr: P<'src, Expr>, block: P<'src, Block>) -> P<'src, Stmt
         .then(assign_op.then(expr).or_not())
         .validate(|(targets, rhs), e, emitter| {
             let span = e.span();
-            assignment(targets, rhs, span, emitter)
+            match bare_if(targets, rhs, state(e)) {
+                Ok(kind) => kind,
+                Err((targets, rhs)) => assignment(targets, rhs, span, emitter),
+            }
         });
 
     let terminator = choice((one_of([Token::Newline, Token::Semi, Token::RBrace]).ignored(), end())).rewind();
+    // After a statement that ends in a block, a missing separator is reported and parsing
+    // goes on: no other reading starts with `fn`, `while`, `for` or a block's `{`, so
+    // backtracking would only parse the whole block again (twice per level of nesting).
+    let after_block = terminator.clone().recover_with(via_parser(empty()));
+    let compound = choice((fn_def, while_stmt, for_stmt, block.map(StmtKind::Block))).then_ignore(after_block);
 
-    choice((fn_def, if_stmt, while_stmt, for_stmt, simple, expr_stmt))
-        .then_ignore(terminator)
+    choice((compound, simple.then_ignore(terminator.clone()), expr_stmt.then_ignore(terminator)))
         .map_with(|kind, e| Spanned::new(kind, sp(e)))
         .recover_with(via_parser(skip_statement().map_with(|(), e| Spanned::new(StmtKind::Error, sp(e)))))
         .boxed()
+}
+
+/// A statement that is one `if` expression is an `if` statement, which needs no `else`: its
+/// `if-without-else` error (made when the expression was parsed) is taken back. Anything else
+/// is handed back for [`assignment`].
+#[allow(clippy::type_complexity)]
+fn bare_if(
+    mut targets: Vec<Expr>,
+    rhs: Option<(Option<BinOp>, Expr)>,
+    st: &mut super::ParseState,
+) -> Result<StmtKind, (Vec<Expr>, Option<(Option<BinOp>, Expr)>)> {
+    if rhs.is_none() && targets.len() == 1 && matches!(targets[0].node, ExprKind::If { .. }) {
+        if let Some(Spanned { node: ExprKind::If { branches, else_block }, span }) = targets.pop() {
+            if else_block.is_none() {
+                if let Some(k) = st.diags.iter().rposition(|d| d.anchor() == Some(span)) {
+                    st.diags.remove(k);
+                }
+            }
+            return Ok(StmtKind::If { branches, else_block });
+        }
+    }
+    Err((targets, rhs))
 }
 
 /// Turns `targets [op= value]` into a statement, checking the targets.

@@ -307,22 +307,72 @@ fn incomplete_input() {
 
 #[test]
 fn deep_nesting() {
-    let n = 10_000;
+    let n = 1_000;
     let src = format!("{}x{}", "(".repeat(n), ")".repeat(n));
     let r = parse_program(0, &src);
     assert_eq!((r.diagnostics.len(), dump_program(&r.program).as_str()), (0, "x\n"));
 }
 
 #[test]
+fn brackets_deeper_than_the_limit_are_one_error_and_the_rest_is_read() {
+    for (open, close) in [("(", ")"), ("[", "]"), ("{", "}")] {
+        let n = 10_000;
+        let src = format!(
+            "x = {}1{}
+y = 2
+",
+            open.repeat(n),
+            close.repeat(n)
+        );
+        let r = parse_program(0, &src);
+        let codes: Vec<&str> = r.diagnostics.iter().map(|d| d.code).collect();
+        assert_eq!(codes, ["nesting-limit"], "{open}: {:?}", r.diagnostics);
+        // The error points at the first bracket past the limit.
+        let at = r.diagnostics[0].anchor().unwrap().start as usize;
+        assert_eq!(at, 4 + 1_000, "{open}");
+        assert!(dump_program(&r.program).ends_with("(= y 2)\n"), "{open}: {}", dump_program(&r.program));
+    }
+    // Never closed: still one error, and the input counts as unfinished.
+    let r = parse_program(0, &format!("x = {}", "(".repeat(5_000)));
+    assert_eq!(r.diagnostics.iter().filter(|d| d.code == "nesting-limit").count(), 1);
+    assert!(r.incomplete);
+}
+
+#[test]
 fn deep_nesting_small_stack() {
-    let n = 2000;
+    let n = 1_000;
     let src = format!("x = {}1{}", "[".repeat(n), "]".repeat(n));
     let r = parse_program(0, &src);
     assert!(r.diagnostics.is_empty());
     assert!(dump_program(&r.program).starts_with("(= x (matrix ((matrix"));
-    let src = format!("{}x", "-".repeat(n));
+    let src = format!("{}x", "-".repeat(2_000));
     let r = parse_program(0, &src);
     assert!(r.diagnostics.is_empty());
+}
+
+/// Unclosed blocks used to make every enclosing statement parse its text again (twice per
+/// level); now each is one error at its `{`.
+#[test]
+fn unclosed_blocks_are_reported_at_their_brace_once() {
+    let src = "if x > 0 {\n  y = 1\n".repeat(40);
+    let r = parse_program(0, &src);
+    let unclosed = r.diagnostics.iter().filter(|d| d.message.contains("never closed")).count();
+    assert_eq!(unclosed, 40, "{:?}", r.diagnostics);
+    // A statement after a block's `}` on the same line is an error, and parsing goes on.
+    let r = parse_program(0, "while c {\n}x = 1\nz = 2\n");
+    assert_eq!(r.diagnostics.len(), 1, "{:?}", r.diagnostics);
+    assert!(dump_program(&r.program).contains("(= z 2)"));
+}
+
+#[test]
+fn an_if_statement_needs_no_else_but_an_if_value_does() {
+    let r = parse_program(0, "if a { b = 1 }\nif a { b = 1 } else if c { b = 2 }\n");
+    assert!(r.diagnostics.is_empty(), "{:?}", r.diagnostics);
+    for src in ["x = if a { 1 }", "f(if a { 1 })", "if a { 1 } + 2", "y = [if a { 1 }]"] {
+        let r = parse_program(0, src);
+        let codes: Vec<&str> = r.diagnostics.iter().map(|d| d.message.as_str()).collect();
+        assert_eq!(codes, ["an `if` used as a value needs an `else`"], "{src}");
+    }
 }
 
 fn token_soup() -> impl Strategy<Value = String> {
