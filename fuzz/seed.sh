@@ -10,5 +10,5 @@ for target in parse eval; do
         cp "$f" "fuzz/corpus/$target/seed-$(echo "$f" | tr '/' '_')"
     done
 done
-mkdir -p fuzz/corpus/grammar
+mkdir -p fuzz/corpus/grammar fuzz/corpus/ide
 echo "seeded: $(ls fuzz/corpus/parse | wc -l) scripts each for parse and eval"

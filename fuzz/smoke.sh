@@ -9,7 +9,7 @@ seconds="${FUZZ_SECONDS:-20}"
 export RUSTC_BOOTSTRAP=1
 ./seed.sh
 cargo fuzz build -s none -a
-for target in parse eval grammar; do
+for target in parse eval grammar ide; do
     echo "fuzz smoke: $target for ${seconds}s"
     cargo fuzz run -s none -a "$target" -- -max_total_time="$seconds" -rss_limit_mb=2048 -timeout=10 -max_len=4096 -len_control=0
 done

@@ -326,3 +326,56 @@ pub fn program_from_bytes(data: &[u8]) -> Option<String> {
     let stmts: Vec<Stmt> = Vec::arbitrary(&mut u).ok()?;
     Some(render_program(&stmts))
 }
+
+/// What a language server asks about a document, at positions and with an edit chosen by
+/// the fuzzer: the same `mml-ide` services `mml lsp` answers requests with (diagnostics,
+/// hover target, definition, references, rename, symbols, semantic tokens, completion,
+/// signature help), and the incremental re-analysis after an edit, checked against a whole
+/// parse.
+pub fn ide_requests(data: &[u8]) {
+    let mut u = Unstructured::new(data);
+    let (Ok(text), Ok(insert)) = (<String as Arbitrary>::arbitrary(&mut u), <String as Arbitrary>::arbitrary(&mut u))
+    else {
+        return;
+    };
+    let positions: Vec<usize> = (0..4).filter_map(|_| u.int_in_range(0..=text.len() + 2).ok()).collect();
+    let library = mml_stdlib::library();
+    let analysis = mml_ide::Analysis::new(library, &text);
+    let names = mml_ide::Names::of(&Session::new(library, Box::new(|_: &str| {})));
+    for &at in &positions {
+        let _ = analysis.at(at);
+        let _ = analysis.definition(at);
+        let _ = analysis.declaration_at(at);
+        let _ = analysis.references(at, true);
+        let _ = analysis.prepare_rename(&text, at);
+        let _ = analysis.rename(library, &text, at, "renamed");
+        let _ = mml_ide::complete(&names, &text, at);
+        let _ = mml_ide::enclosing_call(&text, at);
+        let _ = mml_ide::text::word_at(&text, at);
+        let utf16 = mml_ide::text::utf16_of_byte(&text, at);
+        let _ = mml_ide::text::byte_of_utf16(&text, utf16);
+        let chars = mml_ide::text::char_of_byte(&text, at);
+        let _ = mml_ide::text::byte_of_char(&text, chars);
+    }
+    let _ = analysis.symbols();
+    let _ = analysis.highlights(&text);
+    let _ = mml_ide::symbols::definitions(&text);
+    // An edit replacing text[start..end] by `insert` (on character boundaries).
+    let (Some(&a), Some(&b)) = (positions.first(), positions.get(1)) else { return };
+    let (mut start, mut end) = (a.min(b).min(text.len()), a.max(b).min(text.len()));
+    while !text.is_char_boundary(start) {
+        start -= 1;
+    }
+    while !text.is_char_boundary(end) {
+        end += 1;
+    }
+    let new_text = format!("{}{insert}{}", &text[..start], &text[end..]);
+    let edit = mml_ide::analysis::Edit { start, old_end: end, new_end: start + insert.len() };
+    let edited = analysis.edited(library, &new_text, edit);
+    let whole = mml_ide::Analysis::new(library, &new_text);
+    assert_eq!(
+        edited.symbols().len(),
+        whole.symbols().len(),
+        "re-analysing only the edited statements found other definitions than a whole parse"
+    );
+}

@@ -148,7 +148,13 @@ impl Diagnostic {
         for n in &self.notes {
             report = report.with_note(n);
         }
-        if views.iter().any(|v| v.src == anchor.src) {
+        let anchor_line_long = sources.get(anchor.src).is_some_and(|s| {
+            let at = (anchor.start as usize).min(s.text.len());
+            let start = s.text[..at].rfind('\n').map_or(0, |k| k + 1);
+            let end = s.text[at..].find('\n').map_or(s.text.len(), |k| at + k);
+            end - start > MAX_SHOWN_LINE
+        });
+        if anchor_line_long && views.iter().any(|v| v.src == anchor.src) {
             // ariadne counts columns in the shortened line: give the real position.
             let (line, col) = sources.line_col(anchor);
             report = report

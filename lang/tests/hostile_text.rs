@@ -45,3 +45,15 @@ fn the_diagnostics_of_garbage_are_capped_with_a_count_of_the_rest() {
     let last = parsed.diagnostics.last().unwrap().render(&sources, false);
     assert!(last.contains("400 more syntax problems not shown"), "{last}");
 }
+
+#[test]
+fn a_short_line_beside_a_long_one_is_shown_without_a_note() {
+    let text = format!("# {}\nx = 1 $\n", "a".repeat(10_000));
+    let mut sources = mml_lang::SourceMap::new();
+    let id = sources.add("<t>", text.as_str());
+    let parsed = mml_lang::parse_program(id, &text);
+    let first = parsed.diagnostics.first().expect("the `$` is reported");
+    let rendered = first.render(&sources, false);
+    assert!(rendered.contains("x = 1 $"), "{rendered}");
+    assert!(!rendered.contains("too long to show whole"), "{rendered}");
+}

@@ -56,6 +56,37 @@ pub enum ExprKind {
     Lambda(Rc<Proto>, Vec<Var>),
     /// `if c { a } else { b }` as a value: the value of the chosen block's last expression.
     If(Vec<(Expr, Vec<Stmt>)>, Option<Vec<Stmt>>),
+    /// The same value as the expression inside, which is [`DEEP_EVERY`] levels below the
+    /// previous `Deep` (or the top): evaluating and dropping it first make sure there is stack
+    /// to go deeper, so a long chain (a sum of thousands of terms) cannot overflow it.
+    Deep(Deep),
+}
+
+/// How many levels of expression nesting lie between two [`ExprKind::Deep`] nodes.
+pub const DEEP_EVERY: usize = 128;
+
+/// The expression inside an [`ExprKind::Deep`]; dropped on a stack with room to spare.
+#[derive(Debug)]
+pub struct Deep(Option<Box<Expr>>);
+
+impl Deep {
+    /// Wraps `e`.
+    pub fn new(e: Expr) -> Deep {
+        Deep(Some(Box::new(e)))
+    }
+
+    /// The expression inside (`None` only while it is being dropped).
+    pub fn inner(&self) -> Option<&Expr> {
+        self.0.as_deref()
+    }
+}
+
+impl Drop for Deep {
+    fn drop(&mut self) {
+        if let Some(inner) = self.0.take() {
+            stacker::maybe_grow(256 * 1024, 4 * 1024 * 1024, move || drop(inner));
+        }
+    }
 }
 
 /// A piece of an interpolated string.

@@ -828,6 +828,10 @@ impl Interp<'_> {
             ExprKind::Num(_) | ExprKind::Var(..) | ExprKind::Binary(..) | ExprKind::Call(..) | ExprKind::Index(..) => {
                 self.eval(e)
             }
+            ExprKind::Deep(d) => match d.inner() {
+                Some(x) => stacker::maybe_grow(STACK_RED_ZONE, STACK_SEGMENT, || self.eval(x)),
+                None => Ok(Value::Nothing),
+            },
             ExprKind::Imag(x) => Ok(Value::complex(C64::new(0.0, *x))),
             ExprKind::Bool(b) => Ok(Value::Bool(*b)),
             ExprKind::Nothing => Ok(Value::Nothing),

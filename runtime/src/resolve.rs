@@ -18,8 +18,8 @@ use crate::error::{ErrorKind, NameHint, RuntimeError};
 use crate::hir::*;
 use crate::names::{Occurrence, Role, Target};
 
-/// Deepest expression nesting the resolver accepts.
-const MAX_NESTING: usize = 400;
+/// Deepest expression nesting the resolver accepts (a sum of this many terms is this deep).
+const MAX_NESTING: usize = 10_000;
 
 /// The global names of a session: they keep their slots across REPL inputs.
 #[derive(Default, Debug)]
@@ -573,6 +573,18 @@ impl Resolver<'_> {
             stacker::maybe_grow(64 * 1024, 1024 * 1024, || self.expr_kind(e))
         };
         self.depth -= 1;
+        let chain = matches!(
+            kind,
+            ExprKind::Binary(..)
+                | ExprKind::Unary(..)
+                | ExprKind::Transpose(..)
+                | ExprKind::Call(..)
+                | ExprKind::Index(..)
+                | ExprKind::Field(..)
+        );
+        if chain && self.depth.is_multiple_of(DEEP_EVERY) && self.depth > 0 {
+            return Expr { kind: ExprKind::Deep(Deep::new(Expr { kind, span: e.span })), span: e.span };
+        }
         Expr { kind, span: e.span }
     }
 

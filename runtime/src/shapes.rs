@@ -185,6 +185,7 @@ impl Checker {
                     rows.iter().map(|r| r.iter().map(|x| self.expr(x)).collect()).collect();
                 literal_shape(&shapes)
             }
+            ExprKind::Deep(d) => d.inner().and_then(|x| self.expr(x)),
             ExprKind::Unary(UnOp::Plus, x) => self.expr(x),
             ExprKind::Unary(UnOp::Neg, x) => self.expr(x).map(|s| match s {
                 Shape::Num(v) => Shape::Num(-v),

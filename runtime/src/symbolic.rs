@@ -104,6 +104,12 @@ fn convert(c: &Closure, e: &crate::hir::Expr, global: &dyn Fn(u32) -> Option<Val
             }
             _ => return Err("`diff` knows the elementary functions (sin, cos, exp, log, sqrt, …) of the parameters".into()),
         },
+        ExprKind::Deep(_) => {
+            return Err(format!(
+                "the formula is nested more than {} levels deep, too deep to write out; `derivative(f)` gives its exact derivative as a function",
+                crate::hir::DEEP_EVERY
+            ))
+        }
         _ => return Err("`diff` works on formulas of numbers, parameters, + - * / ^ and elementary functions".into()),
     })
 }

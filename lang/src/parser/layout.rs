@@ -125,7 +125,7 @@ pub(crate) fn layout(lexed: &[LexedToken], nested: bool) -> Layout {
                 close.map_or(span, |j| SimpleSpan::from(lexed[j].span.start as usize..lexed[j].span.end as usize));
             diagnostics.push(
                 Diagnostic::error("nesting-limit", format!("brackets nested more than {MAX_BRACKETS} deep"))
-                    .with_primary(lt.span, format!("bracket number {} inside the others", MAX_BRACKETS + 1))
+                    .with_primary(lt.span, format!("{} brackets are open here", MAX_BRACKETS + 1))
                     .with_help("split the expression into several assignments, or the code into functions"),
             );
             let frame = match lt.token {

@@ -200,11 +200,14 @@ fn assignment(
         emitter.emit(custom(span, SyntaxError::CommaWithoutAssign));
         return StmtKind::Error;
     };
-    if targets.len() == 1 && op.is_none() {
-        if let Some(def) = targets.first().and_then(|t| fn_def(t, &value, emitter)) {
-            return def;
+    let value = if targets.len() == 1 && op.is_none() {
+        match fn_def(&targets[0], value, emitter) {
+            Ok(def) => return def,
+            Err(value) => value,
         }
-    }
+    } else {
+        value
+    };
     if targets.len() > 1 && op.is_some() {
         emitter.emit(custom(span, SyntaxError::CompoundDestructure));
         return StmtKind::Error;
@@ -224,10 +227,11 @@ fn assignment(
 }
 
 /// `f(x, y = 2) = body`: a call of a name whose arguments are names or `name = default`.
-/// Returns `None` when the target is not a call of a name (so it is checked as a place).
-fn fn_def(target: &Expr, value: &Expr, emitter: &mut chumsky::input::Emitter<Error<'_>>) -> Option<StmtKind> {
-    let ExprKind::Call(callee, args) = &target.node else { return None };
-    let ExprKind::Ident(name) = &callee.node else { return None };
+/// Hands the value back when the target is not a call of a name (so it is checked as a
+/// place). The body is moved, not copied: copying a deep expression would recurse as deep.
+fn fn_def(target: &Expr, value: Expr, emitter: &mut chumsky::input::Emitter<Error<'_>>) -> Result<StmtKind, Expr> {
+    let ExprKind::Call(callee, args) = &target.node else { return Err(value) };
+    let ExprKind::Ident(name) = &callee.node else { return Err(value) };
     let mut params = Vec::with_capacity(args.len());
     for Arg { name: kw, value: arg } in args {
         match (kw, &arg.node) {
@@ -235,15 +239,15 @@ fn fn_def(target: &Expr, value: &Expr, emitter: &mut chumsky::input::Emitter<Err
             (None, ExprKind::Ident(p)) => params.push(Param { name: Spanned::new(p.clone(), arg.span), default: None }),
             (None, _) => {
                 emitter.emit(custom(SimpleSpan::from(arg.span.range()), SyntaxError::BadParam));
-                return Some(StmtKind::Error);
+                return Ok(StmtKind::Error);
             }
         }
     }
     let span = target.span.to(value.span);
-    Some(StmtKind::FnDef(Rc::new(FnDef {
+    Ok(StmtKind::FnDef(Rc::new(FnDef {
         name: Some(Spanned::new(name.clone(), callee.span)),
         params,
-        body: FnBody::Expr(value.clone()),
+        body: FnBody::Expr(value),
         span,
     })))
 }
