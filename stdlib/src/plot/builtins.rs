@@ -182,6 +182,9 @@ fn ticks_opt(args: &Args<'_>, i: usize) -> Result<Option<(TickSpec, usize)>, Bui
             }
         }
         Value::Str(s) => TickSpec::Labels(vec![s.to_string()]),
+        v @ Value::Bool(_) => {
+            return Err(BuiltinError::type_error(i, "tick positions or labels", v).with_help(shape_help))
+        }
         v => match v.to_matrix() {
             Some(m) if m.nrows() <= 1 || m.ncols() <= 1 => TickSpec::Positions(m.iter().copied().collect()),
             _ => return Err(BuiltinError::type_error(i, "tick positions or labels", v).with_help(shape_help)),
