@@ -4,9 +4,11 @@
 use mml_runtime::display::{describe, format_number};
 use mml_runtime::{Args, BuiltinError, CallCtx, Matrix, Value};
 
-use super::colormap::{cycle, Rgb, VIRIDIS_MAP};
+use super::colormap::{cycle, Colormap, Norm, Rgb, VIRIDIS_MAP};
 use super::contour::{bands, lines, ring_area, Grid};
-use super::figure::{nice_ticks, short_number, ColorBar, Dash, Figure, Panel, Pt, Series};
+use super::figure::{
+    format_ticks, nice_ticks, short_number, ColorBar, ContourPath, Dash, Figure, Panel, Pt, Scale, Series, Ticks,
+};
 use super::input::{
     call_xy, cmap, color_value, count_in, grid_axis, image_from, labels, line_style, linspace, number_result,
     opt_color, opt_interval, opt_shape, opt_str, vector,
@@ -15,10 +17,10 @@ use super::{resolve_path, show_all, with_state, write_figure};
 use crate::macros::builtin;
 
 /// The shared options every 2-D plot builtin ends with, in this order.
-const AXES_N: usize = 9;
+const AXES_N: usize = 13;
 
 /// Declares a 2-D plot builtin: its own parameters, then `title, xlabel, ylabel, xlim, ylim,
-/// equal, legend, figsize, file`.
+/// xscale, yscale, xticks, yticks, equal, legend, figsize, file`.
 macro_rules! plot_builtin {
     (
         $(#[doc = $doc:literal])*
@@ -29,20 +31,72 @@ macro_rules! plot_builtin {
             $(#[doc = $doc])*
             $vis static $stat: Plot = $name(
                 $($params)*, title = nothing, xlabel = nothing, ylabel = nothing, xlim = nothing,
-                ylim = nothing, equal = false, legend = nothing, figsize = nothing, file = nothing
+                ylim = nothing, xscale = nothing, yscale = nothing, xticks = nothing, yticks = nothing,
+                equal = false, legend = nothing, figsize = nothing, file = nothing
             ),
             |$ctx, $args| $body
         }
     };
 }
 
+/// What an `xticks`/`yticks` argument asked for.
+#[derive(Clone)]
+enum TickSpec {
+    /// Ticks at these positions, labelled with their values (none: no ticks).
+    Positions(Vec<f64>),
+    /// These labels at the plot's own positions (bars, matrix rows or columns).
+    Labels(Vec<String>),
+    /// These labels at these positions.
+    Both(Vec<f64>, Vec<String>),
+}
+
+/// The positions a plot has of its own, where `xticks = {"a", "b", …}` puts its labels.
+#[derive(Clone, Default)]
+enum Slots {
+    /// None: labels need positions.
+    #[default]
+    None,
+    /// Items at these positions (bars); a position is its own coordinate.
+    Items(Vec<f64>),
+    /// Matrix rows 1…n, row 1 at the top: row k is drawn at n + 1 − k.
+    Rows(usize),
+}
+
+impl Slots {
+    fn positions(&self) -> Option<Vec<f64>> {
+        match self {
+            Slots::None => None,
+            Slots::Items(v) => Some(v.clone()),
+            Slots::Rows(n) => Some((1..=*n).map(|k| k as f64).collect()),
+        }
+    }
+
+    /// A position the user wrote (a row number for rows) as a data coordinate.
+    fn to_data(&self, v: f64) -> f64 {
+        match self {
+            Slots::Rows(n) => *n as f64 + 1.0 - v,
+            _ => v,
+        }
+    }
+}
+
 /// The shared axes options of one call.
+#[derive(Default)]
 struct AxesOpts {
     title: Option<String>,
     xlabel: Option<String>,
     ylabel: Option<String>,
     xlim: Option<(f64, f64)>,
     ylim: Option<(f64, f64)>,
+    /// The scales asked for, with the index of their argument.
+    xscale: Option<(Scale, usize)>,
+    yscale: Option<(Scale, usize)>,
+    /// The tick arguments, with their index.
+    xticks: Option<(TickSpec, usize)>,
+    yticks: Option<(TickSpec, usize)>,
+    /// Where labels without positions go, set by the builtin (bars, heat maps).
+    xslots: Slots,
+    yslots: Slots,
     equal: bool,
     legend: Option<bool>,
     figsize: Option<(u32, u32)>,
@@ -67,24 +121,130 @@ fn file_opt(args: &Args<'_>, i: usize) -> Result<Option<(String, usize)>, Builti
     Ok(if args.is_nothing(i) { None } else { Some((args.str(i)?.to_string(), i)) })
 }
 
+/// Argument `i` as an axis scale, `"linear"` or `"log"`.
+fn scale_opt(args: &Args<'_>, i: usize) -> Result<Option<(Scale, usize)>, BuiltinError> {
+    if args.is_nothing(i) {
+        return Ok(None);
+    }
+    let name = args.str(i)?;
+    match name.trim().to_ascii_lowercase().as_str() {
+        "linear" => Ok(Some((Scale::Linear, i))),
+        "log" | "log10" => Ok(Some((Scale::Log, i))),
+        _ => Err(BuiltinError::arg(i, format!("unknown axis scale \"{name}\""))
+            .with_help("use \"linear\" or \"log\" (powers of ten equally spaced)")),
+    }
+}
+
+/// Argument `i` as tick positions, labels, or both (`{positions, labels}`).
+fn ticks_opt(args: &Args<'_>, i: usize) -> Result<Option<(TickSpec, usize)>, BuiltinError> {
+    let shape_help =
+        "give positions [1, 2, 3], labels {\"a\", \"b\", \"c\"}, or both: {[1, 2, 3], {\"a\", \"b\", \"c\"}}";
+    let text = |v: &Value| match v {
+        Value::Str(s) => Some(s.to_string()),
+        Value::Num(x) => Some(short_number(*x)),
+        _ => None,
+    };
+    let spec = match args.get(i) {
+        Value::Nothing => return Ok(None),
+        Value::List(items) => {
+            if let Some(l) = items.iter().map(text).collect::<Option<Vec<String>>>() {
+                TickSpec::Labels(l)
+            } else if let [pos, Value::List(names)] = &items[..] {
+                let pos: Vec<f64> = pos
+                    .to_matrix()
+                    .filter(|m| m.nrows() <= 1 || m.ncols() <= 1)
+                    .map(|m| m.iter().copied().collect())
+                    .ok_or_else(|| {
+                        BuiltinError::type_error(i, "tick positions (a vector) first", pos).with_help(shape_help)
+                    })?;
+                let names = names
+                    .iter()
+                    .map(|v| {
+                        text(v).ok_or_else(|| {
+                            BuiltinError::arg(
+                                i,
+                                format!("tick labels must be strings or numbers, found {}", describe(v)),
+                            )
+                        })
+                    })
+                    .collect::<Result<Vec<_>, _>>()?;
+                if pos.len() != names.len() {
+                    return Err(BuiltinError::arg(
+                        i,
+                        format!("{} tick positions but {} labels", pos.len(), names.len()),
+                    )
+                    .code("shape-mismatch")
+                    .with_help("give one label per position"));
+                }
+                TickSpec::Both(pos, names)
+            } else {
+                return Err(BuiltinError::arg(i, "expected tick positions, labels, or both").with_help(shape_help));
+            }
+        }
+        Value::Str(s) => TickSpec::Labels(vec![s.to_string()]),
+        v @ Value::Bool(_) => {
+            return Err(BuiltinError::type_error(i, "tick positions or labels", v).with_help(shape_help))
+        }
+        v => match v.to_matrix() {
+            Some(m) if m.nrows() <= 1 || m.ncols() <= 1 => TickSpec::Positions(m.iter().copied().collect()),
+            _ => return Err(BuiltinError::type_error(i, "tick positions or labels", v).with_help(shape_help)),
+        },
+    };
+    let positions = match &spec {
+        TickSpec::Positions(p) | TickSpec::Both(p, _) => &p[..],
+        TickSpec::Labels(_) => &[],
+    };
+    if positions.iter().any(|p| !p.is_finite()) {
+        return Err(BuiltinError::arg(i, "tick positions must be finite numbers"));
+    }
+    Ok(Some((spec, i)))
+}
+
+/// The ticks of one axis from its argument, with labels placed at the plot's own `slots`.
+fn resolve_ticks(spec: &TickSpec, i: usize, slots: &Slots) -> Result<Ticks, BuiltinError> {
+    match spec {
+        TickSpec::Positions(p) => Ok(p.iter().map(|v| slots.to_data(*v)).zip(format_ticks(p)).collect()),
+        TickSpec::Both(p, l) => Ok(p.iter().map(|v| slots.to_data(*v)).zip(l.iter().cloned()).collect()),
+        TickSpec::Labels(l) => {
+            let Some(pos) = slots.positions() else {
+                return Err(BuiltinError::arg(i, "tick labels alone need positions on this plot")
+                    .with_help("give the positions too: {[1, 2, 3], {\"a\", \"b\", \"c\"}}"));
+            };
+            if pos.len() != l.len() {
+                return Err(BuiltinError::arg(i, format!("{} tick labels for {} positions", l.len(), pos.len()))
+                    .code("shape-mismatch")
+                    .with_help("give one label per bar, row or column"));
+            }
+            Ok(pos.iter().map(|v| slots.to_data(*v)).zip(l.iter().cloned()).collect())
+        }
+    }
+}
+
 fn axes_opts(args: &Args<'_>) -> Result<AxesOpts, BuiltinError> {
     let b = args.nfixed.saturating_sub(AXES_N);
-    let legend = if args.is_nothing(b + 6) { None } else { Some(args.bool(b + 6)?) };
+    let legend = if args.is_nothing(b + 10) { None } else { Some(args.bool(b + 10)?) };
     Ok(AxesOpts {
         title: opt_str(args, b)?,
         xlabel: opt_str(args, b + 1)?,
         ylabel: opt_str(args, b + 2)?,
         xlim: opt_interval(args, b + 3)?,
         ylim: opt_interval(args, b + 4)?,
-        equal: args.bool(b + 5)?,
+        xscale: scale_opt(args, b + 5)?,
+        yscale: scale_opt(args, b + 6)?,
+        xticks: ticks_opt(args, b + 7)?,
+        yticks: ticks_opt(args, b + 8)?,
+        xslots: Slots::None,
+        yslots: Slots::None,
+        equal: args.bool(b + 9)?,
         legend,
-        figsize: figsize(args, b + 7)?,
-        file: file_opt(args, b + 8)?,
+        figsize: figsize(args, b + 11)?,
+        file: file_opt(args, b + 12)?,
     })
 }
 
 impl AxesOpts {
-    fn apply(&self, fig: &mut Figure) {
+    /// Applies the options to the current panel; `ticks` are the resolved `xticks`, `yticks`.
+    fn apply(&self, fig: &mut Figure, ticks: &(Option<Ticks>, Option<Ticks>)) {
         if self.figsize.is_some() {
             fig.size = self.figsize;
         }
@@ -104,6 +264,18 @@ impl AxesOpts {
         if self.ylim.is_some() {
             p.ylim = self.ylim;
         }
+        if let Some((s, _)) = self.xscale {
+            p.xscale = s;
+        }
+        if let Some((s, _)) = self.yscale {
+            p.yscale = s;
+        }
+        if ticks.0.is_some() {
+            p.xticks.clone_from(&ticks.0);
+        }
+        if ticks.1.is_some() {
+            p.yticks.clone_from(&ticks.1);
+        }
         if self.equal {
             p.equal = true;
         }
@@ -120,9 +292,44 @@ enum Space {
     Solid,
 }
 
+/// Why a panel cannot take its log axis: a value it would have to show that is not positive,
+/// or an image. `arg` is the argument the error points at.
+fn check_log_axes(p: &Panel, opts: &AxesOpts) -> Result<(), BuiltinError> {
+    for (axis, scale, given, name) in [(0, p.xscale, opts.xscale, "x"), (1, p.yscale, opts.yscale, "y")] {
+        if scale != Scale::Log {
+            continue;
+        }
+        let arg = given.map_or(0, |g| g.1);
+        let scale_name = if axis == 0 { "xscale" } else { "yscale" };
+        for s in &p.series {
+            if matches!(s, Series::Cells { .. }) {
+                return Err(BuiltinError::arg(arg, format!("a heat map or image cannot have a log {name} axis"))
+                    .with_help(format!("draw it on a new figure, or leave out {scale_name} = \"log\"")));
+            }
+            if let Some(v) = s.non_positive(axis) {
+                return Err(BuiltinError::arg(
+                    arg,
+                    format!(
+                        "the {name} values include {}, but a log axis shows only positive numbers",
+                        short_number(v)
+                    ),
+                )
+                .code("domain-error")
+                .with_help(format!("keep only the positive values, or use {scale_name} = \"linear\"")));
+            }
+        }
+    }
+    Ok(())
+}
+
 /// Adds to the current panel (starting a new figure when the panel holds the other kind of
-/// plot), applies the options, and writes the `file` when one was given.
+/// plot), applies the options, and writes the `file` when one was given. A panel that cannot
+/// take what was asked (values ≤ 0 on a log axis) is left as it was, and the call fails.
 fn commit(opts: &AxesOpts, space: Space, add: impl FnOnce(&mut Panel)) -> Result<Value, BuiltinError> {
+    let resolve = |t: &Option<(TickSpec, usize)>, slots: &Slots| {
+        t.as_ref().map(|(spec, i)| resolve_ticks(spec, *i, slots)).transpose()
+    };
+    let ticks = (resolve(&opts.xticks, &opts.xslots)?, resolve(&opts.yticks, &opts.yslots)?);
     let to_write = with_state(|s| {
         let fig = s.figure();
         let locked = fig.locked;
@@ -136,11 +343,21 @@ fn commit(opts: &AxesOpts, space: Space, add: impl FnOnce(&mut Panel)) -> Result
             s.new_figure();
         }
         let fig = s.figure();
+        let logs = |p: &Panel| p.xscale == Scale::Log || p.yscale == Scale::Log;
+        let wants_log = matches!(opts.xscale, Some((Scale::Log, _))) || matches!(opts.yscale, Some((Scale::Log, _)));
+        let before = (wants_log || logs(fig.panel())).then(|| (fig.panel().clone(), fig.size));
         add(fig.panel());
-        opts.apply(fig);
+        opts.apply(fig, &ticks);
+        if let Some((panel, size)) = before {
+            if let Err(e) = check_log_axes(fig.panel(), opts) {
+                *fig.panel() = panel;
+                fig.size = size;
+                return Err(e);
+            }
+        }
         fig.dirty = opts.file.is_none();
-        opts.file.as_ref().map(|f| (fig.clone(), f.clone()))
-    });
+        Ok(opts.file.as_ref().map(|f| (fig.clone(), f.clone())))
+    })?;
     if let Some((fig, (path, i))) = to_write {
         write_figure(&fig, &resolve_path(&path)).map_err(|e| e.at_arg(i))?;
     }
@@ -331,7 +548,7 @@ plot_builtin! {
             Coloring::Values(c, lo, hi) => {
                 let scale = if hi > lo { hi - lo } else { 1.0 };
                 let colors = c.iter().map(|v| VIRIDIS_MAP.at((v - lo) / scale)).collect();
-                p.colorbar = Some(ColorBar { cmap: VIRIDIS_MAP, range: (lo, hi) });
+                p.colorbar = Some(ColorBar { cmap: VIRIDIS_MAP, norm: Norm::linear(lo, hi) });
                 p.series.push(Series::Scatter { pts, colors, radius, legend: Vec::new() });
             }
         })
@@ -340,14 +557,17 @@ plot_builtin! {
 
 plot_builtin! {
     /// Draws bars: `bar(heights)` at x = 1, 2, …, or `bar(x, heights)`.
-    /// `ticks` names the positions (a list of strings, one per bar); `width` is the bar width
-    /// in x units (default 0.8); `offset` shifts the bars off their positions, so that groups
-    /// of bars stand side by side (`offset = -0.2` and `0.2` with `width = 0.4`).
+    /// `xticks` (or `ticks`) names the positions (a list of strings, one per bar); `width` is
+    /// the bar width in x units, by default 0.8 of the smallest gap between neighbouring
+    /// positions (0.8 for bars at 1, 2, …; bars at the centres of bins of width 2.5 get 2);
+    /// `offset` shifts the bars off their positions, so that groups of bars stand side by
+    /// side (`offset = -0.2` and `0.2` with `width = 0.4`).
     /// ```mml
-    /// bar([0.4, 0.25, 0.35], ticks = {"A", "B", "C"}, title = "PageRank")   # => nothing
+    /// bar([0.4, 0.25, 0.35], xticks = {"A", "B", "C"}, title = "PageRank")   # => nothing
+    /// bar(0.5:1:9.5, [1, 3, 7, 12, 9, 5, 2, 1, 0, 1], width = 1, ylabel = "count")   # => nothing
     /// ```
-    pub(crate) static BAR = "bar"(x, heights = nothing, ticks = nothing, label = nothing, color = nothing, width = 0.8, offset = 0), |_ctx, args| {
-        let opts = axes_opts(args)?;
+    pub(crate) static BAR = "bar"(x, heights = nothing, ticks = nothing, label = nothing, color = nothing, width = nothing, offset = 0), |_ctx, args| {
+        let mut opts = axes_opts(args)?;
         let (xs, hs) = if args.is_nothing(1) {
             let h = vector(args, 0)?;
             ((1..=h.len()).map(|k| k as f64).collect::<Vec<_>>(), h)
@@ -362,10 +582,18 @@ plot_builtin! {
         if xs.is_empty() {
             return Err(nothing_to_plot(0));
         }
-        let w = args.num(5)?;
-        if !(w > 0.0 && w.is_finite()) {
-            return Err(BuiltinError::arg(5, "the bar width must be positive"));
-        }
+        let w = if args.is_nothing(5) {
+            let mut sorted: Vec<f64> = xs.iter().copied().filter(|x| x.is_finite()).collect();
+            sorted.sort_by(f64::total_cmp);
+            let gap = sorted.windows(2).map(|w| w[1] - w[0]).filter(|d| *d > 0.0).fold(f64::INFINITY, f64::min);
+            0.8 * if gap.is_finite() { gap } else { 1.0 }
+        } else {
+            let w = args.num(5)?;
+            if !(w > 0.0 && w.is_finite()) {
+                return Err(BuiltinError::arg(5, "the bar width must be positive"));
+            }
+            w
+        };
         let names = labels(args, 2)?;
         if let Some(n) = &names {
             if n.len() != xs.len() {
@@ -384,6 +612,7 @@ plot_builtin! {
             .zip(&hs)
             .map(|(&x, &h)| [x + offset - w / 2.0, 0.0f64.min(h), x + offset + w / 2.0, 0.0f64.max(h)])
             .collect();
+        opts.xslots = Slots::Items(xs.clone());
         commit(&opts, Space::Flat, |p| {
             let color = color.unwrap_or_else(|| p.next_color());
             if let Some(n) = names {
@@ -739,19 +968,29 @@ plot_builtin! {
     /// Draws contour lines (or filled contours) of a function of two variables or of a grid.
     /// `contour(f, [xmin, xmax], [ymin, ymax])` for a function, `contour(Z, x, y)` for a grid of
     /// values (row i of `Z` at y_i, column j at x_j).
-    /// `levels` is how many lines (about; at round values) or the values themselves;
-    /// `filled = true` fills the bands between them, with a colour bar. `f` may take `(x, y)`
-    /// or one vector; it is evaluated on an `n × n` grid. Lines end exactly at the edges of
-    /// the grid. Overlay a path with `plot` afterwards.
+    /// `levels` is how many lines (about; at round values) or the values themselves; the
+    /// lines are coloured by level through `cmap` (or all in one `color`) and each is labelled
+    /// with its level (`clabel = false` leaves the labels out). `filled = true` fills the
+    /// bands between them instead, with a colour bar (`colorbar = false` hides it, `true`
+    /// adds one to lines). `vmin`, `vmax` and `vcenter` set the colour range as in `heatmap`.
+    /// `f` may take `(x, y)` or one vector; it is evaluated on an `n × n` grid. Lines end
+    /// exactly at the edges of the grid. Overlay a path with `plot` afterwards.
     /// ```mml
     /// f(x, y) = x^2 + 3 * y^2
     /// contour(f, [-2, 2], [-2, 2], levels = 8, equal = true)   # => nothing
+    /// contour(f, [-2, 2], [-2, 2], levels = [1, 2, 4, 8], clabel = false, colorbar = true)   # => nothing
     /// ```
-    pub(crate) static CONTOUR = "contour"(z, x = nothing, y = nothing, levels = 10, filled = false, cmap = str "viridis", color = nothing, n = 60), |ctx, args| {
+    pub(crate) static CONTOUR = "contour"(z, x = nothing, y = nothing, levels = 10, filled = false, cmap = str "viridis", color = nothing, n = 60, clabel = nothing, colorbar = nothing, vmin = nothing, vmax = nothing, vcenter = nothing), |ctx, args| {
         let opts = axes_opts(args)?;
         let map = cmap(args, 5)?;
         let color = opt_color(args, 6)?;
         let filled = args.bool(4)?;
+        let clabel = if args.is_nothing(8) { !filled } else { args.bool(8)? };
+        let colorbar = if args.is_nothing(9) { filled } else { args.bool(9)? };
+        if colorbar && color.is_some() && !filled {
+            return Err(BuiltinError::arg(9, "a colour bar needs lines coloured by level, but `color` gives them one colour")
+                .with_help("leave out `color`, or `colorbar`"));
+        }
         let grid = grid_from(ctx, args, 7)?;
         let extent = grid.extent();
         let Some((zmin, zmax)) = grid.range() else {
@@ -776,12 +1015,29 @@ plot_builtin! {
                 nice_ticks(zmin, zmax, k).into_iter().filter(|l| *l > zmin && *l < zmax).collect()
             }
         };
-        let span = if zmax > zmin { zmax - zmin } else { 1.0 };
-        let level_color = |l: f64| color.unwrap_or_else(|| map.at((l - zmin) / span));
-        let series = if filled {
+        // Lines are coloured over the range of their levels (as Matplotlib does), bands over
+        // the range of the values.
+        let lines_range = match (levels.first(), levels.last()) {
+            (Some(&a), Some(&b)) if b > a => (a, b),
+            _ => (zmin, zmax),
+        };
+        let norm = color_norm(args, 10, if filled { (zmin, zmax) } else { lines_range }, &map)?;
+        let texts: Vec<String> = format_ticks(&levels);
+        let contour_lines = |color_of: &dyn Fn(f64) -> Rgb, labelled: bool| -> Result<Vec<ContourPath>, BuiltinError> {
+            let mut paths = Vec::new();
+            for (level, ls) in lines(&grid, &levels).map_err(|e| BuiltinError::new("plot-error", e))? {
+                let c = color_of(level);
+                let label = levels.iter().position(|l| *l == level).and_then(|k| texts.get(k).cloned());
+                paths.extend(ls.into_iter().map(|pts| ContourPath { pts, color: c, label: label.clone().filter(|_| labelled) }));
+            }
+            Ok(paths)
+        };
+        let mut series = Vec::new();
+        if filled {
             let bounds: Vec<f64> = match &given {
                 Some(v) => v.clone(),
                 None => {
+                    let span = if zmax > zmin { zmax - zmin } else { 1.0 };
                     let mut b = vec![zmin];
                     b.extend(&levels);
                     b.push(zmax + span * 1e-9 + f64::EPSILON);
@@ -794,28 +1050,84 @@ plot_builtin! {
                 polys.push((vec![(e[0], e[1]), (e[2], e[1]), (e[2], e[3]), (e[0], e[3])], map.at(0.5)));
             } else {
                 for (lo, hi, rings) in bands(&grid, &bounds).map_err(|e| BuiltinError::new("plot-error", e))? {
-                    let c = map.at(((lo + hi) / 2.0 - zmin) / span);
+                    let c = norm.color(&map, (lo + hi) / 2.0);
                     polys.extend(rings.into_iter().map(|r| (r, c)));
                 }
                 polys.sort_by(|a, b| ring_area(&b.0).total_cmp(&ring_area(&a.0)));
             }
-            Series::ContourBands { polys, extent }
-        } else {
-            let mut paths = Vec::new();
-            for (level, ls) in lines(&grid, &levels).map_err(|e| BuiltinError::new("plot-error", e))? {
-                let c = level_color(level);
-                paths.extend(ls.into_iter().map(|l| (l, c)));
+            series.push(Series::ContourBands { polys, extent });
+            if clabel {
+                // Labelled bands get thin grey lines at their boundaries, with the levels on them.
+                let paths = contour_lines(&|_| Rgb(60, 60, 60), true)?;
+                series.push(Series::ContourLines { paths, extent });
             }
-            Series::ContourLines { paths, extent }
-        };
-        let colorbar = (filled && zmax > zmin).then_some(ColorBar { cmap: map, range: (zmin, zmax) });
+        } else {
+            let paths = contour_lines(&|l| color.unwrap_or_else(|| norm.color(&map, l)), clabel)?;
+            series.push(Series::ContourLines { paths, extent });
+        }
+        let colorbar = (colorbar && norm.hi > norm.lo).then_some(ColorBar { cmap: map, norm });
         commit(&opts, Space::Flat, |p| {
-            p.series.push(series);
+            p.series.extend(series);
             if colorbar.is_some() {
                 p.colorbar = colorbar;
             }
         })
     }
+}
+
+/// The colour scale of a colour-mapped plot over values spanning `data`, from the `vmin`,
+/// `vmax` and `vcenter` arguments at `i`, `i + 1`, `i + 2`. Without them the scale spans the
+/// data, except that a diverging map (`"coolwarm"`) over data of both signs is centred at 0.
+fn color_norm(args: &Args<'_>, i: usize, data: (f64, f64), map: &Colormap) -> Result<Norm, BuiltinError> {
+    let num = |k: usize| -> Result<Option<f64>, BuiltinError> {
+        if args.is_nothing(k) {
+            return Ok(None);
+        }
+        let v = args.num(k)?;
+        if v.is_finite() {
+            Ok(Some(v))
+        } else {
+            Err(BuiltinError::arg(k, "expected a finite number"))
+        }
+    };
+    let (vmin, vmax, vcenter) = (num(i)?, num(i + 1)?, num(i + 2)?);
+    if let (Some(a), Some(b)) = (vmin, vmax) {
+        if a >= b {
+            return Err(BuiltinError::arg(i + 1, format!("vmax must be greater than vmin = {}", short_number(a))));
+        }
+    }
+    let auto_center = map.is_diverging() && vmin.is_none() && vmax.is_none() && data.0 < 0.0 && data.1 > 0.0;
+    let Some(c) = vcenter.or(auto_center.then_some(0.0)) else {
+        let (lo, hi) = (vmin.unwrap_or(data.0), vmax.unwrap_or(data.1));
+        if lo >= hi && (vmin.is_some() || vmax.is_some()) {
+            let (k, what) = if vmin.is_some() { (i, "vmin") } else { (i + 1, "vmax") };
+            return Err(BuiltinError::arg(
+                k,
+                format!(
+                    "{what} leaves no range: the values run from {} to {}",
+                    short_number(data.0),
+                    short_number(data.1)
+                ),
+            )
+            .with_help("give both vmin and vmax, with vmin < vmax"));
+        }
+        return Ok(Norm::linear(lo, hi));
+    };
+    let (lo, hi) = match (vmin, vmax) {
+        (None, None) => {
+            let half = (data.0 - c).abs().max((data.1 - c).abs());
+            let half = if half > 0.0 { half } else { 1.0 };
+            (c - half, c + half)
+        }
+        (Some(a), None) => (a, 2.0 * c - a),
+        (None, Some(b)) => (2.0 * c - b, b),
+        (Some(a), Some(b)) => (a, b),
+    };
+    if !(lo < c && c < hi) {
+        return Err(BuiltinError::arg(i + 2, format!("vcenter = {} must lie between vmin and vmax", short_number(c)))
+            .with_help("give vmin < vcenter < vmax"));
+    }
+    Ok(Norm { lo, hi, center: Some(c) })
 }
 
 /// Tick marks for matrix rows or columns 1…n at positions `pos(k)`: all when few, else a
@@ -855,33 +1167,42 @@ fn value_range(m: &Matrix) -> (f64, f64) {
 
 /// Adds a matrix as coloured cells: row 1 at the top, cell (i, j) centred on x = j and on the
 /// row labelled i.
-fn add_cells(p: &mut Panel, m: Matrix, cmap: super::colormap::Colormap, annotate: bool, colorbar: bool) {
+fn add_cells(p: &mut Panel, m: Matrix, cmap: Colormap, norm: Norm, annotate: bool, colorbar: bool) {
     let (rows, cols) = m.shape();
-    let range = value_range(&m);
     let extent = [0.5, 0.5, cols as f64 + 0.5, rows as f64 + 0.5];
     p.xticks = Some(index_ticks(cols, 12, |k| k as f64));
     p.yticks = Some(index_ticks(rows, 12, |k| (rows + 1 - k) as f64));
     if colorbar {
-        p.colorbar = Some(ColorBar { cmap, range });
+        p.colorbar = Some(ColorBar { cmap, norm });
     }
-    p.series.push(Series::Cells { values: m, extent, cmap, range, annotate });
+    p.series.push(Series::Cells { values: m, extent, cmap, norm, annotate });
 }
 
 plot_builtin! {
     /// Shows a matrix as a grid of coloured cells (row 1 at the top), with a colour bar.
-    /// `annotate = true` writes each value in its cell when it fits.
+    /// `annotate = true` writes each value in its cell when it fits. The colours span the
+    /// values, or `vmin` to `vmax`; `vcenter = c` puts c at the middle of the map (the range
+    /// made symmetric about it, unless `vmin` and `vmax` are given too). A diverging map
+    /// (`cmap = "coolwarm"`) over values of both signs is centred at 0 unless told otherwise.
+    /// `xticks`/`yticks` name the columns and rows (`yticks = {"a", "b"}`) or pick which to mark
+    /// (`xticks = [1, 5, 10]`).
     /// ```mml
     /// heatmap([1, 2; 3, 4], annotate = true, title = "A")   # => nothing
+    /// heatmap([-1, 2; 3, -4], cmap = "coolwarm", xticks = {"x", "y"}, yticks = {"first", "second"})   # => nothing
+    /// heatmap([1, 2; 3, 4], vmin = 0, vmax = 10)   # => nothing
     /// ```
-    pub(crate) static HEATMAP = "heatmap"(M, cmap = str "viridis", annotate = false, colorbar = true), |_ctx, args| {
-        let opts = axes_opts(args)?;
+    pub(crate) static HEATMAP = "heatmap"(M, cmap = str "viridis", annotate = false, colorbar = true, vmin = nothing, vmax = nothing, vcenter = nothing), |_ctx, args| {
+        let mut opts = axes_opts(args)?;
         let m = args.matrix(0)?;
         if m.is_empty() {
             return Err(nothing_to_plot(0));
         }
         let map = cmap(args, 1)?;
         let (annotate, colorbar) = (args.bool(2)?, args.bool(3)?);
-        commit(&opts, Space::Flat, |p| add_cells(p, (*m).clone(), map, annotate, colorbar))
+        let norm = color_norm(args, 4, value_range(&m), &map)?;
+        opts.xslots = Slots::Items((1..=m.ncols()).map(|k| k as f64).collect());
+        opts.yslots = Slots::Rows(m.nrows());
+        commit(&opts, Space::Flat, |p| add_cells(p, (*m).clone(), map, norm, annotate, colorbar))
     }
 }
 
@@ -890,11 +1211,14 @@ plot_builtin! {
     /// Grey by default (low values dark), or through a colour map (`cmap = "viridis"`,
     /// `"gray_r"`, …). A vector is reshaped row by
     /// row into a square image, or into `shape = [rows, cols]` (a flattened 28×28 digit, say).
+    /// The grey levels (or colours) span the image's values, or `vmin` to `vmax`, with
+    /// `vcenter` at the middle of the map, as in `heatmap`.
     /// ```mml
     /// imshow([0, 1, 0; 1, 1, 1; 0, 1, 0], title = "plus")   # => nothing
+    /// imshow([0, 8; 8, 16], vmin = 0, vmax = 16, colorbar = true)   # => nothing
     /// ```
-    pub(crate) static IMSHOW = "imshow"(M, shape = nothing, cmap = str "gray", colorbar = false), |_ctx, args| {
-        let opts = axes_opts(args)?;
+    pub(crate) static IMSHOW = "imshow"(M, shape = nothing, cmap = str "gray", colorbar = false, vmin = nothing, vmax = nothing, vcenter = nothing), |_ctx, args| {
+        let mut opts = axes_opts(args)?;
         let m = args.matrix(0)?;
         if m.is_empty() {
             return Err(nothing_to_plot(0));
@@ -913,8 +1237,11 @@ plot_builtin! {
         };
         let map = cmap(args, 2)?;
         let colorbar = args.bool(3)?;
+        let norm = color_norm(args, 4, value_range(&img), &map)?;
+        opts.xslots = Slots::Items((1..=img.ncols()).map(|k| k as f64).collect());
+        opts.yslots = Slots::Rows(img.nrows());
         commit(&opts, Space::Flat, |p| {
-            add_cells(p, img, map, false, colorbar);
+            add_cells(p, img, map, norm, false, colorbar);
             p.equal = true;
         })
     }
@@ -926,11 +1253,14 @@ builtin! {
     /// `shape = [rows, cols]`), or a list of matrices. `cols` is the number of
     /// images per row (about √n by default); `titles` labels each image (a list, or a vector
     /// of numbers such as digit labels); `title` goes above the grid. Each image is scaled to
-    /// its own range. The grid takes a figure of its own.
+    /// its own range, unless `share = true` (one range, that of all the images) or `vmin` and
+    /// `vmax` fix it; `vcenter` centres the map as in `heatmap` (a diverging map over
+    /// values of both signs is centred at 0). The grid takes a figure of its own.
     /// ```mml
     /// imgrid([1, 0, 0, 1; 0, 1, 1, 0], titles = [7, 3])   # => nothing
+    /// imgrid({[0, 4; 8, 16], [0, 1; 1, 0]}, share = true)   # => nothing
     /// ```
-    pub(crate) static IMGRID: Plot = "imgrid"(images, cols = nothing, shape = nothing, cmap = str "gray", titles = nothing, title = nothing, figsize = nothing, file = nothing), |ctx, args| {
+    pub(crate) static IMGRID: Plot = "imgrid"(images, cols = nothing, shape = nothing, cmap = str "gray", titles = nothing, title = nothing, figsize = nothing, file = nothing, vmin = nothing, vmax = nothing, vcenter = nothing, share = false), |ctx, args| {
         let shape = opt_shape(args, 2)?;
         let images: Vec<Matrix> = match args.get(0) {
             Value::List(items) => items
@@ -972,6 +1302,16 @@ builtin! {
         let suptitle = opt_str(args, 5)?;
         let size = figsize(args, 6)?;
         let file = file_opt(args, 7)?;
+        let shared = if args.bool(11)? {
+            let all = images.iter().map(value_range).reduce(|a, b| (a.0.min(b.0), a.1.max(b.1)));
+            all.unwrap_or((0.0, 1.0))
+        } else {
+            (f64::NAN, f64::NAN)
+        };
+        let norms = images
+            .iter()
+            .map(|img| color_norm(args, 8, if args.bool(11)? { shared } else { value_range(img) }, &map))
+            .collect::<Result<Vec<_>, _>>()?;
         let to_write = with_state(|s| {
             if !s.figure().is_empty() {
                 s.new_figure();
@@ -982,11 +1322,12 @@ builtin! {
             fig.current = 0;
             fig.panels = images
                 .into_iter()
+                .zip(norms)
                 .enumerate()
-                .map(|(k, img)| {
+                .map(|(k, (img, norm))| {
                     let mut p = Panel { bare: true, equal: true, ..Panel::default() };
                     p.title = titles.as_ref().and_then(|t| t.get(k).cloned());
-                    add_cells(&mut p, img, map, false, false);
+                    add_cells(&mut p, img, map, norm, false, false);
                     p
                 })
                 .collect();
@@ -1026,14 +1367,9 @@ builtin! {
         let z = Matrix::from_row_slice(grid.ys.len(), grid.xs.len(), &grid.z);
         let opts = AxesOpts {
             title: opt_str(args, 5)?,
-            xlabel: None,
-            ylabel: None,
-            xlim: None,
-            ylim: None,
-            equal: false,
-            legend: None,
             figsize: figsize(args, 6)?,
             file: file_opt(args, 7)?,
+            ..AxesOpts::default()
         };
         let series = Series::Surface { xs: grid.xs, ys: grid.ys, z, cmap: map, range };
         commit(&opts, Space::Solid, |p| p.series.push(series))

@@ -167,3 +167,54 @@ impl Colormap {
         Rgb(mix(a.0, b.0), mix(a.1, b.1), mix(a.2, b.2))
     }
 }
+
+/// How values map onto a colour map: `lo` to its first colour, `hi` to its last; with a
+/// `center`, `[lo, center]` fills the lower half of the map and `[center, hi]` the upper half
+/// (Matplotlib's `TwoSlopeNorm`), so the centre always gets the map's middle colour.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub(crate) struct Norm {
+    pub lo: f64,
+    pub hi: f64,
+    pub center: Option<f64>,
+}
+
+impl Norm {
+    /// A linear norm from `lo` to `hi`.
+    pub(crate) fn linear(lo: f64, hi: f64) -> Norm {
+        Norm { lo, hi, center: None }
+    }
+
+    /// The position of `v` along the map, in [0, 1] when `v` is in range (NaN stays NaN).
+    pub(crate) fn t(&self, v: f64) -> f64 {
+        match self.center {
+            Some(c) if c > self.lo && c < self.hi => {
+                if v <= c {
+                    0.5 * (v - self.lo) / (c - self.lo)
+                } else {
+                    0.5 + 0.5 * (v - c) / (self.hi - c)
+                }
+            }
+            _ => {
+                let span = if self.hi > self.lo { self.hi - self.lo } else { 1.0 };
+                if self.hi > self.lo {
+                    (v - self.lo) / span
+                } else {
+                    0.5
+                }
+            }
+        }
+    }
+
+    /// The colour of `v` through `cmap`.
+    pub(crate) fn color(&self, cmap: &Colormap, v: f64) -> Rgb {
+        cmap.at(self.t(v))
+    }
+}
+
+impl Colormap {
+    /// Whether the map is diverging: its middle colour is neutral and its ends are opposites,
+    /// so it reads best with the middle at zero.
+    pub(crate) fn is_diverging(&self) -> bool {
+        self.name == "coolwarm"
+    }
+}

@@ -1,7 +1,7 @@
 //! The figure model: figures hold a grid of panels, panels hold series and axis settings.
 //! Plot builtins only add to this model; `render` turns it into pixels or SVG.
 
-use super::colormap::{Colormap, Rgb};
+use super::colormap::{Colormap, Norm, Rgb};
 
 /// A point in data coordinates.
 pub(crate) type Pt = (f64, f64);
@@ -31,14 +31,45 @@ pub(crate) enum Series {
     Fill { rings: Vec<Vec<Pt>>, color: Rgb, alpha: f64, label: Option<String> },
     /// Arrows from a point by a displacement: `(from, to)`.
     Arrows { arrows: Vec<(Pt, Pt)>, color: Rgb, width: u32, label: Option<String> },
-    /// Contour lines: each path with its colour.
-    ContourLines { paths: Vec<(Vec<Pt>, Rgb)>, extent: [f64; 4] },
+    /// Contour lines: each path with its colour and, when the lines are labelled, its level's
+    /// text.
+    ContourLines { paths: Vec<ContourPath>, extent: [f64; 4] },
     /// Filled contours: polygons drawn in order (largest first), each with its colour.
     ContourBands { polys: Vec<(Vec<Pt>, Rgb)>, extent: [f64; 4] },
     /// A matrix drawn as coloured cells; row 1 at the top of `extent` `[x0, y0, x1, y1]`.
-    Cells { values: nalgebra::DMatrix<f64>, extent: [f64; 4], cmap: Colormap, range: (f64, f64), annotate: bool },
+    Cells { values: nalgebra::DMatrix<f64>, extent: [f64; 4], cmap: Colormap, norm: Norm, annotate: bool },
     /// A surface `z[i][j]` over `xs[j]`, `ys[i]`, drawn in 3-D.
     Surface { xs: Vec<f64>, ys: Vec<f64>, z: nalgebra::DMatrix<f64>, cmap: Colormap, range: (f64, f64) },
+}
+
+/// One contour line.
+#[derive(Clone, Debug)]
+pub(crate) struct ContourPath {
+    pub pts: Vec<Pt>,
+    pub color: Rgb,
+    /// The level's value as written on the line, when the lines are labelled.
+    pub label: Option<String>,
+}
+
+/// How an axis maps data to distance: evenly, or by powers of ten.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub(crate) enum Scale {
+    #[default]
+    Linear,
+    Log,
+}
+
+impl Scale {
+    /// A data value in axis units: itself, or its base-10 logarithm (0 becomes −∞, which
+    /// clipping puts at the bottom of the axis; negative values become NaN, a gap).
+    pub(crate) fn apply(self, v: f64) -> f64 {
+        match self {
+            Scale::Linear => v,
+            Scale::Log if v > 0.0 => v.log10(),
+            Scale::Log if v == 0.0 => f64::NEG_INFINITY,
+            Scale::Log => f64::NAN,
+        }
+    }
 }
 
 /// How a series' extent counts towards automatic limits.
@@ -65,8 +96,10 @@ impl Series {
         let padded = |b: Option<[f64; 4]>| b.map(|bbox| Extent { bbox, pad: true, sticky_zero: false });
         match self {
             Series::Line { pts, .. } | Series::Scatter { pts, .. } => padded(from_pts(&mut pts.iter().copied())),
-            Series::Bars { rects, .. } => from_pts(&mut rects.iter().flat_map(|r| [(r[0], r[1]), (r[2], r[3])]))
-                .map(|bbox| Extent { bbox, pad: true, sticky_zero: true }),
+            Series::Bars { rects, .. } => {
+                from_pts(&mut rects.iter().flat_map(|r| [(r[0], r[1]), (r[2], r[1]), (r[0], r[3]), (r[2], r[3])]))
+                    .map(|bbox| Extent { bbox, pad: true, sticky_zero: true })
+            }
             Series::ErrorBars { pts, .. } => {
                 padded(from_pts(&mut pts.iter().flat_map(|&(x, y, lo, hi)| [(x, y), (x, lo), (x, hi)])))
             }
@@ -77,6 +110,87 @@ impl Series {
             | Series::Cells { extent, .. } => Some(Extent { bbox: *extent, pad: false, sticky_zero: false }),
             Series::Surface { .. } => None,
         }
+    }
+
+    /// This series in axis units: every coordinate through `sx` and `sy` (log axes).
+    pub(crate) fn in_axis_units(&self, sx: Scale, sy: Scale) -> Series {
+        let pt = |p: &Pt| (sx.apply(p.0), sy.apply(p.1));
+        let pts = |v: &[Pt]| v.iter().map(pt).collect::<Vec<_>>();
+        let ext = |e: &[f64; 4]| [sx.apply(e[0]), sy.apply(e[1]), sx.apply(e[2]), sy.apply(e[3])];
+        let mut s = self.clone();
+        match &mut s {
+            Series::Line { pts: p, .. } | Series::Scatter { pts: p, .. } => *p = pts(p),
+            Series::Bars { rects, .. } => {
+                for r in rects.iter_mut() {
+                    *r = ext(r);
+                }
+            }
+            Series::ErrorBars { pts: p, .. } => {
+                for e in p.iter_mut() {
+                    *e = (sx.apply(e.0), sy.apply(e.1), sy.apply(e.2), sy.apply(e.3));
+                }
+            }
+            Series::Fill { rings, .. } => {
+                for r in rings.iter_mut() {
+                    *r = pts(r);
+                }
+            }
+            Series::Arrows { arrows, .. } => {
+                for a in arrows.iter_mut() {
+                    *a = (pt(&a.0), pt(&a.1));
+                }
+            }
+            Series::ContourLines { paths, extent } => {
+                for c in paths.iter_mut() {
+                    c.pts = pts(&c.pts);
+                }
+                *extent = ext(extent);
+            }
+            Series::ContourBands { polys, extent } => {
+                for (r, _) in polys.iter_mut() {
+                    *r = pts(r);
+                }
+                *extent = ext(extent);
+            }
+            Series::Cells { extent, .. } => *extent = ext(extent),
+            Series::Surface { .. } => {}
+        }
+        s
+    }
+
+    /// The smallest value of the series along x (`axis = 0`) or y (`axis = 1`) that a log
+    /// axis would have to show, when some is not positive. Bars may start at zero.
+    pub(crate) fn non_positive(&self, axis: usize) -> Option<f64> {
+        let mut vals: Vec<f64> = Vec::new();
+        let c = |p: &Pt| if axis == 0 { p.0 } else { p.1 };
+        match self {
+            Series::Line { pts, .. } | Series::Scatter { pts, .. } => vals.extend(pts.iter().map(c)),
+            Series::Bars { rects, .. } => {
+                for r in rects {
+                    if axis == 0 {
+                        vals.extend([r[0], r[2]]);
+                    } else if r[1] < 0.0 {
+                        vals.push(r[1]);
+                    }
+                }
+            }
+            Series::ErrorBars { pts, .. } => {
+                for e in pts {
+                    if axis == 0 {
+                        vals.push(e.0);
+                    } else {
+                        vals.extend([e.1, e.2]);
+                    }
+                }
+            }
+            Series::Fill { rings, .. } => vals.extend(rings.iter().flatten().map(c)),
+            Series::Arrows { arrows, .. } => vals.extend(arrows.iter().flat_map(|a| [c(&a.0), c(&a.1)])),
+            Series::ContourLines { extent, .. }
+            | Series::ContourBands { extent, .. }
+            | Series::Cells { extent, .. } => vals.extend([extent[axis], extent[axis + 2]]),
+            Series::Surface { .. } => {}
+        }
+        vals.into_iter().filter(|v| v.is_finite() && *v <= 0.0).reduce(f64::min)
     }
 
     /// The legend entries of this series: `(text, colour, kind)`.
@@ -115,7 +229,7 @@ pub(crate) enum LegendKind {
 #[derive(Clone, Copy, Debug)]
 pub(crate) struct ColorBar {
     pub cmap: Colormap,
-    pub range: (f64, f64),
+    pub norm: Norm,
 }
 
 /// Custom tick marks: `(position, text)`.
@@ -136,6 +250,8 @@ pub(crate) struct Panel {
     pub legend: Option<bool>,
     pub xticks: Option<Ticks>,
     pub yticks: Option<Ticks>,
+    pub xscale: Scale,
+    pub yscale: Scale,
     /// No axes at all (image grids).
     pub bare: bool,
     pub colorbar: Option<ColorBar>,
@@ -156,12 +272,13 @@ impl Panel {
         self.series.iter().any(|s| matches!(s, Series::Surface { .. }))
     }
 
-    /// The axis limits `(x0, x1, y0, y1)`: the user's limits, else the data's, padded.
-    pub(crate) fn limits(&self) -> (f64, f64, f64, f64) {
+    /// The axis limits `(x0, x1, y0, y1)` of `series` (this panel's series in axis units):
+    /// the user's limits, else the data's, padded; in axis units (logarithms on log axes).
+    pub(crate) fn limits(&self, series: &[Series]) -> (f64, f64, f64, f64) {
         let mut b = [f64::INFINITY, f64::INFINITY, f64::NEG_INFINITY, f64::NEG_INFINITY];
         let mut pad = false;
         let mut sticky = false;
-        for e in self.series.iter().filter_map(Series::extent) {
+        for e in series.iter().filter_map(Series::extent) {
             b = [b[0].min(e.bbox[0]), b[1].min(e.bbox[1]), b[2].max(e.bbox[2]), b[3].max(e.bbox[3])];
             pad |= e.pad;
             sticky |= e.sticky_zero;
@@ -175,6 +292,7 @@ impl Panel {
             let (dx, dy) = ((x1 - x0) * 0.05, (y1 - y0) * 0.05);
             x0 -= dx;
             x1 += dx;
+            let sticky = sticky && self.yscale == Scale::Linear;
             if !(sticky && b[1] == 0.0) {
                 y0 -= dy;
             }
@@ -182,8 +300,9 @@ impl Panel {
                 y1 += dy;
             }
         }
-        let (x0, x1) = self.xlim.unwrap_or((x0, x1));
-        let (y0, y1) = self.ylim.unwrap_or((y0, y1));
+        let lim = |l: (f64, f64), s: Scale| (s.apply(l.0), s.apply(l.1));
+        let (x0, x1) = self.xlim.map_or((x0, x1), |l| lim(l, self.xscale));
+        let (y0, y1) = self.ylim.map_or((y0, y1), |l| lim(l, self.yscale));
         (x0, x1, y0, y1)
     }
 }
@@ -335,4 +454,60 @@ pub(crate) fn short_number(v: f64) -> String {
     }
     let decimals = (3 - a.log10().floor() as i32).max(0) as usize;
     trim_number(&format!("{v:.decimals$}"))
+}
+
+/// Ticks of a log axis spanning `[lo, hi]` in axis units (base-10 logarithms): labelled
+/// ticks at whole powers of ten (every k-th when more than `max_n` would fit), also at 2 and
+/// 5 times them when fewer than two decades show, and unlabelled minor ticks at 2…9 times each
+/// decade. Positions are in axis units.
+pub(crate) fn log_ticks(lo: f64, hi: f64, max_n: usize) -> (Vec<(f64, String)>, Vec<f64>) {
+    if !(lo.is_finite() && hi.is_finite()) || hi <= lo || hi - lo > 600.0 {
+        return (Vec::new(), Vec::new());
+    }
+    let (first, last) = ((lo - 1e-9).ceil() as i64, (hi + 1e-9).floor() as i64);
+    let label = |v: f64| {
+        let a = v.abs();
+        if (1e-4..1e6).contains(&a) {
+            short_number(v)
+        } else {
+            format_sci(v)
+        }
+    };
+    let decades = (last - first + 1).max(0) as usize;
+    let mut major = Vec::new();
+    if decades >= 2 {
+        let step = decades.div_ceil(max_n.max(2)).max(1) as i64;
+        let mut k = first;
+        while k <= last {
+            major.push((k as f64, label(10f64.powi(k as i32))));
+            k += step;
+        }
+    } else {
+        for k in (first - 1)..=(last + 1) {
+            for m in [1.0, 2.0, 5.0] {
+                let v = m * 10f64.powi(k as i32);
+                let t = v.log10();
+                if t >= lo - 1e-9 && t <= hi + 1e-9 {
+                    major.push((t, label(v)));
+                }
+            }
+        }
+        if major.len() < 2 {
+            // Less than a factor of 2: round numbers in between, placed by their logarithm.
+            let ticks = nice_ticks(10f64.powf(lo), 10f64.powf(hi), max_n.clamp(2, 5));
+            major = ticks.iter().zip(format_ticks(&ticks)).map(|(v, s)| (v.log10(), s)).collect();
+        }
+    }
+    let mut minor = Vec::new();
+    if hi - lo <= 12.0 {
+        for k in (first - 1)..=(last + 1) {
+            for m in 2..=9 {
+                let t = (f64::from(m) * 10f64.powi(k as i32)).log10();
+                if t >= lo && t <= hi && !major.iter().any(|(p, _)| (p - t).abs() < 1e-9) {
+                    minor.push(t);
+                }
+            }
+        }
+    }
+    (major, minor)
 }

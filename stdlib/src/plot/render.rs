@@ -11,7 +11,10 @@ use plotters::style::text_anchor::{HPos, Pos, VPos};
 use plotters::style::{FontDesc, FontFamily, FontStyle, FontTransform};
 
 use super::colormap::Rgb;
-use super::figure::{format_ticks, nice_ticks, short_number, Dash, Figure, LegendKind, Panel, Pt, Series};
+use super::figure::{
+    format_ticks, log_ticks, nice_ticks, short_number, ColorBar, Dash, Figure, LegendKind, Panel, Pt, Scale, Series,
+    Ticks,
+};
 use super::font::{ensure_registered, FAMILY};
 
 /// A rendered PNG: the encoded file and its raw RGB pixels.
@@ -40,7 +43,7 @@ pub(crate) fn render_png_at(fig: &Figure, k: u32) -> Result<Png, String> {
     let mut big = vec![255u8; (w * s) as usize * (h * s) as usize * 3];
     {
         let root = BitMapBackend::with_buffer(&mut big, (w * s, h * s)).into_drawing_area();
-        draw_figure(&root, fig, (s * k) as i32)?;
+        draw_figure(&root, fig, (s * k) as i32, false)?;
         root.present().map_err(de)?;
     }
     let rgb = downsample(&big, w as usize, h as usize, s as usize);
@@ -78,7 +81,7 @@ pub(crate) fn render_svg(fig: &Figure) -> Result<String, String> {
     let mut out = String::new();
     {
         let root = SVGBackend::with_string(&mut out, fig.pixel_size()).into_drawing_area();
-        draw_figure(&root, fig, 1)?;
+        draw_figure(&root, fig, 1, true)?;
         root.present().map_err(de)?;
     }
     Ok(out)
@@ -135,6 +138,8 @@ fn text_style(size: f64, color: Rgb, h: HPos, v: VPos) -> TextStyle<'static> {
 struct Canvas<'a, DB: DrawingBackend> {
     root: &'a DrawingArea<DB, Shift>,
     scale: i32,
+    /// Drawing SVG (the viewer strokes lines itself).
+    vector: bool,
 }
 
 impl<DB: DrawingBackend> Canvas<'_, DB> {
@@ -202,9 +207,34 @@ impl<DB: DrawingBackend> Canvas<'_, DB> {
     }
 
     /// A polyline through points in logical pixels (fractional), drawn at device precision.
+    /// Wide lines in a bitmap are drawn segment by segment, each a rectangle, with a disc at
+    /// every joint (round joins): plotters' own wide paths join segments with unlimited
+    /// miters, which shoot far past a point where the line turns back on itself.
     fn path_f(&self, pts: &[(f64, f64)], style: ShapeStyle) -> Result<(), String> {
-        let pts: Vec<(i32, i32)> = pts.iter().map(|p| self.dev(*p)).collect();
-        self.root.draw(&PathElement::new(pts, self.style(style))).map_err(de)
+        let width = style.stroke_width * self.scale as u32;
+        if self.vector || width <= 1 {
+            let pts: Vec<(i32, i32)> = pts.iter().map(|p| self.dev(*p)).collect();
+            return self.root.draw(&PathElement::new(pts, self.style(style))).map_err(de);
+        }
+        let k = f64::from(self.scale);
+        let half = f64::from(width) / 2.0;
+        let fill = ShapeStyle { filled: true, stroke_width: 0, ..style };
+        let dev: Vec<(f64, f64)> = pts.iter().map(|p| (p.0 * k, p.1 * k)).collect();
+        for (i, w) in dev.windows(2).enumerate() {
+            let (a, b) = (w[0], w[1]);
+            let len = (b.0 - a.0).hypot(b.1 - a.1);
+            if len > 0.0 {
+                let (nx, ny) = (-(b.1 - a.1) / len * half, (b.0 - a.0) / len * half);
+                let quad = [(a.0 + nx, a.1 + ny), (b.0 + nx, b.1 + ny), (b.0 - nx, b.1 - ny), (a.0 - nx, a.1 - ny)];
+                let quad: Vec<(i32, i32)> = quad.iter().map(|p| (p.0.round() as i32, p.1.round() as i32)).collect();
+                self.root.draw(&Polygon::new(quad, fill)).map_err(de)?;
+            }
+            if i + 2 < dev.len() {
+                let at = (b.0.round() as i32, b.1.round() as i32);
+                self.root.draw(&Circle::new(at, (half - 0.25).max(0.5).round() as u32, fill)).map_err(de)?;
+            }
+        }
+        Ok(())
     }
 
     fn dashed_f(&self, pts: &[(f64, f64)], dash: i32, gap: i32, style: ShapeStyle) -> Result<(), String> {
@@ -269,9 +299,14 @@ impl Map {
     }
 }
 
-fn draw_figure<DB: DrawingBackend>(root: &DrawingArea<DB, Shift>, fig: &Figure, scale: i32) -> Result<(), String> {
+fn draw_figure<DB: DrawingBackend>(
+    root: &DrawingArea<DB, Shift>,
+    fig: &Figure,
+    scale: i32,
+    vector: bool,
+) -> Result<(), String> {
     root.fill(&WHITE).map_err(de)?;
-    let canvas = Canvas { root, scale };
+    let canvas = Canvas { root, scale, vector };
     let (w, h) = fig.pixel_size();
     let mut top = 0;
     if let Some(t) = &fig.suptitle {
@@ -307,13 +342,27 @@ fn draw_figure<DB: DrawingBackend>(root: &DrawingArea<DB, Shift>, fig: &Figure, 
 
 /// Draws a 2-D panel inside the pixel rectangle `(x0, y0, x1, y1)`.
 fn draw_panel<DB: DrawingBackend>(cv: &Canvas<DB>, p: &Panel, rect: (i32, i32, i32, i32)) -> Result<(), String> {
-    let (mut x0, mut x1, mut y0, mut y1) = p.limits();
+    // Log axes: everything is drawn in axis units (logarithms), where the mapping is linear.
+    let (sx, sy) = (p.xscale, p.yscale);
+    let logs = sx == Scale::Log || sy == Scale::Log;
+    let transformed: Vec<Series>;
+    let series: &[Series] = if logs {
+        transformed = p.series.iter().map(|s| s.in_axis_units(sx, sy)).collect();
+        &transformed
+    } else {
+        &p.series
+    };
+    let (mut x0, mut x1, mut y0, mut y1) = p.limits(series);
     if x1 <= x0 {
         x1 = x0 + 1.0;
     }
     if y1 <= y0 {
         y1 = y0 + 1.0;
     }
+    let custom = |t: &Option<Ticks>, s: Scale| {
+        t.as_ref().map(|t| t.iter().map(|(v, l)| (s.apply(*v), l.clone())).filter(|(v, _)| v.is_finite()).collect())
+    };
+    let (custom_x, custom_y): (Option<Ticks>, Option<Ticks>) = (custom(&p.xticks, sx), custom(&p.yticks, sy));
     // Margins: title on top, tick labels and axis labels left and below, colour bar right.
     let (ticks_x, ticks_y) = (p.xticks.is_some(), p.yticks.is_some());
     let bare = p.bare;
@@ -330,26 +379,34 @@ fn draw_panel<DB: DrawingBackend>(cv: &Canvas<DB>, p: &Panel, rect: (i32, i32, i
     };
     let xlabel_h = if p.xlabel.is_some() { 24 } else { 0 };
     let ylabel_w = if p.ylabel.is_some() { 24 } else { 0 };
-    let cbar_w = if p.colorbar.is_some() { 90 } else { 0 };
+    let cbar_w = match &p.colorbar {
+        Some(cb) => {
+            14 + 18
+                + 8
+                + colorbar_ticks(cb, 300).iter().map(|(_, s)| cv.text_width(s, TICK_FONT)).max().unwrap_or(0)
+                + 8
+        }
+        None => 0,
+    };
     // Provisional y ticks, to measure the widest label.
     let approx_h = (rect.3 - rect.1 - title_h - 30 - xlabel_h).max(40);
-    let y_ticks_guess = tick_list(&p.yticks, y0, y1, (approx_h / 70).max(2) as usize);
+    let (y_ticks_guess, _) = axis_ticks(&custom_y, sy, y0, y1, y_tick_count(approx_h));
     let ytick_w = y_ticks_guess.iter().map(|(_, s)| cv.text_width(s, TICK_FONT)).max().unwrap_or(0);
     let (mut left, mut right, mut top, mut bottom) = if bare {
         (rect.0 + 4, rect.2 - 4 - cbar_w, rect.1 + title_h, rect.3 - 4)
     } else {
         (
-            rect.0 + 10 + ylabel_w + ytick_w + 10,
+            rect.0 + 10 + ylabel_w + ytick_w + TICK_LEN + TICK_GAP + 2,
             rect.2 - 22 - cbar_w,
             rect.1 + title_h,
-            rect.3 - 10 - xlabel_h - (TICK_FONT as i32 + 10),
+            rect.3 - 10 - xlabel_h - (TICK_FONT as i32 + TICK_LEN + TICK_GAP),
         )
     };
     if right - left < 10 || bottom - top < 10 {
         return Ok(());
     }
     // Images keep square pixels by shrinking the box around them, not by widening the limits.
-    let image_only = !p.series.is_empty() && p.series.iter().all(|s| matches!(s, Series::Cells { .. }));
+    let image_only = !series.is_empty() && series.iter().all(|s| matches!(s, Series::Cells { .. }));
     if p.equal && image_only {
         let (w, h) = (f64::from(right - left), f64::from(bottom - top));
         let aspect = (x1 - x0) / (y1 - y0);
@@ -388,8 +445,8 @@ fn draw_panel<DB: DrawingBackend>(cv: &Canvas<DB>, p: &Panel, rect: (i32, i32, i
         // Shrink the box to the data when the limits are images (no padding wanted).
         map = Map { x0, x1, y0, y1, ..map };
     }
-    let xt = tick_list(&p.xticks, x0, x1, ((right - left) / 75).max(2) as usize);
-    let yt = tick_list(&p.yticks, y0, y1, ((bottom - top) / 70).max(2) as usize);
+    let (xt, xminor) = axis_ticks(&custom_x, sx, x0, x1, ((right - left) / 70).max(3) as usize);
+    let (yt, yminor) = axis_ticks(&custom_y, sy, y0, y1, y_tick_count(bottom - top));
     // Custom ticks (bar names, matrix indices) are thinned until their labels fit.
     let label_w = xt.iter().map(|(_, s)| cv.text_width(s, TICK_FONT)).max().unwrap_or(0) + 10;
     let xt = thin(xt, (right - left) / label_w.max(1));
@@ -405,19 +462,27 @@ fn draw_panel<DB: DrawingBackend>(cv: &Canvas<DB>, p: &Panel, rect: (i32, i32, i
             let y = map.fy(*t).round() as i32;
             cv.path(vec![(left, y), (right, y)], stroke(GRID, 1))?;
         }
-        if x0 < 0.0 && x1 > 0.0 && !ticks_x {
+        if x0 < 0.0 && x1 > 0.0 && !ticks_x && sx == Scale::Linear {
             let x = map.fx(0.0).round() as i32;
             cv.path(vec![(x, top), (x, bottom)], stroke(Rgb(190, 190, 190), 1))?;
         }
-        if y0 < 0.0 && y1 > 0.0 && !ticks_y {
+        if y0 < 0.0 && y1 > 0.0 && !ticks_y && sy == Scale::Linear {
             let y = map.fy(0.0).round() as i32;
             cv.path(vec![(left, y), (right, y)], stroke(Rgb(190, 190, 190), 1))?;
         }
     }
 
-    for s in &p.series {
-        draw_series(cv, &map, s)?;
+    let mut placed = Vec::new();
+    for s in series {
+        draw_series(cv, &map, s, &mut placed)?;
     }
+    // Nothing drawn for the data shows outside the axes: wide lines, markers and line joins
+    // near the edges are cut at the frame.
+    let white = filled(Rgb(255, 255, 255));
+    cv.rect((rect.0, rect.1), (rect.2, top), white)?;
+    cv.rect((rect.0, bottom + 1), (rect.2, rect.3), white)?;
+    cv.rect((rect.0, top), (left, bottom + 1), white)?;
+    cv.rect((right + 1, top), (rect.2, bottom + 1), white)?;
 
     if bare {
         cv.rect((left - 1, top - 1), (right, bottom), stroke(Rgb(200, 200, 200), 1))?;
@@ -425,13 +490,21 @@ fn draw_panel<DB: DrawingBackend>(cv: &Canvas<DB>, p: &Panel, rect: (i32, i32, i
         cv.rect((left, top), (right, bottom), stroke(FRAME, 1))?;
         for (t, s) in &xt {
             let x = map.fx(*t).round() as i32;
-            cv.path(vec![(x, bottom), (x, bottom + 5)], stroke(FRAME, 1))?;
-            cv.text(s, (x, bottom + 8), TICK_FONT, TEXT, HPos::Center, VPos::Top)?;
+            cv.path(vec![(x, bottom), (x, bottom + TICK_LEN)], stroke(FRAME, 1))?;
+            cv.text(s, (x, bottom + TICK_LEN + TICK_GAP), TICK_FONT, TEXT, HPos::Center, VPos::Top)?;
+        }
+        for t in &xminor {
+            let x = map.fx(*t).round() as i32;
+            cv.path(vec![(x, bottom), (x, bottom + TICK_LEN / 2 + 1)], stroke(FRAME, 1))?;
         }
         for (t, s) in &yt {
             let y = map.fy(*t).round() as i32;
-            cv.path(vec![(left - 5, y), (left, y)], stroke(FRAME, 1))?;
-            cv.text(s, (left - 8, y), TICK_FONT, TEXT, HPos::Right, VPos::Center)?;
+            cv.path(vec![(left - TICK_LEN, y), (left, y)], stroke(FRAME, 1))?;
+            cv.text(s, (left - TICK_LEN - TICK_GAP, y), TICK_FONT, TEXT, HPos::Right, VPos::Center)?;
+        }
+        for t in &yminor {
+            let y = map.fy(*t).round() as i32;
+            cv.path(vec![(left - TICK_LEN / 2 - 1, y), (left, y)], stroke(FRAME, 1))?;
         }
         if let Some(l) = &p.xlabel {
             cv.text(l, ((left + right) / 2, rect.3 - 8), LABEL_FONT, TEXT, HPos::Center, VPos::Bottom)?;
@@ -444,10 +517,11 @@ fn draw_panel<DB: DrawingBackend>(cv: &Canvas<DB>, p: &Panel, rect: (i32, i32, i
         let size = if bare { TICK_FONT } else { TITLE_FONT };
         cv.text(t, ((left + right) / 2, top - 6), size, TEXT, HPos::Center, VPos::Bottom)?;
     }
-    draw_legend(cv, &map, p)?;
+    draw_legend(cv, &map, p, series)?;
     if let Some(cb) = &p.colorbar {
         let (bx0, bx1) = (right + 14, right + 32);
         let steps = 128;
+        let (lo, hi) = (cb.norm.lo, cb.norm.hi);
         for k in 0..steps {
             let ya = bottom - ((bottom - top) * k) / steps;
             let yb = bottom - ((bottom - top) * (k + 1)) / steps;
@@ -455,17 +529,45 @@ fn draw_panel<DB: DrawingBackend>(cv: &Canvas<DB>, p: &Panel, rect: (i32, i32, i
             cv.rect((bx0, yb), (bx1, ya), filled(c))?;
         }
         cv.rect((bx0, top), (bx1, bottom), stroke(FRAME, 1))?;
-        let (lo, hi) = cb.range;
         if hi > lo {
-            let ticks = nice_ticks(lo, hi, ((bottom - top) / 60).max(2) as usize);
-            for (t, s) in ticks.iter().zip(format_ticks(&ticks)) {
-                let y = bottom - (((t - lo) / (hi - lo)) * f64::from(bottom - top)).round() as i32;
-                cv.path(vec![(bx1, y), (bx1 + 4, y)], stroke(FRAME, 1))?;
-                cv.text(&s, (bx1 + 7, y), TICK_FONT, TEXT, HPos::Left, VPos::Center)?;
+            for (v, s) in colorbar_ticks(cb, bottom - top) {
+                let t = cb.norm.t(v);
+                let y = bottom - (t * f64::from(bottom - top)).round() as i32;
+                cv.path(vec![(bx1, y), (bx1 + TICK_LEN, y)], stroke(FRAME, 1))?;
+                cv.text(&s, (bx1 + TICK_LEN + TICK_GAP, y), TICK_FONT, TEXT, HPos::Left, VPos::Center)?;
             }
         }
     }
     Ok(())
+}
+
+/// Tick marks' length and the gap between a mark and its label, in pixels.
+const TICK_LEN: i32 = 5;
+const TICK_GAP: i32 = 4;
+
+/// How many y ticks an axis `h` pixels tall takes, at most.
+fn y_tick_count(h: i32) -> usize {
+    (h / 50).max(3) as usize
+}
+
+/// The values and labels of a colour bar `h` pixels tall: round numbers within its range
+/// (the centre of a centred map among them).
+fn colorbar_ticks(cb: &ColorBar, h: i32) -> Vec<(f64, String)> {
+    let (lo, hi) = (cb.norm.lo, cb.norm.hi);
+    if hi.partial_cmp(&lo) != Some(std::cmp::Ordering::Greater) {
+        return Vec::new();
+    }
+    let ticks = nice_ticks(lo, hi, (h / 60).max(2) as usize);
+    ticks.iter().copied().zip(format_ticks(&ticks)).collect()
+}
+
+/// The ticks of one axis, in axis units: the custom ones when given, else round numbers (or
+/// powers of ten on a log axis, with minor ticks).
+fn axis_ticks(custom: &Option<Ticks>, scale: Scale, lo: f64, hi: f64, max_n: usize) -> (Ticks, Vec<f64>) {
+    match (custom, scale) {
+        (Some(_), _) | (None, Scale::Linear) => (tick_list(custom, lo, hi, max_n), Vec::new()),
+        (None, Scale::Log) => log_ticks(lo, hi, max_n),
+    }
 }
 
 /// Every k-th tick, so that at most `room` remain (and at least the first).
@@ -490,7 +592,13 @@ fn tick_list(custom: &Option<Vec<(f64, String)>>, lo: f64, hi: f64, max_n: usize
     }
 }
 
-fn draw_series<DB: DrawingBackend>(cv: &Canvas<DB>, map: &Map, s: &Series) -> Result<(), String> {
+/// Draws one series; `placed` collects the boxes of contour labels already written.
+fn draw_series<DB: DrawingBackend>(
+    cv: &Canvas<DB>,
+    map: &Map,
+    s: &Series,
+    placed: &mut Vec<(i32, i32, i32, i32)>,
+) -> Result<(), String> {
     match s {
         Series::Line { pts, color, width, dash, marker, .. } => {
             if *dash != Dash::None {
@@ -565,11 +673,21 @@ fn draw_series<DB: DrawingBackend>(cv: &Canvas<DB>, map: &Map, s: &Series) -> Re
             }
         }
         Series::ContourLines { paths, .. } => {
-            for (path, c) in paths {
-                for run in clip_polyline(path, map) {
+            let mut runs_px = Vec::new();
+            for path in paths {
+                for run in clip_polyline(&path.pts, map) {
                     let px: Vec<(f64, f64)> = run.iter().map(|p| map.pf(*p)).collect();
-                    cv.path_f(&px, stroke(*c, 2))?;
+                    cv.path_f(&px, stroke(path.color, 2))?;
+                    if let Some(label) = &path.label {
+                        runs_px.push((px, label, path.color));
+                    }
                 }
+            }
+            // Labels after all lines, each on a white box over its line where it does not
+            // cover another label; the longest lines are labelled first.
+            runs_px.sort_by(|a, b| polyline_length(&b.0).total_cmp(&polyline_length(&a.0)));
+            for (px, label, color) in runs_px {
+                draw_contour_label(cv, &px, label, color, placed)?;
             }
         }
         Series::ContourBands { polys, .. } => {
@@ -587,11 +705,9 @@ fn draw_series<DB: DrawingBackend>(cv: &Canvas<DB>, map: &Map, s: &Series) -> Re
                 cv.path_f(&outline, stroke(*c, 1))?;
             }
         }
-        Series::Cells { values, extent, cmap, range, .. } if cells_finer_than_pixels(values, extent, map) => {
+        Series::Cells { values, extent, cmap, norm, .. } if cells_finer_than_pixels(values, extent, map) => {
             // More cells than pixels: colour each pixel by the cell under its centre.
             let (m, n) = values.shape();
-            let (lo, hi) = *range;
-            let scale = if hi > lo { hi - lo } else { 1.0 };
             let (px0, px1) =
                 (map.fx(extent[0].max(map.x0)).floor() as i32, map.fx(extent[2].min(map.x1)).ceil() as i32);
             let (py0, py1) =
@@ -606,7 +722,7 @@ fn draw_series<DB: DrawingBackend>(cv: &Canvas<DB>, map: &Map, s: &Series) -> Re
                         let i = ((extent[3] - y) / (extent[3] - extent[1]) * m as f64).floor();
                         let inside = i >= 0.0 && j >= 0.0 && i < m as f64 && j < n as f64;
                         let v = if inside { values[(i as usize, j as usize)] } else { f64::NAN };
-                        (!v.is_nan()).then(|| cmap.at((v - lo) / scale))
+                        (!v.is_nan()).then(|| norm.color(cmap, v))
                     });
                     let color = color.flatten();
                     if run.map(|r| Some(r.1)) != Some(color) {
@@ -618,11 +734,9 @@ fn draw_series<DB: DrawingBackend>(cv: &Canvas<DB>, map: &Map, s: &Series) -> Re
                 }
             }
         }
-        Series::Cells { values, extent, cmap, range, annotate } => {
+        Series::Cells { values, extent, cmap, norm, annotate } => {
             let (m, n) = values.shape();
             let (cw, ch) = ((extent[2] - extent[0]) / n as f64, (extent[3] - extent[1]) / m as f64);
-            let (lo, hi) = *range;
-            let scale = if hi > lo { hi - lo } else { 1.0 };
             for i in 0..m {
                 for j in 0..n {
                     let v = values[(i, j)];
@@ -636,7 +750,7 @@ fn draw_series<DB: DrawingBackend>(cv: &Canvas<DB>, map: &Map, s: &Series) -> Re
                         extent[3] - i as f64 * ch,
                     ];
                     let Some([a, b, c, d]) = clip_rect(r, map) else { continue };
-                    let color = cmap.at((v - lo) / scale);
+                    let color = norm.color(cmap, v);
                     let (p, q) = (map.px((a, d)), map.px((c, b)));
                     // Cells share edges: extend by one pixel so no seams show.
                     cv.rect(p, (q.0.max(p.0 + 1), q.1.max(p.1 + 1)), filled(color))?;
@@ -653,6 +767,60 @@ fn draw_series<DB: DrawingBackend>(cv: &Canvas<DB>, map: &Map, s: &Series) -> Re
             }
         }
         Series::Surface { .. } => {}
+    }
+    Ok(())
+}
+
+/// The length of a polyline in pixels.
+fn polyline_length(px: &[(f64, f64)]) -> f64 {
+    px.windows(2).map(|w| (w[1].0 - w[0].0).hypot(w[1].1 - w[0].1)).sum()
+}
+
+/// The point at distance `d` along a polyline, and the direction of the line there.
+fn point_along(px: &[(f64, f64)], mut d: f64) -> Option<((f64, f64), (f64, f64))> {
+    for w in px.windows(2) {
+        let len = (w[1].0 - w[0].0).hypot(w[1].1 - w[0].1);
+        if len > 0.0 && d <= len {
+            let t = d / len;
+            let at = (w[0].0 + (w[1].0 - w[0].0) * t, w[0].1 + (w[1].1 - w[0].1) * t);
+            return Some((at, ((w[1].0 - w[0].0) / len, (w[1].1 - w[0].1) / len)));
+        }
+        d -= len;
+    }
+    None
+}
+
+/// Font size of contour labels.
+const CLABEL_FONT: f64 = 13.0;
+
+/// Writes a contour level's value on its line: at the middle of the line, else a quarter or
+/// three quarters along it, wherever its box covers no other label; lines too short for
+/// their text stay unlabelled.
+fn draw_contour_label<DB: DrawingBackend>(
+    cv: &Canvas<DB>,
+    px: &[(f64, f64)],
+    label: &str,
+    color: Rgb,
+    placed: &mut Vec<(i32, i32, i32, i32)>,
+) -> Result<(), String> {
+    let len = polyline_length(px);
+    let (w, h) = (cv.text_width(label, CLABEL_FONT) + 6, CLABEL_FONT as i32);
+    if len < f64::from(w) * 2.5 {
+        return Ok(());
+    }
+    for f in [0.5, 0.25, 0.75] {
+        let Some((at, _)) = point_along(px, len * f) else { continue };
+        let (cx, cy) = (at.0.round() as i32, at.1.round() as i32);
+        let b = (cx - w / 2, cy - h / 2, cx + w / 2 + 1, cy + h / 2 + 1);
+        let overlaps = placed.iter().any(|o| b.0 < o.2 + 4 && o.0 < b.2 + 4 && b.1 < o.3 + 4 && o.1 < b.3 + 4);
+        if overlaps {
+            continue;
+        }
+        placed.push(b);
+        cv.rect((b.0, b.1), (b.2, b.3), filled(Rgb(255, 255, 255)))?;
+        let ink = if color.luminance() > 0.6 { TEXT } else { color };
+        cv.text(label, (cx, cy), CLABEL_FONT, ink, HPos::Center, VPos::Center)?;
+        return Ok(());
     }
     Ok(())
 }
@@ -703,8 +871,8 @@ fn unmap(map: &Map, (x, y): (f64, f64)) -> Pt {
 }
 
 /// Draws the legend in the corner of the axes that hides the fewest data points.
-fn draw_legend<DB: DrawingBackend>(cv: &Canvas<DB>, map: &Map, p: &Panel) -> Result<(), String> {
-    let entries: Vec<_> = p.series.iter().flat_map(Series::legend_entries).collect();
+fn draw_legend<DB: DrawingBackend>(cv: &Canvas<DB>, map: &Map, p: &Panel, series: &[Series]) -> Result<(), String> {
+    let entries: Vec<_> = series.iter().flat_map(Series::legend_entries).collect();
     if entries.is_empty() || p.legend == Some(false) {
         return Ok(());
     }
@@ -717,7 +885,7 @@ fn draw_legend<DB: DrawingBackend>(cv: &Canvas<DB>, map: &Map, p: &Panel) -> Res
     let crowd = |(cx, cy): (i32, i32)| -> usize {
         let inside = |q: (i32, i32)| q.0 >= cx - 4 && q.0 <= cx + w + 4 && q.1 >= cy - 4 && q.1 <= cy + h + 4;
         let mut n = 0;
-        for s in &p.series {
+        for s in series {
             match s {
                 Series::Line { pts, .. } | Series::Scatter { pts, .. } => {
                     n += dense(pts).filter(|q| map.contains(*q) && inside(map.px(*q))).count()

@@ -543,3 +543,253 @@ fn captured_figures_stay_in_memory_at_twice_the_size() {
     }
     assert!(super::take_figures().is_empty(), "taken once");
 }
+
+/// The texts of an SVG's `<text>` elements with their anchor positions `(x, y)`.
+fn svg_text_positions(svg: &str) -> Vec<(String, f64, f64)> {
+    svg.split("<text")
+        .skip(1)
+        .filter_map(|t| {
+            let (attrs, rest) = t.split_once('>')?;
+            let attr = |name: &str| -> Option<f64> {
+                let v = attrs.split(&format!(" {name}=\"")).nth(1)?.split('"').next()?;
+                v.parse().ok()
+            };
+            Some((rest.split_once("</text>")?.0.trim().to_string(), attr("x")?, attr("y")?))
+        })
+        .collect()
+}
+
+fn reddish(c: Rgb) -> bool {
+    i32::from(c.0) - i32::from(c.1) > 40 && i32::from(c.0) - i32::from(c.2) > 40
+}
+
+#[test]
+fn a_log_axis_spaces_powers_of_ten_equally_and_draws_data_by_its_logarithm() {
+    let dir = temp_dir("log");
+    run(
+        &dir,
+        r#"plot([10, 100, 1000], [1, 2, 3], color = "red", style = "o", xscale = "log", figsize = [500, 400], file = "l.png")
+           savefig("l.svg")"#,
+    );
+    let texts = svg_text_positions(&std::fs::read_to_string(dir.join("l.svg")).unwrap());
+    let x_of =
+        |t: &str| texts.iter().find(|(s, _, _)| s == t).map(|p| p.1).unwrap_or_else(|| panic!("{t} in {texts:?}"));
+    let (a, b, c) = (x_of("10"), x_of("100"), x_of("1000"));
+    assert!(a < b && b < c, "{a} {b} {c}");
+    assert!(((b - a) - (c - b)).abs() <= 1.0, "10, 100, 1000 equally spaced: {a}, {b}, {c}");
+    // The points sit at their logarithms: limits are log10 1…3, padded by 5%.
+    let img = load(&dir.join("l.png"));
+    let red = super::colormap::parse_color("red").unwrap();
+    let lim = (0.9, 3.1, 0.9, 3.1);
+    for (k, x) in [1.0, 2.0, 3.0].into_iter().enumerate() {
+        let p = img.pixel(lim, (x, (k + 1) as f64));
+        assert!(img.near(p, 2, red), "point {k} at pixel {p:?}");
+    }
+    // Halfway between 10 and 100 on the axis is √1000 ≈ 31.6, not 55: nothing is drawn there.
+    assert!(!img.near(img.pixel(lim, (55f64.log10(), 1.5)), 3, red));
+}
+
+#[test]
+fn non_positive_values_on_a_log_axis_are_an_error_at_the_scale_argument() {
+    let d = run_err(r#"plot([1, 2, 3], [0, 1, 2], yscale = "log")"#, "domain-error");
+    assert!(d.contains("the y values include 0") && d.contains("yscale = \"linear\""), "{d}");
+    // The error points at the yscale argument.
+    assert!(d.lines().any(|l| l.contains("yscale = \"log\"")), "{d}");
+    run_err(r#"plot([-1, 2], [1, 2], xscale = "log")"#, "domain-error");
+    let d = run_err(r#"plot([1, 2], xscale = "logit")"#, "invalid-argument");
+    assert!(d.contains("\"linear\" or \"log\""), "{d}");
+    run_err(r#"heatmap([1, 2; 3, 4], yscale = "log")"#, "invalid-argument");
+    // A later call cannot turn an axis with non-positive data logarithmic, and the failed
+    // call leaves the panel as it was.
+    let dir = temp_dir("log-kept");
+    let (_, diags) = run_result(
+        &dir,
+        r#"plot([1, 2], [-1, 1])
+           plot([1, 2], [1, 2], yscale = "log")"#,
+    );
+    assert!(diags.contains("[domain-error]"), "{diags}");
+    run(&dir, r#"plot([1, 2], [-1, 1], file = "ok.png")"#);
+    // Bars start at zero, which a log axis allows (zero-height bars are simply not drawn).
+    run(&dir, r#"hist([1, 2, 2, 3, 9], bins = 8, yscale = "log", file = "h.png")"#);
+}
+
+#[test]
+fn a_centred_diverging_map_renders_zero_as_its_neutral_colour() {
+    let coolwarm = super::colormap::colormap("coolwarm").unwrap();
+    let neutral = coolwarm.at(0.5);
+    assert_eq!(neutral, Rgb(221, 221, 221));
+    let dir = temp_dir("centre");
+    // Values -1, 0, 3: a map over the data range would put 0 at a quarter (blue).
+    run(&dir, r#"heatmap([-1, 0, 3]', cmap = "coolwarm", colorbar = false, figsize = [600, 300], file = "c.png")"#);
+    let img = load(&dir.join("c.png"));
+    let (l, t, r, b) = img.frame();
+    let cell = |j: usize| img.at(l + (r - l) * (2 * j + 1) / 6, (t + b) / 2);
+    assert_eq!(cell(1), neutral, "0 is the neutral middle colour");
+    assert_eq!(cell(2), coolwarm.at(1.0), "3, the largest magnitude, is the red end");
+    assert_eq!(cell(0), coolwarm.at(0.5 - 0.5 / 3.0), "-1 is a third of the way to the blue end");
+    // vcenter on another map; vmin and vmax fix the range.
+    run(&dir, r#"heatmap([0, 1, 10]', vcenter = 1, colorbar = false, figsize = [600, 300], file = "v.png")"#);
+    let img = load(&dir.join("v.png"));
+    let (l, t, r, b) = img.frame();
+    assert_eq!(img.at(l + (r - l) / 2, (t + b) / 2), VIRIDIS_MAP.at(0.5), "vcenter = 1 is the middle");
+    run(&dir, r#"heatmap([1, 2]', vmin = 0, vmax = 4, colorbar = false, figsize = [600, 300], file = "m.png")"#);
+    let img = load(&dir.join("m.png"));
+    let (l, t, r, b) = img.frame();
+    assert_eq!(img.at(l + (r - l) / 4, (t + b) / 2), VIRIDIS_MAP.at(0.25));
+    assert_eq!(img.at(l + 3 * (r - l) / 4, (t + b) / 2), VIRIDIS_MAP.at(0.5));
+    run_err("heatmap([1, 2], vmin = 3, vmax = 1)", "invalid-argument");
+    run_err("heatmap([1, 2], vmin = 0, vmax = 1, vcenter = 5)", "invalid-argument");
+    run_err("heatmap([1, 2], vmin = 5)", "invalid-argument");
+}
+
+#[test]
+fn imgrid_can_share_one_colour_range() {
+    let dir = temp_dir("share");
+    let grey = Rgb(128, 128, 128);
+    let count = |img: &Image, c: Rgb| {
+        (0..img.h).flat_map(|y| (0..img.w).map(move |x| (x, y))).filter(|&(x, y)| img.at(x, y) == c).count()
+    };
+    run(&dir, r#"imgrid({[0, 1; 1, 0], [0, 2; 2, 0]}, file = "own.png")"#);
+    let own = load(&dir.join("own.png"));
+    assert!(count(&own, grey) < 10, "each image on its own range: only black and white");
+    run(&dir, r#"imgrid({[0, 1; 1, 0], [0, 2; 2, 0]}, share = true, file = "shared.png")"#);
+    let shared = load(&dir.join("shared.png"));
+    assert!(count(&shared, grey) > 500, "1 is mid-grey on the shared range 0…2");
+    assert!(count(&shared, WHITE) > 500);
+    run(&dir, r#"imgrid({[0, 1; 1, 0], [0, 2; 2, 0]}, vmin = 0, vmax = 2, file = "fixed.png")"#);
+    assert!(count(&load(&dir.join("fixed.png")), grey) > 500, "vmin and vmax apply to every image");
+}
+
+#[test]
+fn bars_of_bins_nearly_touch() {
+    let dir = temp_dir("bins");
+    // Bin centres 2.5 apart, as in a histogram given as counts.
+    run(&dir, r#"bar(2.5:2.5:25, ones(10), color = "green", ylim = [0, 2], figsize = [600, 300], file = "b.png")"#);
+    let img = load(&dir.join("b.png"));
+    let green = super::colormap::parse_color("green").unwrap();
+    let (l, t, r, b) = img.frame();
+    let y = t + 3 * (b - t) / 4;
+    let row: Vec<bool> = (l + 1..r).map(|x| img.at(x, y) == green).collect();
+    // Runs of bar and of gap along the row, between the first and the last bar.
+    let mut runs: Vec<(bool, usize)> = Vec::new();
+    for v in row {
+        match runs.last_mut() {
+            Some((w, n)) if *w == v => *n += 1,
+            _ => runs.push((v, 1)),
+        }
+    }
+    let bars: Vec<usize> = runs.iter().filter(|r| r.0).map(|r| r.1).collect();
+    let first = runs.iter().position(|r| r.0).unwrap();
+    let last = runs.iter().rposition(|r| r.0).unwrap();
+    let gaps: Vec<usize> = runs[first..=last].iter().filter(|r| !r.0).map(|r| r.1).collect();
+    assert_eq!(bars.len(), 10, "{runs:?}");
+    let (bar_w, gap_w) = (bars[4] as f64, gaps.iter().copied().max().unwrap() as f64);
+    // Width 0.8 of the spacing: gaps a quarter of a bar (they were 2.5 times a bar at width 0.8).
+    assert!(gap_w <= 0.3 * bar_w + 2.0, "bars {bars:?}, gaps {gaps:?}");
+    // An explicit width still counts: bars of width 2.5 touch.
+    run(
+        &dir,
+        r#"bar(2.5:2.5:25, ones(10), width = 2.5, color = "green", ylim = [0, 2], figsize = [600, 300], file = "w.png")"#,
+    );
+    let img = load(&dir.join("w.png"));
+    let (l, t, r, b) = img.frame();
+    let y = t + 3 * (b - t) / 4;
+    let inside: Vec<usize> = (l + 1..r).filter(|&x| img.at(x, y) == green).collect();
+    let span = inside.last().unwrap() - inside.first().unwrap() + 1;
+    assert!(inside.len() + 20 >= span, "touching bars leave only their light edges: {} of {span}", inside.len());
+}
+
+#[test]
+fn a_line_that_doubles_back_stays_near_its_data_and_inside_the_frame() {
+    let dir = temp_dir("spike");
+    run(
+        &dir,
+        r#"plot([0, 1, 0.2, 0.8], [0, 1, 0.2, 0.8000001], width = 6, color = "red", xlim = [0, 1.2], ylim = [0, 1.2], figsize = [400, 300], file = "s.png")"#,
+    );
+    let img = load(&dir.join("s.png"));
+    let lim = (0.0, 1.2, 0.0, 1.2);
+    let (a, b) = (img.pixel(lim, (0.0, 0.0)), img.pixel(lim, (1.0, 1.0)));
+    let (a, b) = ((a.0 as f64, a.1 as f64), (b.0 as f64, b.1 as f64));
+    let mut red = 0;
+    for y in 0..img.h {
+        for x in 0..img.w {
+            if !reddish(img.at(x, y)) {
+                continue;
+            }
+            red += 1;
+            // Distance to the segment from (0, 0) to (1, 1), which the whole line lies on.
+            let (dx, dy) = (b.0 - a.0, b.1 - a.1);
+            let t = (((x as f64 - a.0) * dx + (y as f64 - a.1) * dy) / (dx * dx + dy * dy)).clamp(0.0, 1.0);
+            let d = (x as f64 - a.0 - t * dx).hypot(y as f64 - a.1 - t * dy);
+            assert!(d <= 5.0, "a red pixel at ({x}, {y}) is {d:.1} px from the line");
+        }
+    }
+    assert!(red > 500, "the line is drawn");
+    // A wide line leaving the axes is cut at the frame.
+    run(
+        &dir,
+        r#"plot([0, 2], [0.5, 0.5], width = 12, color = "red", xlim = [0, 1], ylim = [0, 1], figsize = [400, 300], file = "e.png")
+           scatter([1], [1], markersize = 10, color = "red")"#,
+    );
+    let img = load(&dir.join("e.png"));
+    let (l, t, r, bottom) = img.frame();
+    for y in 0..img.h {
+        for x in 0..img.w {
+            let outside = x < l || x > r || y < t || y > bottom;
+            assert!(!(outside && reddish(img.at(x, y))), "red outside the frame at ({x}, {y})");
+        }
+    }
+}
+
+#[test]
+fn line_contours_are_labelled_with_their_levels_and_can_have_a_colour_bar() {
+    let dir = temp_dir("clabel");
+    run(&dir, r#"contour((x, y) -> x, [0, 1], [0, 1], levels = [0.25, 0.55], file = "c.svg")"#);
+    let texts = svg_texts(&std::fs::read_to_string(dir.join("c.svg")).unwrap());
+    assert!(texts.contains(&"0.25".to_string()) && texts.contains(&"0.55".to_string()), "{texts:?}");
+    run(&dir, r#"contour((x, y) -> x, [0, 1], [0, 1], levels = [0.25, 0.55], clabel = false, file = "n.svg")"#);
+    let texts = svg_texts(&std::fs::read_to_string(dir.join("n.svg")).unwrap());
+    assert!(!texts.contains(&"0.25".to_string()), "{texts:?}");
+    // A colour bar in the right margin, from the map's first colour at the bottom to its last
+    // at the top.
+    run(
+        &dir,
+        r#"contour((x, y) -> x + y, [0, 1], [0, 1], levels = 5, clabel = false, colorbar = true, figsize = [500, 400], file = "b.png")"#,
+    );
+    let img = load(&dir.join("b.png"));
+    let (_, t, r, b) = img.frame();
+    let bar_x = (r + 1..img.w).find(|&x| img.at(x, (t + b) / 2) != WHITE && img.at(x, (t + b) / 2) != FRAME).unwrap();
+    let x = bar_x + 4;
+    assert!(x > r + 5 && x < img.w - 20, "the bar is in the right margin: x = {x}, frame right {r}");
+    assert!(img.near((x, b - 3), 1, VIRIDIS_MAP.at(0.0)), "bottom: {:?}", img.at(x, b - 3));
+    assert!(img.near((x, t + 3), 1, VIRIDIS_MAP.at(1.0)), "top: {:?}", img.at(x, t + 3));
+    let d = run_err(r#"contour((x, y) -> x, [0, 1], [0, 1], color = "gray", colorbar = true)"#, "invalid-argument");
+    assert!(d.contains("colour bar"), "{d}");
+}
+
+#[test]
+fn xticks_and_yticks_take_positions_labels_or_both() {
+    let dir = temp_dir("ticks");
+    run(
+        &dir,
+        r#"heatmap(zeros(3, 2), xticks = {"left", "right"}, yticks = {[1], {"top row"}}, figsize = [400, 400], file = "h.svg")"#,
+    );
+    let texts = svg_text_positions(&std::fs::read_to_string(dir.join("h.svg")).unwrap());
+    let find = |t: &str| texts.iter().find(|(s, _, _)| s == t).cloned().unwrap_or_else(|| panic!("{t} in {texts:?}"));
+    let (_, lx, _) = find("left");
+    let (_, rx, _) = find("right");
+    assert!(lx < rx);
+    let (_, _, ty) = find("top row");
+    assert!(ty < 150.0, "row 1 is at the top: y = {ty}");
+    assert!(!texts.iter().any(|(s, _, _)| s == "2" || s == "3"), "only the given row ticks: {texts:?}");
+    run(&dir, r#"plot([0, 10], [0, 1], xticks = [0, 5, 10], file = "p.svg")"#);
+    let texts = svg_texts(&std::fs::read_to_string(dir.join("p.svg")).unwrap());
+    assert!(texts.contains(&"5".to_string()) && !texts.contains(&"2".to_string()), "{texts:?}");
+    run(&dir, r#"bar([3, 1], xticks = {"yes", "no"}, file = "b.svg")"#);
+    let texts = svg_texts(&std::fs::read_to_string(dir.join("b.svg")).unwrap());
+    assert!(texts.contains(&"yes".to_string()) && texts.contains(&"no".to_string()), "{texts:?}");
+    run_err(r#"plot([1, 2], xticks = {"a", "b"})"#, "invalid-argument");
+    run_err(r#"bar([3, 1], xticks = {"a", "b", "c"})"#, "shape-mismatch");
+    run_err(r#"plot([1, 2], xticks = {[1, 2], {"a"}})"#, "shape-mismatch");
+    run_err(r#"plot([1, 2], yticks = true)"#, "type-mismatch");
+}
