@@ -269,7 +269,7 @@ impl RuntimeError {
         let span = self.span;
         let mut d = match &self.kind {
             ErrorKind::UnknownName { name, suggestion, hint } => {
-                let d = Diagnostic::error(code, format!("unknown name `{name}`"));
+                let d = Diagnostic::error(code, format!("unknown name {}", shortened(name)));
                 match hint {
                     Some(NameHint::Foreign(f)) => {
                         let help = match f.mml.strip_prefix("no builtin: ") {
@@ -571,4 +571,16 @@ fn numpy_attribute(name: &str) -> Option<&'static str> {
         "inv" | "I" => "`inv(A)`",
         _ => return None,
     })
+}
+
+/// A name as shown in a message: a very long one (a generated or pasted blob) is cut to its
+/// ends, with its length, so that the message stays one readable line.
+fn shortened(name: &str) -> String {
+    let n = name.chars().count();
+    if n <= 60 {
+        return format!("`{name}`");
+    }
+    let head: String = name.chars().take(24).collect();
+    let tail: String = name.chars().skip(n - 12).collect();
+    format!("`{head}…{tail}` ({n} characters)")
 }

@@ -687,15 +687,19 @@ impl Resolver<'_> {
 
 /// The candidate closest to `name` by edit distance, if close enough to suggest.
 pub(crate) fn closest<'a>(name: &str, candidates: impl Iterator<Item = &'a str>) -> Option<String> {
-    let limit = (name.chars().count() / 3).max(1);
+    let len = name.chars().count();
+    let limit = (len / 3).max(1);
+    let lower = name.to_lowercase();
     let mut best: Option<(usize, &str)> = None;
     for c in candidates {
-        if c == name {
+        // The edit distance is at least the difference in length: checked first, so that a
+        // name of 100,000 letters costs nothing to compare.
+        if c == name || c.chars().count().abs_diff(len) > limit {
             continue;
         }
         // Case does not count against a candidate (`a` for `A`); a candidate must share a
         // letter with the name, so a one-letter name is not matched with every other one.
-        let d = if c.to_lowercase() == name.to_lowercase() { 0 } else { strsim::damerau_levenshtein(name, c) };
+        let d = if c.to_lowercase() == lower { 0 } else { strsim::damerau_levenshtein(name, c) };
         let shares = c.chars().any(|x| name.chars().any(|y| x.eq_ignore_ascii_case(&y)));
         if d <= limit && shares && short_edit_ok(name, c) && best.is_none_or(|(bd, _)| d < bd) {
             best = Some((d, c));

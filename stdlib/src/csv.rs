@@ -47,15 +47,25 @@ enum Delimiter {
     Whitespace,
 }
 
-/// Splits one line into fields (quotes removed, unquoted fields trimmed).
-fn split_line(line: &str, delim: Delimiter) -> Vec<String> {
+/// Splits one line into fields (quotes removed, unquoted fields trimmed). A quote still
+/// open at the end of the line is an error (a quoted field cannot span lines here), naming
+/// the column where it opened.
+fn split_line(line: &str, delim: Delimiter) -> Result<Vec<String>, usize> {
     let Delimiter::Char(d) = delim else {
-        return line.split_whitespace().map(str::to_string).collect();
+        let fields: Vec<String> = line.split_whitespace().map(str::to_string).collect();
+        // Quotes are not special between spaces, but an odd number of them is a quote left
+        // open (most likely a comma-separated file whose first quote hid its commas).
+        if line.matches('"').count() % 2 == 1 {
+            let column = fields.iter().rposition(|f| f.contains('"')).map_or(1, |k| k + 1);
+            return Err(column);
+        }
+        return Ok(fields);
     };
     let mut fields = Vec::new();
     let mut field = String::new();
     let mut quoted = false;
     let mut was_quoted = false;
+    let mut opened = 0;
     let mut chars = line.chars().peekable();
     while let Some(c) = chars.next() {
         if quoted {
@@ -73,6 +83,7 @@ fn split_line(line: &str, delim: Delimiter) -> Vec<String> {
             field.clear();
             quoted = true;
             was_quoted = true;
+            opened = fields.len() + 1;
         } else if c == d {
             fields.push(if was_quoted {
                 std::mem::take(&mut field)
@@ -84,8 +95,11 @@ fn split_line(line: &str, delim: Delimiter) -> Vec<String> {
             field.push(c);
         }
     }
+    if quoted {
+        return Err(opened);
+    }
     fields.push(if was_quoted { field } else { field.trim().to_string() });
-    fields
+    Ok(fields)
 }
 
 /// How often `c` occurs in `line` outside double quotes.
@@ -158,7 +172,11 @@ pub(crate) fn parse(
         Some(c) => Delimiter::Char(c),
         None => detect(first, second),
     };
-    let first_fields = split_line(first, delim);
+    let unclosed = |line_no: usize, column: usize| {
+        format!("{name}, line {line_no}, column {column}: the quote that opens this field is never closed on its line")
+    };
+    let first_line_no = lines.peek().map_or(1, |&(k, _)| k);
+    let first_fields = split_line(first, delim).map_err(|col| unclosed(first_line_no, col))?;
     let has_header = match header {
         Header::Yes => true,
         Header::No => false,
@@ -174,7 +192,7 @@ pub(crate) fn parse(
     let mut width: Option<(usize, usize)> = None; // (fields, line)
     let mut rows = 0;
     for (line_no, line) in lines {
-        let fields = split_line(line, delim);
+        let fields = split_line(line, delim).map_err(|col| unclosed(line_no, col))?;
         match width {
             None => width = Some((fields.len(), line_no)),
             Some((w, first_line)) if w != fields.len() => {
@@ -300,6 +318,8 @@ builtin! {
         let table = parse(&text, path, header, delimiter, columns.as_deref()).map_err(|m| {
             let help = if m.contains("is not a number") {
                 "read_csv reads numbers only: keep the numeric columns with columns = [...], or fix the file"
+            } else if m.contains("never closed") {
+                "close the quote on the same line, as in \"1.5\"; write a quote inside a quoted field as \"\""
             } else if m.contains("is empty") {
                 "fill in the missing value, or write nan for it"
             } else {

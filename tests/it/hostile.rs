@@ -240,6 +240,7 @@ fn huge_generated_inputs_are_diagnosed_not_crashed() {
         ("a million semicolons", "ok", ";".repeat(1_000_000)),
         ("a name of 100,000 characters", "ok", format!("{} = 1", "a".repeat(100_000))),
         ("an unknown name of 5,000 characters", "unknown-name", format!("x = {}", "q".repeat(5_000))),
+        ("an unknown name of 1,000,000 characters", "unknown-name", format!("x = {}", "q".repeat(1_000_000))),
         ("a number of 100,000 digits", "ok", format!("x = {}", "9".repeat(100_000))),
         ("100,000 syntax errors", "syntax", ")\n".repeat(100_000)),
         ("20,000 unexpected characters", "syntax", "$ ".repeat(20_000)),

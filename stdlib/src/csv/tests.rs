@@ -187,3 +187,15 @@ fn built_in_data_sets() {
     assert_eq!(err("dataset", &[s("mnist")]), "invalid-argument");
     assert!((as_num(&ok("sum", &[field(&h, "y")])) - 0.4).abs() < 1e-15);
 }
+
+#[test]
+fn a_quote_left_open_is_an_error_naming_its_line_and_column_not_a_number() {
+    // Read leniently, `1,"2` used to give the row [1, 2].
+    let e = parse("a,b\n1,\"2\n3,4\n", "f.csv", Header::Auto, None, None).unwrap_err();
+    assert_eq!(e, "f.csv, line 2, column 2: the quote that opens this field is never closed on its line");
+    let e = parse("a,\"b\n1,2\n", "f.csv", Header::Auto, None, None).unwrap_err();
+    assert!(e.starts_with("f.csv, line 1, column 2:"), "{e}");
+    // A closed quote with a doubled quote inside is fine.
+    let t = parse("\"x\"\"\",b\n1,2\n", "f.csv", Header::Auto, None, None).unwrap();
+    assert_eq!(t.header, Some(vec!["x\"".to_string(), "b".to_string()]));
+}
