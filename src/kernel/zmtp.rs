@@ -246,14 +246,17 @@ impl std::fmt::Display for ReadError {
     }
 }
 
+/// A read error inside a frame: the peer going away there leaves the frame truncated.
+fn inside(e: io::Error) -> ReadError {
+    if e.kind() == io::ErrorKind::UnexpectedEof || is_reset(&e) {
+        ReadError::Truncated
+    } else {
+        ReadError::Io(e)
+    }
+}
+
 fn exact(r: &mut impl Read, buf: &mut [u8]) -> Result<(), ReadError> {
-    r.read_exact(buf).map_err(|e| {
-        if e.kind() == io::ErrorKind::UnexpectedEof {
-            ReadError::Truncated
-        } else {
-            ReadError::Io(e)
-        }
-    })
+    r.read_exact(buf).map_err(inside)
 }
 
 /// Reads one frame whose body may be `budget` bytes at most; `None` when the stream ends
@@ -284,7 +287,7 @@ pub fn read_frame(r: &mut impl Read, budget: u64) -> Result<Option<Frame>, ReadE
     // Grows as the bytes arrive: a peer announcing a large frame and sending nothing costs
     // nothing.
     let mut body = Vec::with_capacity(size.min(1 << 16) as usize);
-    r.by_ref().take(size).read_to_end(&mut body).map_err(ReadError::Io)?;
+    r.by_ref().take(size).read_to_end(&mut body).map_err(inside)?;
     if (body.len() as u64) < size {
         return Err(ReadError::Truncated);
     }
@@ -574,7 +577,9 @@ fn handshake(conn: &mut Conn, shared: &Shared) -> Result<Option<Vec<u8>>, String
     let kind = shared.kind;
     let io = |e: io::Error| match e.kind() {
         io::ErrorKind::WouldBlock | io::ErrorKind::TimedOut => "it sent no greeting in time".to_string(),
-        io::ErrorKind::UnexpectedEof => "it closed the connection during the greeting".to_string(),
+        _ if e.kind() == io::ErrorKind::UnexpectedEof || is_reset(&e) => {
+            "it closed the connection during the handshake".to_string()
+        }
         _ => e.to_string(),
     };
     conn.set_read_timeout(Some(HANDSHAKE_TIMEOUT)).map_err(io)?;
