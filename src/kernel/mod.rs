@@ -1,33 +1,35 @@
 //! `mml kernel`: MML as a Jupyter kernel, and `mml kernel install` / `uninstall`.
 //!
-//! The sockets run on one tokio thread: heartbeat, control (kernel info, interrupt,
-//! shutdown), shell (read here, answered by the evaluation thread, in order), and iopub, an
-//! XPUB socket that greets each subscriber (JEP 65) so that a new client sees every output.
-//! Evaluation runs on a thread of its own ([`worker`]), so a long cell never blocks the
-//! control channel: an interrupt request sets the session's interrupt flag, and the cell
-//! stops with an `interrupted` error within one loop iteration or call.
+//! The sockets are MML's own ZeroMQ transport ([`zmtp`], on std's sockets and threads) and
+//! the Jupyter wire protocol over it ([`wire`]): heartbeat (REP), control (kernel info,
+//! interrupt, shutdown; answered on the main thread), shell (read by a thread of its own,
+//! answered by the evaluation thread, in order), stdin, and iopub, an XPUB socket that greets
+//! each subscriber (JEP 65) so that a new client sees every output. Each socket takes any
+//! number of clients. Evaluation runs on a thread of its own ([`worker`]), so a long cell
+//! never blocks the control channel: an interrupt request sets the session's interrupt
+//! flag, and the cell stops with an `interrupted` error within one loop iteration or call.
 
 mod install;
+mod wire;
 mod worker;
+mod zmtp;
 
 use std::ffi::OsString;
 use std::path::PathBuf;
 use std::process::ExitCode;
 use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::mpsc::{self, Receiver};
 use std::sync::Arc;
 use std::time::Duration;
 
-use jupyter_protocol::{
-    CodeMirrorMode, ConnectionInfo, HelpLink, InterruptReply, IoPubWelcome, JupyterMessage, JupyterMessageContent,
-    KernelInfoReply, LanguageInfo, ReplyStatus, ShutdownReply, Status,
-};
-use jupyter_zmq_client::SubscriptionEvent;
-use tokio::sync::mpsc::{unbounded_channel, UnboundedReceiver, UnboundedSender};
+use serde_json::{json, Value};
 
 use crate::cli::Options;
 use crate::run::EXIT_USAGE;
 use install::Location;
+use wire::{Message, Wire};
 use worker::{Outgoing, Worker};
+use zmtp::{Endpoint, Event, Kind, Socket};
 
 /// The text of `mml kernel --help`.
 pub const USAGE: &str = "\
@@ -173,31 +175,97 @@ fn parse(args: Vec<OsString>) -> Result<Request, String> {
     }
 }
 
-/// The kernel's description of itself and its language.
-fn kernel_info() -> KernelInfoReply {
-    KernelInfoReply {
-        status: ReplyStatus::Ok,
-        protocol_version: "5.3".to_string(),
-        implementation: "mml".to_string(),
-        implementation_version: env!("CARGO_PKG_VERSION").to_string(),
-        language_info: LanguageInfo {
-            name: "mml".to_string(),
-            version: env!("CARGO_PKG_VERSION").to_string(),
-            mimetype: Some("text/x-mml".to_string()),
-            file_extension: Some(".mml".to_string()),
+/// The kernel's description of itself and its language (a `kernel_info_reply`).
+fn kernel_info() -> Value {
+    let version = env!("CARGO_PKG_VERSION");
+    json!({
+        "status": "ok",
+        "protocol_version": "5.3",
+        "implementation": "mml",
+        "implementation_version": version,
+        "language_info": {
+            "name": "mml",
+            "version": version,
+            "mimetype": "text/x-mml",
+            "file_extension": ".mml",
             // Julia's highlighting fits MML's lexical shape best: `#` comments, `'` as
             // transpose after a name, `"…"` strings, `1:n`, `->` lambdas.
-            pygments_lexer: Some("julia".to_string()),
-            codemirror_mode: Some(CodeMirrorMode::Simple("julia".to_string())),
-            nbconvert_exporter: None,
+            "pygments_lexer": "julia",
+            "codemirror_mode": "julia",
         },
-        banner: format!("MML {}: a matrix language for the mathematics of machine learning", env!("CARGO_PKG_VERSION")),
-        help_links: vec![HelpLink {
-            text: "MML language".to_string(),
-            url: "https://github.com/mml-lang/mml/blob/main/docs/language.md".to_string(),
+        "banner": format!("MML {version}: a matrix language for the mathematics of machine learning"),
+        "help_links": [{
+            "text": "MML language",
+            "url": "https://github.com/mml-lang/mml/blob/main/docs/language.md",
         }],
-        debugger: false,
-        error: None,
+        "debugger": false,
+    })
+}
+
+/// What the connection file says.
+struct Connection {
+    transport: String,
+    ip: String,
+    key: String,
+    scheme: String,
+    shell: u16,
+    iopub: u16,
+    stdin: u16,
+    control: u16,
+    hb: u16,
+}
+
+impl Connection {
+    fn parse(text: &str) -> Result<Connection, String> {
+        let v: Value = serde_json::from_str(text).map_err(|e| e.to_string())?;
+        let text = |k: &str, default: &str| -> Result<String, String> {
+            match v.get(k) {
+                None | Some(Value::Null) => Ok(default.to_string()),
+                Some(Value::String(s)) => Ok(s.clone()),
+                Some(other) => Err(format!("`{k}` should be a string, not {other}")),
+            }
+        };
+        let port = |k: &str| -> Result<u16, String> {
+            let p = v.get(k).ok_or_else(|| format!("it has no `{k}`"))?;
+            match p.as_u64().and_then(|n| u16::try_from(n).ok()) {
+                Some(n) if n > 0 => Ok(n),
+                _ => Err(format!("`{k}` should be a port number from 1 to 65535, not {p}")),
+            }
+        };
+        let c = Connection {
+            transport: text("transport", "tcp")?,
+            ip: text("ip", "127.0.0.1")?,
+            key: text("key", "")?,
+            scheme: text("signature_scheme", "hmac-sha256")?,
+            shell: port("shell_port")?,
+            iopub: port("iopub_port")?,
+            stdin: port("stdin_port")?,
+            control: port("control_port")?,
+            hb: port("hb_port")?,
+        };
+        if c.transport != "tcp" && c.transport != "ipc" {
+            return Err(format!("`transport` should be \"tcp\" or \"ipc\", not \"{}\"", c.transport));
+        }
+        Ok(c)
+    }
+
+    fn endpoint(&self, port: u16) -> Endpoint {
+        if self.transport == "ipc" {
+            Endpoint::Ipc(PathBuf::from(format!("{}-{port}", self.ip)))
+        } else {
+            Endpoint::Tcp(self.ip.clone(), port)
+        }
+    }
+
+    /// The socket files an ipc kernel leaves, removed when it stops.
+    fn ipc_paths(&self) -> Vec<PathBuf> {
+        if self.transport != "ipc" {
+            return Vec::new();
+        }
+        [self.shell, self.iopub, self.stdin, self.control, self.hb]
+            .iter()
+            .map(|p| PathBuf::from(format!("{}-{p}", self.ip)))
+            .collect()
     }
 }
 
@@ -213,51 +281,47 @@ fn run(file: &PathBuf, options: &Options) -> ExitCode {
             ))
         }
     };
-    let info: ConnectionInfo = match serde_json::from_str(&text) {
+    let info = match Connection::parse(&text) {
         Ok(i) => i,
         Err(e) => return fail(&format!("the connection file `{}` is not valid: {e}", file.display())),
     };
-    let runtime = match tokio::runtime::Builder::new_current_thread().enable_all().build() {
-        Ok(r) => r,
-        Err(e) => return fail(&format!("cannot start: {e}")),
-    };
-    match runtime.block_on(serve(info, options)) {
+    let result = serve(&info, options);
+    remove_files(&info.ipc_paths());
+    match result {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => fail(&e),
     }
 }
 
-async fn serve(info: ConnectionInfo, options: &Options) -> Result<(), String> {
-    let session_id = uuid::Uuid::new_v4().to_string();
-    let bind = |what: &str, e: jupyter_zmq_client::RuntimeError| format!("cannot open the {what} socket: {e}");
-    let mut heartbeat =
-        jupyter_zmq_client::create_kernel_heartbeat_connection(&info).await.map_err(|e| bind("heartbeat", e))?;
-    let shell =
-        jupyter_zmq_client::create_kernel_shell_connection(&info, &session_id).await.map_err(|e| bind("shell", e))?;
-    let mut control = jupyter_zmq_client::create_kernel_control_connection(&info, &session_id)
-        .await
-        .map_err(|e| bind("control", e))?;
-    let _stdin =
-        jupyter_zmq_client::create_kernel_stdin_connection(&info, &session_id).await.map_err(|e| bind("stdin", e))?;
-    let mut iopub = jupyter_zmq_client::create_kernel_iopub_xpub_connection(&info, &session_id)
-        .await
-        .map_err(|e| bind("iopub", e))?;
-    let (mut shell_out, mut shell_in) = shell.split();
+fn remove_files(paths: &[PathBuf]) {
+    for p in paths {
+        let _ = std::fs::remove_file(p);
+    }
+}
 
-    let (out_tx, mut out_rx): (UnboundedSender<Outgoing>, UnboundedReceiver<Outgoing>) = unbounded_channel();
-    let (req_tx, req_rx) = std::sync::mpsc::channel::<JupyterMessage>();
-    let (flag_tx, flag_rx) = std::sync::mpsc::channel();
+fn serve(info: &Connection, options: &Options) -> Result<(), String> {
+    let wire = Arc::new(Wire::new(&info.key, &info.scheme, uuid::Uuid::new_v4().to_string())?);
+    let bind = |kind, name: &'static str, port| {
+        Socket::bind(kind, name, &info.endpoint(port)).map_err(|e| format!("cannot open the {name} socket: {e}"))
+    };
+    let (_heartbeat, _) = bind(Kind::Rep, "heartbeat", info.hb)?;
+    let (shell, shell_in) = bind(Kind::Router, "shell", info.shell)?;
+    let (control, control_in) = bind(Kind::Router, "control", info.control)?;
+    let (_stdin, stdin_in) = bind(Kind::Router, "stdin", info.stdin)?;
+    let (iopub, subscriptions) = bind(Kind::XPub, "iopub", info.iopub)?;
+    let iopub = Arc::new(iopub);
+
+    let (out_tx, out_rx) = mpsc::channel::<Outgoing>();
+    let (req_tx, req_rx) = mpsc::channel::<Message>();
+    let (flag_tx, flag_rx) = mpsc::channel();
     let running = Arc::new(AtomicBool::new(false));
     {
         let (out_tx, running, options) = (out_tx.clone(), running.clone(), options.clone());
-        std::thread::Builder::new()
-            .name("mml-eval".to_string())
-            .spawn(move || {
-                let worker = Worker::new(&options, out_tx, running);
-                let _ = flag_tx.send(worker.interrupt_flag());
-                worker.serve(req_rx);
-            })
-            .map_err(|e| format!("cannot start the evaluation thread: {e}"))?;
+        spawn("mml-eval", move || {
+            let worker = Worker::new(&options, out_tx, running);
+            let _ = flag_tx.send(worker.interrupt_flag());
+            worker.serve(req_rx);
+        })?;
     }
     let interrupt = flag_rx.recv().map_err(|_| "the evaluation thread did not start".to_string())?;
     // SIGINT (a terminal's Ctrl-C reaching the kernel's process group) interrupts the cell too.
@@ -270,104 +334,117 @@ async fn serve(info: ConnectionInfo, options: &Options) -> Result<(), String> {
         });
     }
 
-    tokio::spawn(async move { while heartbeat.single_heartbeat().await.is_ok() {} });
+    // Nothing is asked on stdin (input requests are not sent), so what comes is dropped.
+    spawn("mml-stdin", move || for _ in stdin_in {})?;
 
-    // Outputs go out in the order they were made; subscribers are greeted (JEP 65).
-    tokio::spawn(async move {
-        loop {
-            tokio::select! {
-                out = out_rx.recv() => match out {
-                    Some(Outgoing::IoPub(m)) => {
-                        if let Err(e) = iopub.send(m).await {
-                            eprintln!("mml kernel: cannot publish an output: {e}");
-                        }
-                    }
-                    Some(Outgoing::Shell(m)) => {
-                        if let Err(e) = shell_out.send(m).await {
-                            eprintln!("mml kernel: cannot send a reply: {e}");
-                        }
-                    }
-                    None => break,
-                },
-                sub = iopub.recv_subscription() => {
-                    if let Ok(SubscriptionEvent::Subscribe(topic)) = sub {
-                        let _ = iopub.send(IoPubWelcome::new(topic).into()).await;
-                    }
+    // Each new subscriber is greeted (JEP 65), on its own connection, with its topic.
+    {
+        let (iopub, wire) = (iopub.clone(), wire.clone());
+        spawn("mml-iopub", move || {
+            for event in subscriptions {
+                if let Event::Subscribe { peer, topic } = event {
+                    let subscription = String::from_utf8_lossy(&topic).into_owned();
+                    let mut welcome = Message::new("iopub_welcome", json!({ "subscription": subscription }));
+                    welcome.identities = if topic.is_empty() { Vec::new() } else { vec![topic] };
+                    iopub.send_to(&peer, wire.frames(&welcome));
                 }
             }
-        }
-    });
+        })?;
+    }
+
+    // Outputs and shell replies go out in the order they were made.
+    {
+        let (iopub, wire) = (iopub.clone(), wire.clone());
+        spawn("mml-send", move || {
+            for out in out_rx {
+                match out {
+                    Outgoing::IoPub(mut m) => {
+                        m.identities = vec![format!("kernel.{}.{}", wire.session(), m.msg_type()).into_bytes()];
+                        iopub.publish(&wire.frames(&m));
+                    }
+                    Outgoing::Shell(m) => shell.route(wire.frames(&m)),
+                }
+            }
+        })?;
+    }
 
     // The shell channel: every request goes to the evaluation thread, in order.
     {
-        let out_tx = out_tx.clone();
-        tokio::spawn(async move {
-            loop {
-                match shell_in.read().await {
-                    Ok(m) => {
-                        if let JupyterMessageContent::ShutdownRequest(_) = &m.content {
-                            // Older clients send shutdown on the shell channel.
-                            let _ = out_tx.send(Outgoing::Shell(shutdown_reply(&m)));
-                            tokio::time::sleep(Duration::from_millis(100)).await;
-                            std::process::exit(0);
-                        }
-                        if req_tx.send(m).is_err() {
-                            break;
-                        }
-                    }
-                    Err(e) => {
-                        eprintln!("mml kernel: ignoring a bad message on the shell channel: {e}");
-                        tokio::time::sleep(Duration::from_millis(1)).await;
-                    }
+        let (out_tx, wire, paths) = (out_tx.clone(), wire.clone(), info.ipc_paths());
+        spawn("mml-shell", move || {
+            for m in messages(&wire, shell_in, "shell") {
+                if m.msg_type() == "shutdown_request" {
+                    // Older clients send shutdown on the shell channel.
+                    let _ = out_tx.send(Outgoing::Shell(shutdown_reply(&m)));
+                    std::thread::sleep(Duration::from_millis(100));
+                    remove_files(&paths);
+                    std::process::exit(0);
+                }
+                if req_tx.send(m).is_err() {
+                    break;
                 }
             }
-        });
+        })?;
     }
 
     // The control channel, answered here so that it is never blocked by a running cell.
-    loop {
-        let m = match control.read().await {
-            Ok(m) => m,
-            Err(e) => {
-                eprintln!("mml kernel: ignoring a bad message on the control channel: {e}");
-                tokio::time::sleep(Duration::from_millis(1)).await;
-                continue;
-            }
-        };
-        let _ = out_tx.send(Outgoing::IoPub(Status::busy().as_child_of(&m)));
-        let reply: Option<JupyterMessage> = match &m.content {
-            JupyterMessageContent::KernelInfoRequest(_) => Some(kernel_info().as_child_of(&m)),
-            JupyterMessageContent::InterruptRequest(_) => {
+    for m in messages(&wire, control_in, "control") {
+        let _ = out_tx.send(Outgoing::IoPub(status(&m, "busy")));
+        let reply = match m.msg_type() {
+            "kernel_info_request" => Some(m.child("kernel_info_reply", kernel_info())),
+            "interrupt_request" => {
                 if running.load(Ordering::SeqCst) {
                     interrupt.store(true, Ordering::SeqCst);
                 }
-                Some(InterruptReply::new().as_child_of(&m))
+                Some(m.child("interrupt_reply", json!({"status": "ok"})))
             }
-            JupyterMessageContent::ShutdownRequest(_) => {
-                let reply = shutdown_reply(&m);
-                if let Err(e) = control.send(reply).await {
-                    eprintln!("mml kernel: cannot reply to shutdown: {e}");
-                }
-                let _ = out_tx.send(Outgoing::IoPub(Status::idle().as_child_of(&m)));
-                // Let the iopub task publish the last status, then leave.
-                tokio::time::sleep(Duration::from_millis(100)).await;
+            "shutdown_request" => {
+                control.route(wire.frames(&shutdown_reply(&m)));
+                let _ = out_tx.send(Outgoing::IoPub(status(&m, "idle")));
+                // Let the last reply and status go out, then leave.
+                std::thread::sleep(Duration::from_millis(100));
                 return Ok(());
             }
             other => {
-                eprintln!("mml kernel: no answer to a `{}` message on the control channel", other.message_type());
+                eprintln!("mml kernel: no answer to a `{other}` message on the control channel");
                 None
             }
         };
         if let Some(reply) = reply {
-            if let Err(e) = control.send(reply).await {
-                eprintln!("mml kernel: cannot send a reply: {e}");
-            }
+            control.route(wire.frames(&reply));
         }
-        let _ = out_tx.send(Outgoing::IoPub(Status::idle().as_child_of(&m)));
+        let _ = out_tx.send(Outgoing::IoPub(status(&m, "idle")));
     }
+    Err("the control socket stopped".to_string())
 }
 
-fn shutdown_reply(m: &JupyterMessage) -> JupyterMessage {
-    let restart = matches!(&m.content, JupyterMessageContent::ShutdownRequest(r) if r.restart);
-    ShutdownReply { restart, status: ReplyStatus::Ok, error: None }.as_child_of(m)
+/// The valid messages among a ROUTER's events; each bad one is logged and dropped.
+fn messages<'a>(wire: &'a Wire, events: Receiver<Event>, channel: &'a str) -> impl Iterator<Item = Message> + 'a {
+    events.into_iter().filter_map(move |event| match event {
+        Event::Message(frames) => match wire.parse(frames) {
+            Ok(m) => Some(m),
+            Err(e) => {
+                eprintln!("mml kernel: ignoring a bad message on the {channel} channel: {e}");
+                None
+            }
+        },
+        Event::Subscribe { .. } => None,
+    })
+}
+
+fn spawn(name: &str, f: impl FnOnce() + Send + 'static) -> Result<(), String> {
+    std::thread::Builder::new()
+        .name(name.to_string())
+        .spawn(f)
+        .map(drop)
+        .map_err(|e| format!("cannot start the {name} thread: {e}"))
+}
+
+/// A `status` message on iopub.
+pub(crate) fn status(parent: &Message, state: &str) -> Message {
+    parent.child("status", json!({ "execution_state": state }))
+}
+
+fn shutdown_reply(m: &Message) -> Message {
+    m.child("shutdown_reply", json!({"status": "ok", "restart": m.flag("restart", false)}))
 }

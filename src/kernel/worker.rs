@@ -3,31 +3,40 @@
 //! message loop stays free meanwhile, so the control channel (interrupt, shutdown) is always
 //! answered.
 
-use std::collections::{HashMap, VecDeque};
+use std::collections::VecDeque;
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::mpsc::Receiver;
+use std::sync::mpsc::{Receiver, Sender};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-use jupyter_protocol::{
-    CommInfoReply, CompleteReply, DisplayData, ErrorOutput, ExecuteInput, ExecuteReply, ExecuteRequest, ExecuteResult,
-    ExecutionCount, HistoryReply, InspectReply, IsCompleteReply, IsCompleteReplyStatus, JupyterMessage,
-    JupyterMessageContent, Media, MediaType, Payload, ReplyError, ReplyStatus, Status, StreamContent, Transient,
-};
 use mml_ide::{Command, Completeness, Names};
 use mml_lang::Severity;
 use mml_runtime::Session;
-use serde_json::json;
-use tokio::sync::mpsc::UnboundedSender;
+use serde_json::{json, Map, Value};
 
+use super::status;
+use super::wire::Message;
 use crate::cli::Options;
+
+/// An error a cell reported: its name, message and traceback (rendered lines).
+struct ReplyError {
+    ename: String,
+    evalue: String,
+    traceback: Vec<String>,
+}
+
+impl ReplyError {
+    fn to_json(&self) -> Value {
+        json!({"ename": self.ename, "evalue": self.evalue, "traceback": self.traceback})
+    }
+}
 
 /// A message for a socket, from the evaluation thread or the control task.
 pub enum Outgoing {
     /// For the iopub (broadcast) socket.
-    IoPub(JupyterMessage),
+    IoPub(Message),
     /// A reply on the shell socket.
-    Shell(JupyterMessage),
+    Shell(Message),
 }
 
 /// Printed output waits this long at most before it is sent, so a loop that prints a line
@@ -37,10 +46,10 @@ const STREAM_DELAY: Duration = Duration::from_millis(100);
 
 /// Text printed by the running cell, not yet sent.
 struct Stream {
-    parent: Option<JupyterMessage>,
+    parent: Option<Message>,
     text: String,
     sent: Instant,
-    out: UnboundedSender<Outgoing>,
+    out: Sender<Outgoing>,
 }
 
 impl Stream {
@@ -58,7 +67,7 @@ impl Stream {
         let text = std::mem::take(&mut self.text);
         self.sent = Instant::now();
         if let Some(parent) = &self.parent {
-            let _ = self.out.send(Outgoing::IoPub(StreamContent::stdout(&text).as_child_of(parent)));
+            let _ = self.out.send(Outgoing::IoPub(stream(parent, "stdout", &text)));
         }
     }
 }
@@ -67,18 +76,18 @@ impl Stream {
 pub struct Worker {
     session: Session,
     stream: Arc<Mutex<Stream>>,
-    out: UnboundedSender<Outgoing>,
+    out: Sender<Outgoing>,
     count: usize,
     /// Set while a cell runs, so that an interrupt arriving between cells is not kept for
     /// the next one.
     running: Arc<AtomicBool>,
     /// Requests taken off the channel while cancelling, still to be answered.
-    pending: VecDeque<JupyterMessage>,
+    pending: VecDeque<Message>,
 }
 
 impl Worker {
     /// A session with the command line's limits, printing into cells' outputs.
-    pub fn new(options: &Options, out: UnboundedSender<Outgoing>, running: Arc<AtomicBool>) -> Worker {
+    pub fn new(options: &Options, out: Sender<Outgoing>, running: Arc<AtomicBool>) -> Worker {
         let stream =
             Arc::new(Mutex::new(Stream { parent: None, text: String::new(), sent: Instant::now(), out: out.clone() }));
         let sink = stream.clone();
@@ -107,7 +116,7 @@ impl Worker {
     }
 
     /// Answers requests until the channel closes.
-    pub fn serve(mut self, requests: Receiver<JupyterMessage>) {
+    pub fn serve(mut self, requests: Receiver<Message>) {
         loop {
             let message = match self.pending.pop_front() {
                 Some(m) => m,
@@ -123,39 +132,42 @@ impl Worker {
     /// After a failed cell: the cells already queued that ask for it (`stop_on_error`) are
     /// cancelled, as IPython does; other requests stay queued, in order. Done before the
     /// failed cell's reply goes out, so no request sent after that reply is cancelled.
-    fn take_cancelled(&mut self, requests: &Receiver<JupyterMessage>) -> Vec<JupyterMessage> {
+    fn take_cancelled(&mut self, requests: &Receiver<Message>) -> Vec<Message> {
         let mut cancelled = Vec::new();
         while let Ok(m) = requests.try_recv() {
-            match &m.content {
-                JupyterMessageContent::ExecuteRequest(r) if r.stop_on_error => cancelled.push(m),
-                _ => self.pending.push_back(m),
+            if m.msg_type() == "execute_request" && m.flag("stop_on_error", true) {
+                cancelled.push(m);
+            } else {
+                self.pending.push_back(m);
             }
         }
         cancelled
     }
 
-    fn iopub(&self, m: JupyterMessage) {
+    fn iopub(&self, m: Message) {
         let _ = self.out.send(Outgoing::IoPub(m));
     }
 
-    fn reply(&self, m: JupyterMessage) {
+    fn reply(&self, m: Message) {
         let _ = self.out.send(Outgoing::Shell(m));
     }
 
     /// Answers one request between busy and idle.
-    fn handle(&mut self, message: &JupyterMessage, requests: &Receiver<JupyterMessage>) {
-        self.iopub(Status::busy().as_child_of(message));
+    fn handle(&mut self, message: &Message, requests: &Receiver<Message>) {
+        self.iopub(status(message, "busy"));
         let mut cancelled = Vec::new();
-        match &message.content {
-            JupyterMessageContent::KernelInfoRequest(_) => self.reply(super::kernel_info().as_child_of(message)),
-            JupyterMessageContent::ExecuteRequest(req) => cancelled = self.execute(req, message, requests),
-            JupyterMessageContent::CompleteRequest(req) => {
+        match message.msg_type() {
+            "kernel_info_request" => self.reply(message.child("kernel_info_reply", super::kernel_info())),
+            "execute_request" => cancelled = self.execute(message, requests),
+            "complete_request" => {
+                let code = message.text("code");
+                let cursor = message.count("cursor_pos").unwrap_or_else(|| code.chars().count());
                 let names = Names::of(&self.session);
-                let pos = mml_ide::text::byte_of_char(&req.code, req.cursor_pos);
-                let found = mml_ide::complete(&names, &req.code, pos);
-                let start = mml_ide::text::char_of_byte(&req.code, found.start);
-                let end = mml_ide::text::char_of_byte(&req.code, found.end);
-                let types: Vec<serde_json::Value> = found
+                let pos = mml_ide::text::byte_of_char(code, cursor);
+                let found = mml_ide::complete(&names, code, pos);
+                let start = mml_ide::text::char_of_byte(code, found.start);
+                let end = mml_ide::text::char_of_byte(code, found.end);
+                let types: Vec<Value> = found
                     .items
                     .iter()
                     .map(|i| {
@@ -163,108 +175,100 @@ impl Worker {
                                "signature": i.detail})
                     })
                     .collect();
-                let mut metadata = serde_json::Map::new();
-                metadata.insert("_jupyter_types_experimental".to_string(), serde_json::Value::Array(types));
-                let reply = CompleteReply {
-                    matches: found.items.into_iter().map(|i| i.insert).collect(),
-                    cursor_start: start,
-                    cursor_end: end,
-                    metadata,
-                    status: ReplyStatus::Ok,
-                    error: None,
-                };
-                self.reply(reply.as_child_of(message));
+                let matches: Vec<String> = found.items.into_iter().map(|i| i.insert).collect();
+                let reply = json!({
+                    "status": "ok", "matches": matches, "cursor_start": start, "cursor_end": end,
+                    "metadata": {"_jupyter_types_experimental": types},
+                });
+                self.reply(message.child("complete_reply", reply));
             }
-            JupyterMessageContent::InspectRequest(req) => {
-                let pos = mml_ide::text::byte_of_char(&req.code, req.cursor_pos);
-                let name = name_at(&req.code, pos);
+            "inspect_request" => {
+                let code = message.text("code");
+                let pos = mml_ide::text::byte_of_char(code, message.count("cursor_pos").unwrap_or(0));
+                let name = name_at(code, pos);
                 let help = name.as_deref().and_then(|n| {
                     let md = mml_ide::help_markdown(&self.session, n)?;
                     Some((mml_ide::help_text(&self.session, Some(n)), md))
                 });
                 let (found, data) = match help {
-                    Some((text, md)) => (true, Media::new(vec![MediaType::Plain(text), MediaType::Markdown(md)])),
-                    None => (false, Media::default()),
+                    Some((text, md)) => (true, json!({"text/plain": text, "text/markdown": md})),
+                    None => (false, json!({})),
                 };
-                let reply =
-                    InspectReply { found, data, metadata: Default::default(), status: ReplyStatus::Ok, error: None };
-                self.reply(reply.as_child_of(message));
+                let reply = json!({"status": "ok", "found": found, "data": data, "metadata": {}});
+                self.reply(message.child("inspect_reply", reply));
             }
-            JupyterMessageContent::IsCompleteRequest(req) => {
-                let (status, indent) = match mml_ide::completeness(&req.code) {
-                    Completeness::Complete => (IsCompleteReplyStatus::Complete, String::new()),
-                    Completeness::Incomplete { indent } => (IsCompleteReplyStatus::Incomplete, indent),
-                    Completeness::Invalid => (IsCompleteReplyStatus::Invalid, String::new()),
+            "is_complete_request" => {
+                let (status, indent) = match mml_ide::completeness(message.text("code")) {
+                    Completeness::Complete => ("complete", String::new()),
+                    Completeness::Incomplete { indent } => ("incomplete", indent),
+                    Completeness::Invalid => ("invalid", String::new()),
                 };
-                self.reply(IsCompleteReply { status, indent }.as_child_of(message));
+                self.reply(message.child("is_complete_reply", json!({"status": status, "indent": indent})));
             }
-            JupyterMessageContent::HistoryRequest(_) => {
-                let reply = HistoryReply { history: Vec::new(), status: ReplyStatus::Ok, error: None };
-                self.reply(reply.as_child_of(message));
+            "history_request" => {
+                self.reply(message.child("history_reply", json!({"status": "ok", "history": []})));
             }
-            JupyterMessageContent::CommInfoRequest(_) => {
-                let reply = CommInfoReply { status: ReplyStatus::Ok, comms: HashMap::new(), error: None };
-                self.reply(reply.as_child_of(message));
+            "comm_info_request" => {
+                self.reply(message.child("comm_info_reply", json!({"status": "ok", "comms": {}})));
             }
-            other => eprintln!("mml kernel: no answer to a `{}` message on the shell channel", other.message_type()),
+            other => eprintln!("mml kernel: no answer to a `{other}` message on the shell channel"),
         }
-        self.iopub(Status::idle().as_child_of(message));
+        self.iopub(status(message, "idle"));
         for m in cancelled {
             self.abort(&m);
         }
     }
 
     /// Replies `aborted` to a cell cancelled by an earlier failure.
-    fn abort(&mut self, message: &JupyterMessage) {
-        self.iopub(Status::busy().as_child_of(message));
-        let reply = ExecuteReply {
-            status: ReplyStatus::Aborted,
-            execution_count: ExecutionCount::new(self.count),
-            payload: Vec::new(),
-            user_expressions: Some(HashMap::new()),
-            error: None,
-        };
-        self.reply(reply.as_child_of(message));
-        self.iopub(Status::idle().as_child_of(message));
+    fn abort(&mut self, message: &Message) {
+        self.iopub(status(message, "busy"));
+        let reply = json!({
+            "status": "aborted", "execution_count": self.count, "payload": [], "user_expressions": {},
+        });
+        self.reply(message.child("execute_reply", reply));
+        self.iopub(status(message, "idle"));
     }
 
     /// Runs a cell; returns the queued cells its failure cancels.
-    fn execute(
-        &mut self,
-        req: &ExecuteRequest,
-        message: &JupyterMessage,
-        requests: &Receiver<JupyterMessage>,
-    ) -> Vec<JupyterMessage> {
-        if !req.silent {
+    fn execute(&mut self, message: &Message, requests: &Receiver<Message>) -> Vec<Message> {
+        let code = message.text("code");
+        let silent = message.flag("silent", false);
+        let stop_on_error = message.flag("stop_on_error", true);
+        if !silent {
             self.count += 1;
         }
-        let count = ExecutionCount::new(self.count);
-        self.iopub(ExecuteInput { code: req.code.clone(), execution_count: count }.as_child_of(message));
+        let count = self.count;
+        self.iopub(message.child("execute_input", json!({"code": code, "execution_count": count})));
         {
             let mut stream = lock(&self.stream);
-            stream.parent = (!req.silent).then(|| message.clone());
+            stream.parent = (!silent).then(|| message.clone());
             stream.text.clear();
         }
         let mut payload = Vec::new();
-        let error = match mml_ide::parse_command(&req.code) {
+        let error = match mml_ide::parse_command(code) {
             Some(command) => self.command(command, message, &mut payload),
-            None => self.run(&req.code, count, req.silent, message),
+            None => self.run(code, count, silent, message),
         };
         lock(&self.stream).flush();
-        let (status, error) = match error {
-            Some(e) => (ReplyStatus::Error, Some(Box::new(e))),
-            None => (ReplyStatus::Ok, None),
-        };
-        let cancelled = if error.is_some() && req.stop_on_error { self.take_cancelled(requests) } else { Vec::new() };
-        let reply =
-            ExecuteReply { status, execution_count: count, payload, user_expressions: Some(HashMap::new()), error };
-        self.reply(reply.as_child_of(message));
+        let cancelled = if error.is_some() && stop_on_error { self.take_cancelled(requests) } else { Vec::new() };
+        let mut reply = json!({
+            "status": if error.is_some() { "error" } else { "ok" },
+            "execution_count": count,
+            "payload": payload,
+            "user_expressions": {},
+        });
+        if let (Some(e), Some(fields)) = (error, reply.as_object_mut()) {
+            fields.insert("ename".into(), Value::String(e.ename));
+            fields.insert("evalue".into(), Value::String(e.evalue));
+            fields.insert("traceback".into(), json!(e.traceback));
+        }
+        self.reply(message.child("execute_reply", reply));
         cancelled
     }
 
     /// Runs MML code; returns the error it reported, if any.
-    fn run(&mut self, code: &str, count: ExecutionCount, silent: bool, message: &JupyterMessage) -> Option<ReplyError> {
-        let name = format!("In[{}]", count.value());
+    fn run(&mut self, code: &str, count: usize, silent: bool, message: &Message) -> Option<ReplyError> {
+        let name = format!("In[{count}]");
         self.running.store(true, Ordering::SeqCst);
         let (outcome, value) = self.session.run_cell(&name, code);
         self.running.store(false, Ordering::SeqCst);
@@ -274,11 +278,12 @@ impl Worker {
             // Figures first: a cell that drew and then failed still shows what it drew.
             for fig in mml_stdlib::plot::take_figures() {
                 let png = data_encoding::BASE64.encode(&fig.png);
-                let data = Media::new(vec![MediaType::Png(png), MediaType::Svg(fig.svg)]);
-                let mut metadata = serde_json::Map::new();
-                metadata.insert("image/png".to_string(), json!({"width": fig.width, "height": fig.height}));
-                let display = DisplayData { data, metadata, transient: Some(Transient { display_id: None }) };
-                self.iopub(display.as_child_of(message));
+                let display = json!({
+                    "data": {"image/png": png, "image/svg+xml": fig.svg},
+                    "metadata": {"image/png": {"width": fig.width, "height": fig.height}},
+                    "transient": {},
+                });
+                self.iopub(message.child("display_data", display));
             }
         } else {
             mml_stdlib::plot::take_figures();
@@ -291,31 +296,26 @@ impl Worker {
                     let traceback: Vec<String> = rendered.lines().map(str::to_string).collect();
                     let e = ReplyError { ename: d.code.to_string(), evalue: d.message.clone(), traceback };
                     if !silent {
-                        let out = ErrorOutput {
-                            ename: e.ename.clone(),
-                            evalue: e.evalue.clone(),
-                            traceback: e.traceback.clone(),
-                        };
-                        self.iopub(out.as_child_of(message));
+                        self.iopub(message.child("error", e.to_json()));
                     }
                     error = Some(e);
                 }
             } else if !silent {
-                self.iopub(StreamContent::stderr(&rendered).as_child_of(message));
+                self.iopub(stream(message, "stderr", &rendered));
             }
         }
         if let (Some(v), false, None) = (value, silent, &error) {
             let r = mml_ide::render_value(&self.session, &v);
-            let mut media = vec![MediaType::Plain(r.plain)];
-            media.extend(r.html.map(MediaType::Html));
-            media.extend(r.latex.map(MediaType::Latex));
-            let result = ExecuteResult {
-                execution_count: count,
-                data: Media::new(media),
-                metadata: Default::default(),
-                transient: Some(Transient { display_id: None }),
-            };
-            self.iopub(result.as_child_of(message));
+            let mut data = Map::new();
+            data.insert("text/plain".into(), Value::String(r.plain));
+            if let Some(html) = r.html {
+                data.insert("text/html".into(), Value::String(html));
+            }
+            if let Some(latex) = r.latex {
+                data.insert("text/latex".into(), Value::String(latex));
+            }
+            let result = json!({"execution_count": count, "data": data, "metadata": {}, "transient": {}});
+            self.iopub(message.child("execute_result", result));
         }
         error
     }
@@ -325,13 +325,13 @@ impl Worker {
     fn command(
         &mut self,
         command: Result<Command, String>,
-        message: &JupyterMessage,
-        payload: &mut Vec<Payload>,
+        message: &Message,
+        payload: &mut Vec<Value>,
     ) -> Option<ReplyError> {
         let text = match command {
             Ok(Command::Help(name)) => {
                 let text = mml_ide::help_text(&self.session, name.as_deref());
-                payload.push(Payload::Page { data: Media::new(vec![MediaType::Plain(text)]), start: 0 });
+                payload.push(json!({"source": "page", "data": {"text/plain": text}, "start": 0}));
                 String::new()
             }
             Ok(Command::Vars) => mml_ide::vars_text(&self.session),
@@ -341,8 +341,7 @@ impl Worker {
             }
             Ok(Command::Load(file)) => match crate::run::read_file(file.as_ref()) {
                 Ok(code) => {
-                    let count = ExecutionCount::new(self.count);
-                    return self.run(&code, count, false, message);
+                    return self.run(&code, self.count, false, message);
                 }
                 Err(e) => return Some(self.command_error(&e, message)),
             },
@@ -352,21 +351,25 @@ impl Worker {
             Err(e) => return Some(self.command_error(&e, message)),
         };
         if !text.is_empty() {
-            self.iopub(StreamContent::stdout(&text).as_child_of(message));
+            self.iopub(stream(message, "stdout", &text));
         }
         None
     }
 
-    fn command_error(&self, text: &str, message: &JupyterMessage) -> ReplyError {
+    fn command_error(&self, text: &str, message: &Message) -> ReplyError {
         let e = ReplyError {
             ename: "command".to_string(),
             evalue: text.to_string(),
             traceback: vec![format!("error: {text}")],
         };
-        let out = ErrorOutput { ename: e.ename.clone(), evalue: e.evalue.clone(), traceback: e.traceback.clone() };
-        self.iopub(out.as_child_of(message));
+        self.iopub(message.child("error", e.to_json()));
         e
     }
+}
+
+/// A `stream` message (printed text) on iopub.
+fn stream(parent: &Message, name: &str, text: &str) -> Message {
+    parent.child("stream", json!({"name": name, "text": text}))
 }
 
 /// The stream, even if a panic elsewhere poisoned its lock (its text is still usable).

@@ -1,9 +1,11 @@
 """The MML kernel through Jupyter's own clients: every output kind, interrupts, completion,
-inspection, completeness, commands in cells, bad messages, and installation."""
+inspection, completeness, commands in cells, bad messages, two clients on one kernel, the ipc
+transport, hostile peers on its ZeroMQ sockets, and installation."""
 
 import json
 import os
 import re
+import socket
 import struct
 import subprocess
 import tempfile
@@ -12,7 +14,8 @@ import time
 import nbformat
 import pytest
 import zmq
-from jupyter_client.manager import start_new_kernel
+from jupyter_client.manager import KernelManager, start_new_kernel
+from jupyter_client.session import Session
 from nbclient import NotebookClient
 
 from conftest import MML_BIN
@@ -238,6 +241,159 @@ def test_bad_messages_do_not_stop_the_kernel(kernel):
     assert km.is_alive()
 
 
+def test_two_clients_share_one_kernel(kernel):
+    km, kc = kernel
+    other = km.client()
+    other.start_channels()
+    try:
+        other.wait_for_ready(timeout=TIMEOUT)
+        msg_id = kc.execute('print("to both")\n6 * 7')
+        for client in (kc, other):
+            texts, results = [], []
+            while True:
+                msg = client.get_iopub_msg(timeout=TIMEOUT)
+                if msg["parent_header"].get("msg_id") != msg_id:
+                    continue
+                if msg["msg_type"] == "stream":
+                    texts.append(msg["content"]["text"])
+                if msg["msg_type"] == "execute_result":
+                    results.append(msg["content"]["data"]["text/plain"])
+                if msg["msg_type"] == "status" and msg["content"]["execution_state"] == "idle":
+                    break
+            assert "".join(texts) == "to both\n" and results == ["42"]
+        assert kc.get_shell_msg(timeout=TIMEOUT)["parent_header"]["msg_id"] == msg_id
+        # Replies go to the client that asked: the first client's next shell message is the
+        # reply to its own request, not the other's.
+        content, outputs = run(other, "kept_by_other = 3\nkept_by_other")
+        assert content["status"] == "ok" and outputs[-1]["content"]["data"]["text/plain"] == "3"
+        mine = kc.execute("kept_by_other + 1")
+        assert kc.get_shell_msg(timeout=TIMEOUT)["parent_header"]["msg_id"] == mine
+    finally:
+        other.stop_channels()
+
+
+def test_the_ipc_transport():
+    km = KernelManager(kernel_name="mml", transport="ipc")
+    km.start_kernel()
+    kc = km.client()
+    kc.start_channels()
+    try:
+        kc.wait_for_ready(timeout=TIMEOUT)
+        info = km.get_connection_info()
+        assert info["transport"] == "ipc"
+        path = f"{info['ip']}-{info['shell_port']}"
+        assert os.path.exists(path), "the shell socket is a Unix socket file"
+        content, outputs = run(kc, 'print("over ipc")\n2 ^ 10')
+        assert content["status"] == "ok"
+        assert [m["content"]["text"] for m in outputs if m["msg_type"] == "stream"] == ["over ipc\n"]
+        assert outputs[-1]["content"]["data"]["text/plain"] == "1024"
+    finally:
+        kc.stop_channels()
+        km.shutdown_kernel()
+
+
+def zmtp_greeting(major=3, minor=1, mechanism=b"NULL"):
+    """A ZMTP 3 greeting: signature, version, mechanism, as-server, filler (64 bytes)."""
+    return b"\xff" + b"\0" * 8 + b"\x7f" + bytes([major, minor]) + mechanism.ljust(20, b"\0") + b"\0" * 32
+
+
+def zmtp_ready(socket_type):
+    name = b"Socket-Type"
+    body = b"\x05READY" + bytes([len(name)]) + name + struct.pack(">I", len(socket_type)) + socket_type
+    return bytes([0x04, len(body)]) + body
+
+
+def raw_peer(info, port, socket_type=b"DEALER"):
+    """A TCP connection that has done the ZMTP handshake by hand."""
+    s = socket.create_connection((info["ip"], port), timeout=TIMEOUT)
+    s.sendall(zmtp_greeting() + zmtp_ready(socket_type))
+    got = b""
+    while len(got) < 64 + 2:
+        chunk = s.recv(4096)
+        assert chunk, "the kernel closed a well-behaved connection"
+        got += chunk
+    assert got[0] == 0xFF and got[9] == 0x7F and got[10] == 3, got[:12]
+    assert got[64] == 0x04, "READY is a command frame"
+    return s
+
+
+def closed_by_kernel(s):
+    """Reads until the kernel ends the connection; false if it is still open after TIMEOUT."""
+    try:
+        while s.recv(65536):
+            pass
+        return True
+    except ConnectionResetError:
+        return True
+    except socket.timeout:
+        return False
+    finally:
+        s.close()
+
+
+def test_hostile_peers_leave_the_kernel_answering(kernel):
+    km, kc = kernel
+    info = km.get_connection_info()
+    for port in (info["shell_port"], info["control_port"], info["iopub_port"], info["hb_port"]):
+        # Not ZeroMQ at all.
+        s = socket.create_connection((info["ip"], port), timeout=TIMEOUT)
+        s.sendall(b"GET / HTTP/1.1\r\nHost: kernel\r\n\r\n" + b"x" * 60)
+        assert closed_by_kernel(s), port
+    # ZMTP 2, and a security mechanism other than NULL.
+    for greeting in (zmtp_greeting(major=2, minor=0), zmtp_greeting(mechanism=b"CURVE")):
+        s = socket.create_connection((info["ip"], info["shell_port"]), timeout=TIMEOUT)
+        s.sendall(greeting)
+        assert closed_by_kernel(s)
+    # A PUB peer on the shell socket is the wrong type.
+    s = socket.create_connection((info["ip"], info["shell_port"]), timeout=TIMEOUT)
+    s.sendall(zmtp_greeting() + zmtp_ready(b"PUB"))
+    assert closed_by_kernel(s)
+    # A frame announcing 4 EiB.
+    s = raw_peer(info, info["shell_port"])
+    s.sendall(b"\x02" + struct.pack(">Q", 1 << 62))
+    assert closed_by_kernel(s)
+    # A frame that announces 200 bytes, then the connection closes after 3.
+    s = raw_peer(info, info["shell_port"])
+    s.sendall(b"\x01\x03<ID" + b"\x00\xc8abc")
+    s.close()
+    # The same on iopub, as a subscriber.
+    s = raw_peer(info, info["iopub_port"], b"SUB")
+    s.sendall(b"\x00\x01\x01" + b"\x02" + struct.pack(">Q", 1 << 40))
+    assert closed_by_kernel(s)
+    # A heartbeat request still comes back, envelope and all, after all that.
+    s = raw_peer(info, info["hb_port"], b"REQ")
+    s.sendall(b"\x01\x00" + b"\x00\x04beat")
+    echoed = b""
+    while len(echoed) < 8:
+        echoed += s.recv(4096)
+    assert echoed == b"\x01\x00\x00\x04beat"
+    s.close()
+
+    content, outputs = run(kc, "2 + 3")
+    assert content["status"] == "ok" and outputs[-1]["content"]["data"]["text/plain"] == "5"
+    assert km.is_alive()
+
+
+def test_a_message_signed_with_another_key_is_not_answered(kernel):
+    km, kc = kernel
+    info = km.get_connection_info()
+    sock = zmq.Context.instance().socket(zmq.DEALER)
+    sock.connect(f"tcp://{info['ip']}:{info['shell_port']}")
+    try:
+        forged = Session(key=b"not the kernel's key", username="u").send(sock, "kernel_info_request", {})
+        genuine = km.session.send(sock, "kernel_info_request", {})
+        assert forged["header"]["msg_id"] != genuine["header"]["msg_id"]
+        # The first (and only) reply answers the genuine request.
+        assert sock.poll(TIMEOUT * 1000)
+        _, parts = km.session.feed_identities(sock.recv_multipart())
+        reply = km.session.deserialize(parts)
+        assert reply["msg_type"] == "kernel_info_reply"
+        assert reply["parent_header"]["msg_id"] == genuine["header"]["msg_id"]
+        assert reply["content"]["implementation"] == "mml"
+    finally:
+        sock.close(linger=0)
+
+
 def test_install_and_uninstall():
     with tempfile.TemporaryDirectory() as prefix:
         done = subprocess.run([MML_BIN, "kernel", "install", "--prefix", prefix, "--max-seconds", "30"],
@@ -275,6 +431,16 @@ def test_unusable_paths_are_clear_errors():
         assert done.returncode == 2 and "cannot write" in done.stderr
     done = subprocess.run([MML_BIN, "kernel", "install", "--max-seconds", "soon"], capture_output=True, text=True)
     assert done.returncode == 2 and "--max-seconds" in done.stderr
+    ports = {f"{c}_port": 40000 + i for i, c in enumerate(["shell", "iopub", "stdin", "control", "hb"])}
+    for changed, message in [({"signature_scheme": "hmac-md5"}, "signature scheme `hmac-md5`"),
+                             ({"transport": "udp"}, "`transport`"), ({"hb_port": 0}, "`hb_port`")]:
+        with tempfile.NamedTemporaryFile("w", suffix=".json") as f:
+            json.dump({"ip": "127.0.0.1", "transport": "tcp", "key": "k", "signature_scheme": "hmac-sha256",
+                       **ports, **changed}, f)
+            f.flush()
+            done = subprocess.run([MML_BIN, "kernel", "--connection-file", f.name], capture_output=True, text=True,
+                                  timeout=TIMEOUT)
+            assert done.returncode == 2 and message in done.stderr, done.stderr
 
 
 def test_printed_lines_show_while_the_cell_still_runs(kernel):
