@@ -84,7 +84,7 @@ fn two_variables_give_value_gradient_and_hessian() {
 
 #[test]
 fn taylor_errors() {
-    fails("taylor(exp, 0, 13)", "invalid-argument");
+    fails("taylor(exp, 0, 101)", "invalid-argument");
     fails("taylor(exp, 0, -1)", "invalid-argument");
     fails("taylor(x -> [x, x], 0, 2)", "not-differentiable");
     fails("taylor((x, y) -> x * y, [1, 2], 3)", "invalid-argument");
