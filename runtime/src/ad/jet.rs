@@ -374,6 +374,16 @@ fn power(
         }
         return Ok(acc.unwrap_or(Value::Num(1.0)));
     }
+    // The recurrence below divides by the base: at a base of 0 (where x^2.5 still has two
+    // derivatives) nested duals do better, so this asks for them.
+    if super::strip(&x[0]).to_matrix().is_some_and(|m| m.iter().any(|v| *v == 0.0)) {
+        return Err(OpError::Other {
+            side: Side::Lhs,
+            code: NO_RULE,
+            message: "a power with an exponent that is not whole has no rule for high orders at a base of 0".into(),
+            help: Vec::new(),
+        });
+    }
     // v = xʳ: x v' = r v x', so v_k = Σ_{j=1}^{k} (r j − (k − j)) x_j v_{k−j} / (k x₀).
     let mut c = vec![ops::binary(op, &x[0], e)?];
     for k in 1..=n {
