@@ -307,7 +307,7 @@ pub(crate) fn binary(op: BinOp, a: &Value, b: &Value) -> R {
                         rhs = sub(&rhs, &prod(Mul, &x[j], &c[k - j])?)?;
                     }
                 }
-                c.push(quot(LeftDiv, &rhs, &x[0])?);
+                c.push(if is_zero(&rhs) { Value::Num(0.0) } else { ops::binary(LeftDiv, &x[0], &rhs)? });
             }
             c
         }
