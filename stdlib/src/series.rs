@@ -67,47 +67,43 @@ fn nested_coefficients(ctx: &mut dyn CallCtx, f: &Value, x0: f64, n: usize) -> R
 /// derivatives of lower tags) divided by `divisor`: a number, or an error naming the point
 /// when it is not finite (a pole or branch point).
 fn checked(f: &Value, x0: f64, k: usize, part: &Value, divisor: f64) -> Result<f64, BuiltinError> {
-    {
-        let value = match ad::strip(part) {
-            Value::Num(v) => v,
-            Value::Bool(b) => f64::from(u8::from(b)),
-            Value::Matrix(m) if m.len() == 1 => m[0],
-            other => {
-                return Err(BuiltinError::arg(
-                    0,
-                    format!(
-                        "`taylor` needs a function returning a number, this one returned {}",
-                        mml_runtime::display::describe(&other)
-                    ),
-                )
-                .code("not-differentiable"))
-            }
-        };
-        if !value.is_finite() {
-            let what = match k {
-                0 => "its value".to_string(),
-                1 => "its derivative".to_string(),
-                _ => format!("its derivative of order {k}"),
-            };
+    let value = match ad::strip(part) {
+        Value::Num(v) => v,
+        Value::Bool(b) => f64::from(u8::from(b)),
+        Value::Matrix(m) if m.len() == 1 => m[0],
+        other => {
             return Err(BuiltinError::arg(
-                1,
+                0,
                 format!(
-                    "{} has no Taylor series about {}: {what} there is {}",
-                    match name_of(f).as_str() {
-                        "<lambda>" => "the function".to_string(),
-                        name => format!("`{name}`"),
-                    },
-                    mml_runtime::display::format_number(x0),
-                    mml_runtime::display::format_number(value)
+                    "`taylor` needs a function returning a number, this one returned {}",
+                    mml_runtime::display::describe(&other)
                 ),
             )
-            .code("not-differentiable")
-            .with_help(
-                "a pole or a branch point has no Taylor series; expand about a point nearby (log about 1, say)",
-            ));
+            .code("not-differentiable"))
         }
-        Ok(value / divisor)
+    };
+    if !value.is_finite() {
+        let what = match k {
+            0 => "its value".to_string(),
+            1 => "its derivative".to_string(),
+            _ => format!("its derivative of order {k}"),
+        };
+        return Err(BuiltinError::arg(
+            1,
+            format!(
+                "{} has no Taylor series about {}: {what} there is {}",
+                match name_of(f).as_str() {
+                    "<lambda>" => "the function".to_string(),
+                    name => format!("`{name}`"),
+                },
+                mml_runtime::display::format_number(x0),
+                mml_runtime::display::format_number(value)
+            ),
+        )
+        .code("not-differentiable")
+        .with_help("a pole or a branch point has no Taylor series; expand about a point nearby (log about 1, say)"));
     }
+    Ok(value / divisor)
 }
 
 /// `a + b`, `a * b`, … on values that may carry derivatives.

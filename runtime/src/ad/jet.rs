@@ -651,3 +651,35 @@ pub fn map_work(x: &Value) -> f64 {
         _ => 0.0,
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn coeffs(v: &Value, tag: u32, n: usize) -> Vec<f64> {
+        (0..=n).map(|k| coefficient(v, tag, k).as_scalar().unwrap_or(f64::NAN)).collect()
+    }
+
+    #[test]
+    fn products_and_quotients_follow_the_series() {
+        // (1 + t)² = 1 + 2t + t², and 1 / (1 + t) = Σ (−t)ᵏ.
+        let x = seed(7, Value::Num(1.0), 6);
+        let sq = ops::binary(BinOp::Mul, &x, &x).unwrap();
+        assert_eq!(coeffs(&sq, 7, 6), vec![1.0, 2.0, 1.0, 0.0, 0.0, 0.0, 0.0]);
+        let inv = ops::binary(BinOp::Div, &Value::Num(1.0), &x).unwrap();
+        assert_eq!(coeffs(&inv, 7, 6), vec![1.0, -1.0, 1.0, -1.0, 1.0, -1.0, 1.0]);
+        // A constant at this level stays a plain value.
+        assert!(matches!(ops::binary(BinOp::Mul, &sq, &Value::Num(0.0)).unwrap(), Value::Num(z) if z == 0.0));
+    }
+
+    #[test]
+    fn an_escaped_jet_shows_its_value() {
+        let x = seed(3, Value::Num(2.5), 4);
+        let opts = crate::display::FormatOptions::default();
+        assert_eq!(crate::display::format_value(&x, &opts), "2.5");
+        assert_eq!(crate::display::describe(&x), "a number (2.5) being differentiated");
+        assert_eq!(x.type_name(), "number");
+        let e = crate::builtin::BuiltinError::type_error(0, "a number", &x);
+        assert!(matches!(e, crate::builtin::BuiltinError::Message { code, .. } if code == NO_RULE));
+    }
+}
