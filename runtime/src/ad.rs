@@ -394,12 +394,6 @@ pub(crate) fn linear<E>(x: &Value, f: &mut dyn FnMut(&Value) -> Result<Value, E>
     }
 }
 
-/// Applies `f`, a linear operation, to the value and every tangent or Taylor coefficient of
-/// `x` (for builtins linear in an argument: `sum`, `reshape`).
-pub fn linear_map(x: &Value, f: &mut dyn FnMut(&Value) -> Result<Value, BuiltinError>) -> Result<Value, BuiltinError> {
-    linear(x, f)
-}
-
 /// Splits every item of a list of values at the highest tag among them; tangents of items
 /// that do not depend on it are zeros of the item's shape.
 /// `None` also when a jet carries the highest tag (its rules come first).

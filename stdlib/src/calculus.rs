@@ -763,6 +763,7 @@ builtin! {
 
 /// How a builtin that is linear in one argument acts, for the derivative rule of
 /// [`linear_in`].
+#[derive(Clone, Copy)]
 pub(crate) enum Linear {
     /// It only moves elements around (`reshape`, `flatten`, `diag`).
     Moves,
@@ -781,13 +782,19 @@ pub(crate) fn linear_in(
     run: mml_runtime::BuiltinFn,
     kind: Linear,
 ) -> Result<Value, BuiltinError> {
-    if let Value::Jet(_) = args.get(i) {
-        // Every Taylor coefficient alike.
-        let mut values = args.values.to_vec();
-        return ad::linear_map(args.get(i), &mut |x| {
-            values[i] = x.clone();
-            run(ctx, &mml_runtime::Args { values: &values, nfixed: args.nfixed })
-        });
+    if let Value::Jet(j) = args.get(i) {
+        // Every Taylor coefficient alike (each may carry derivatives of lower tags, on a tape too).
+        let mut c = Vec::with_capacity(j.c.len());
+        for (k, ck) in j.c.iter().enumerate() {
+            if k > 0 && ad::jet::is_zero(ck) {
+                c.push(Value::Num(0.0));
+                continue;
+            }
+            let mut values = args.values.to_vec();
+            values[i] = ck.clone();
+            c.push(linear_in(ctx, &mml_runtime::Args { values: &values, nfixed: args.nfixed }, i, run, kind)?);
+        }
+        return Ok(ad::jet::make(j.tag, c));
     }
     let Some(tag) = ad::tag_of(args.get(i)) else {
         return run(ctx, args);
