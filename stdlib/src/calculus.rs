@@ -350,10 +350,19 @@ fn without_jet_rule(e: &BuiltinError, f: &Value) -> Option<String> {
     }
 }
 
+/// Whether `e` is a limit or an interruption, which a second attempt would only repeat.
+fn stops(e: &BuiltinError) -> bool {
+    let code = match e {
+        BuiltinError::Message { code, .. } => *code,
+        BuiltinError::Raised(r) => r.code(),
+    };
+    matches!(code, "interrupted" | "timeout" | "limit-exceeded" | "recursion-limit")
+}
+
 /// Runs `f` at `x` seeded with a jet of order `n` (see `ad::jet`), giving the result and the
-/// jet's tag. `None` when `f` calls a builtin without a rule for jets and `n` is low enough
-/// for nested dual numbers (the caller uses those); above that order, an error naming the
-/// builtin, pointing at argument `order_arg` (the order) of `what`.
+/// jet's tag. `None` when that fails and `n` is low enough for nested dual numbers (the
+/// caller uses those); above that order, a builtin without a rule for jets is an error naming
+/// it, pointing at argument `order_arg` (the order) of `what`.
 pub(crate) fn run_jet(
     ctx: &mut dyn CallCtx,
     f: &Value,
@@ -364,8 +373,10 @@ pub(crate) fn run_jet(
     let tag = ad::new_tag();
     match ctx.call(f, &[ad::jet::seed(tag, x.clone(), n)]) {
         Ok(y) => Ok(Some((y, tag))),
+        // Up to the order nested duals reach, any failure is retried with them, so that what
+        // they computed before jets still works (a limit or Ctrl-C is not retried).
+        Err(e) if n <= crate::series::NESTED_MAX_ORDER && !stops(&e) => Ok(None),
         Err(e) => match without_jet_rule(&e, f) {
-            Some(_) if n <= crate::series::NESTED_MAX_ORDER => Ok(None),
             Some(name) => {
                 let max = crate::series::NESTED_MAX_ORDER;
                 Err(BuiltinError::arg(
