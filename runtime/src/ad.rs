@@ -16,6 +16,7 @@
 //! Invariant: a tangent is either the number 0 (a zero of any shape, the common case, kept
 //! cheap) or has exactly the primal's shape.
 
+pub mod jet;
 pub mod tape;
 
 use std::cell::Cell;
@@ -99,10 +100,12 @@ pub fn primal(v: &Value, tag: u32) -> Value {
     split(v, tag).0
 }
 
-/// The value with every tangent removed (what a dual looks like when printed).
+/// The value with every tangent and Taylor coefficient removed (what a dual or a jet looks
+/// like when printed).
 pub fn strip(v: &Value) -> Value {
     match v {
         Value::Dual(d) => strip(&d.v),
+        Value::Jet(j) => strip(&j.c[0]),
         other => other.clone(),
     }
 }
@@ -204,7 +207,7 @@ pub(crate) fn binary(op: BinOp, a: &Value, b: &Value) -> R {
 
 /// `A^n` for a dual square matrix and a whole constant `n`, by repeated products of duals
 /// (so the product rule gives the derivative).
-fn matrix_power(a: &Value, b: &Value, y: &Value, dy: &Value) -> R {
+pub(crate) fn matrix_power(a: &Value, b: &Value, y: &Value, dy: &Value) -> R {
     if !is_zero(dy) || tag_of(b).is_some() {
         return Err(OpError::Other {
             side: Side::Rhs,
@@ -242,9 +245,14 @@ fn matrix_power(a: &Value, b: &Value, y: &Value, dy: &Value) -> R {
     Ok(acc)
 }
 
-/// Element-wise natural logarithm of a (possibly dual) value.
-fn log(x: &Value) -> R {
-    map_op(x, f64::ln, &|v| ops::binary(BinOp::ElemDiv, &Value::Num(1.0), v))
+/// Element-wise natural logarithm of a value that may carry derivatives.
+pub(crate) fn log(x: &Value) -> R {
+    map_op(x, f64::ln, &|v| ops::binary(BinOp::ElemDiv, &Value::Num(1.0), v), Some(jet::Rule::Log(1.0)))
+}
+
+/// Element-wise exponential of a value that may carry derivatives.
+pub(crate) fn exp(x: &Value) -> R {
+    map_op(x, f64::exp, &exp, Some(jet::Rule::Exp))
 }
 
 /// A prefix operator on a dual.
@@ -271,11 +279,16 @@ pub(crate) fn transpose(a: &Value) -> R {
 
 /// Applies an element-wise function `f` with derivative `df` to a value that may be a dual:
 /// `f(v + d·ε) = f(v) + f'(v) d·ε`. `df` receives the primal (itself possibly a lower-tagged
-/// dual, so second derivatives work) and returns `f'` element-wise.
-fn map_op(x: &Value, f: fn(f64) -> f64, df: &dyn Fn(&Value) -> R) -> R {
+/// dual, so second derivatives work) and returns `f'` element-wise. On a jet, `rule` is the
+/// function's own recurrence, if it has one (else `df` gives the generic one).
+fn map_op(x: &Value, f: fn(f64) -> f64, df: &dyn Fn(&Value) -> R, rule: Option<jet::Rule>) -> R {
     match x {
+        Value::Jet(j) => {
+            let v0 = map_op(&j.c[0], f, df, rule)?;
+            jet::map(x, j, v0, df, rule)
+        }
         Value::Dual(dual) => {
-            let v = map_op(&dual.v, f, df)?;
+            let v = map_op(&dual.v, f, df, rule)?;
             let d = times(BinOp::ElemMul, &df(&dual.v)?, &dual.d)?;
             Ok(make(dual.tag, v, d))
         }
@@ -300,13 +313,25 @@ pub fn map(
     f: fn(f64) -> f64,
     df: &dyn Fn(&Value) -> Result<Value, BuiltinError>,
 ) -> Result<Value, BuiltinError> {
+    map_rule(x, arg, f, df, None)
+}
+
+/// [`map`] for a function with a recurrence of its own for jets (see [`jet::Rule`]).
+pub fn map_rule(
+    x: &Value,
+    arg: usize,
+    f: fn(f64) -> f64,
+    df: &dyn Fn(&Value) -> Result<Value, BuiltinError>,
+    rule: Option<jet::Rule>,
+) -> Result<Value, BuiltinError> {
     let cell = std::cell::RefCell::new(None);
-    let result = map_op(x, f, &|v| {
+    let df = |v: &Value| {
         df(v).map_err(|e| {
             *cell.borrow_mut() = Some(e);
             OpError::Other { side: Side::Lhs, code: "not-differentiable", message: String::new(), help: Vec::new() }
         })
-    });
+    };
+    let result = map_op(x, f, &df, rule);
     match (result, cell.into_inner()) {
         (Ok(v), _) => Ok(v),
         (Err(_), Some(e)) => Err(e),
@@ -359,6 +384,7 @@ pub fn op_error(e: OpError, arg: usize) -> BuiltinError {
 /// shape-changing operations such as indexing, transposing or reshaping.
 pub(crate) fn linear<E>(x: &Value, f: &mut dyn FnMut(&Value) -> Result<Value, E>) -> Result<Value, E> {
     match x {
+        Value::Jet(j) => jet::linear(j, f),
         Value::Dual(dual) => {
             let v = linear(&dual.v, f)?;
             let d = if is_zero(&dual.d) { Value::Num(0.0) } else { linear(&dual.d, f)? };
@@ -370,7 +396,11 @@ pub(crate) fn linear<E>(x: &Value, f: &mut dyn FnMut(&Value) -> Result<Value, E>
 
 /// Splits every item of a list of values at the highest tag among them; tangents of items
 /// that do not depend on it are zeros of the item's shape.
+/// `None` also when a jet carries the highest tag (its rules come first).
 pub fn split_all(items: &[Value]) -> Option<(u32, Vec<Value>, Vec<Value>)> {
+    if jet::top(items).is_some() {
+        return None;
+    }
     let tag = items.iter().filter_map(tag_of).max()?;
     let mut vs = Vec::with_capacity(items.len());
     let mut ds = Vec::with_capacity(items.len());
@@ -386,6 +416,13 @@ pub fn split_all(items: &[Value]) -> Option<(u32, Vec<Value>, Vec<Value>)> {
 pub fn element(v: &Value, i: usize) -> Value {
     match v {
         Value::Dual(d) => make(d.tag, element(&d.v, i), element(&d.d, i)),
+        Value::Jet(j) => jet::make(
+            j.tag,
+            j.c.iter()
+                .enumerate()
+                .map(|(k, c)| if k > 0 && jet::is_zero(c) { Value::Num(0.0) } else { element(c, i) })
+                .collect(),
+        ),
         Value::Lin(l) => tape::gather(*l, vec![i], (1, 1)).unwrap_or(Value::Num(0.0)),
         Value::Num(x) if i == 0 => Value::Num(*x),
         other => Value::Num(other.to_matrix().and_then(|m| m.get(i).copied()).unwrap_or(0.0)),
@@ -400,6 +437,9 @@ pub fn rearrange(
     items: &[Value],
     f: &mut dyn FnMut(&[Value]) -> Result<Value, BuiltinError>,
 ) -> Result<Value, BuiltinError> {
+    if let Some(tag) = jet::top(items) {
+        return jet::rearrange_with(items, tag, &mut |part| rearrange(part, f));
+    }
     let Some((tag, vs, ds)) = split_all(items) else {
         if items.iter().any(|d| matches!(d, Value::Lin(_))) {
             return tape::structural(items, f, |e| op_error(e, 0));

@@ -333,6 +333,15 @@ impl BuiltinError {
 
     /// A wrong-type error pointing at argument `i`: "expected a number, found a string".
     pub fn type_error(i: usize, expected: &str, found: &Value) -> BuiltinError {
+        if let Value::Jet(_) = found {
+            return BuiltinError::Message {
+                code: crate::ad::jet::NO_RULE,
+                message: "this function has no rule for derivatives of high order".to_string(),
+                arg: Some(i),
+                help: vec!["`derivative(f, n)` and `taylor` use nested dual numbers for it, up to order 12".into()],
+                notes: Vec::new(),
+            };
+        }
         if let Value::Dual(_) = found {
             return BuiltinError::Message {
                 code: "not-differentiable",

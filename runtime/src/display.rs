@@ -187,7 +187,7 @@ fn trim_fraction(s: String) -> String {
 /// Formats any value for `print` and the REPL echo.
 pub fn format_value(v: &Value, opts: &FormatOptions) -> String {
     match v {
-        Value::Dual(_) => format_value(&crate::ad::strip(v), opts),
+        Value::Dual(_) | Value::Jet(_) => format_value(&crate::ad::strip(v), opts),
         Value::Str(s) => s.to_string(),
         Value::Num(x) => format_num(*x, opts.precision),
         Value::Complex(c) => format_complex(**c, opts.precision),
@@ -266,7 +266,7 @@ fn format_inline(v: &Value, opts: &FormatOptions) -> String {
         Value::Builtin(b) => format!("<builtin {}>", b.signature()),
         Value::Bound(b) if b.formula => b.name.clone(),
         Value::Bound(b) => format!("<function {}>", b.name),
-        Value::Dual(_) => format_inline(&crate::ad::strip(v), opts),
+        Value::Dual(_) | Value::Jet(_) => format_inline(&crate::ad::strip(v), opts),
         Value::Lin(_) => format!("<{}>", describe(v)),
     }
 }
@@ -580,7 +580,7 @@ pub fn describe(v: &Value) -> String {
         },
         Value::Record(_) => "a record".to_string(),
         Value::Func(_) | Value::Builtin(_) | Value::Bound(_) => "a function".to_string(),
-        Value::Dual(_) => format!("{} being differentiated", describe(&crate::ad::strip(v))),
+        Value::Dual(_) | Value::Jet(_) => format!("{} being differentiated", describe(&crate::ad::strip(v))),
         Value::Lin(l) => {
             let (r, c) = l.shape();
             format!("the derivative of {} {r}×{c} value", article(r))

@@ -720,7 +720,7 @@ impl Interp<'_> {
                     run_body!(v);
                 }
             }
-            Value::Dual(_) if seq.shape().is_some_and(|(r, c)| r == 1 || c == 1) => {
+            Value::Dual(_) | Value::Jet(_) if seq.shape().is_some_and(|(r, c)| r == 1 || c == 1) => {
                 let n = seq.shape().map_or(0, |(r, c)| r * c);
                 for i in 0..n {
                     run_body!(self.gather(&seq, &[index::Ix::One(i)])?);
@@ -763,7 +763,7 @@ impl Interp<'_> {
             Value::Record(r) => r.fields.iter().map(|(_, v)| v.clone()).collect(),
             Value::Matrix(m) if m.nrows() == 1 || m.ncols() == 1 => m.iter().map(|x| Value::Num(*x)).collect(),
             Value::Range(r) => (0..r.len().min(n + 1)).map(|i| Value::Num(r.at(i))).collect(),
-            Value::Dual(_) if v.shape().is_some_and(|(r, c)| r == 1 || c == 1) => {
+            Value::Dual(_) | Value::Jet(_) if v.shape().is_some_and(|(r, c)| r == 1 || c == 1) => {
                 let len = v.shape().map_or(0, |(r, c)| r * c);
                 (0..len).map(|i| self.gather(v, &[index::Ix::One(i)])).collect::<R<Vec<_>>>()?
             }
@@ -1042,6 +1042,10 @@ impl Interp<'_> {
                 self.check_work_at(2.0 * n * n * n * steps, span)?;
             }
         }
+        if let Some(work) = crate::ad::jet::work(op, a, b).filter(|w| *w > PRODUCT_BLOCK) {
+            // Jets multiply the work by their coefficients: refused up front if too much.
+            self.check_work_at(work, span)?;
+        }
         if op == BinOp::Mul {
             if let (Value::Matrix(x), Value::Matrix(y)) = (a, b) {
                 let work = (x.nrows() as f64) * (x.ncols() as f64) * (y.ncols() as f64);
@@ -1095,6 +1099,15 @@ impl Interp<'_> {
     /// Builds a matrix literal from its evaluated items; with items being differentiated,
     /// the primal and tangent literals are built alike.
     fn build_matrix(&self, evaluated: Vec<(Vec<Value>, &Vec<Expr>)>, span: Span) -> R<Value> {
+        let all: Vec<Value> = evaluated.iter().flat_map(|(vals, _)| vals.iter().cloned()).collect();
+        if let Some(tag) = crate::ad::jet::top(&all) {
+            // A jet: the literal of each Taylor coefficient.
+            return crate::ad::jet::rearrange_with(&all, tag, &mut |part| {
+                let mut rest = part.iter().cloned();
+                let rows = evaluated.iter().map(|(vals, ex)| (rest.by_ref().take(vals.len()).collect(), *ex)).collect();
+                self.build_matrix(rows, span)
+            });
+        }
         if let Some(tag) = evaluated.iter().flat_map(|(vals, _)| vals.iter()).filter_map(crate::ad::tag_of).max() {
             let part = |f: fn(&Value, u32) -> Value| -> Vec<(Vec<Value>, &Vec<Expr>)> {
                 evaluated.iter().map(|(vals, ex)| (vals.iter().map(|x| f(x, tag)).collect(), *ex)).collect()

@@ -79,9 +79,13 @@ pub(crate) fn binary(op: BinOp, a: &Value, b: &Value) -> OpResult {
     if matches!(a, Value::Lin(_)) || matches!(b, Value::Lin(_)) {
         return crate::ad::tape::binary(op, a, b);
     }
-    if matches!(a, Value::Dual(_)) || matches!(b, Value::Dual(_)) {
+    if matches!(a, Value::Dual(_) | Value::Jet(_)) || matches!(b, Value::Dual(_) | Value::Jet(_)) {
         if matches!(op, BinOp::Eq | BinOp::Ne) {
             return Ok(equality(op, &crate::ad::strip(a), &crate::ad::strip(b)));
+        }
+        // The highest tag decides whose rules apply: a jet's or a dual's.
+        if crate::ad::jet::top2(a, b).is_some() {
+            return crate::ad::jet::binary(op, a, b);
         }
         return crate::ad::binary(op, a, b);
     }
@@ -603,6 +607,7 @@ pub(crate) fn values_equal(a: &Value, b: &Value) -> bool {
 pub(crate) fn unary(op: UnOp, v: &Value) -> OpResult {
     match (op, v) {
         (_, Value::Dual(_)) => crate::ad::unary(op, v),
+        (_, Value::Jet(_)) => crate::ad::jet::unary(op, v),
         (UnOp::Neg, Value::Lin(l)) => crate::ad::tape::neg(*l),
         (UnOp::Plus, Value::Lin(_)) => Ok(v.clone()),
         (UnOp::Neg, Value::Num(x)) => Ok(Value::Num(-x)),
@@ -632,6 +637,7 @@ pub(crate) fn transpose(v: &Value) -> OpResult {
     match v {
         Value::Num(_) | Value::Bool(_) => Ok(v.clone()),
         Value::Dual(_) => crate::ad::transpose(v),
+        Value::Jet(j) => crate::ad::jet::linear(j, &mut transpose),
         Value::Lin(l) => crate::ad::tape::transpose(*l),
         Value::Matrix(m) => Ok(Value::matrix(m.transpose())),
         // `'` is the conjugate transpose, as in the maths (Aᴴ) and in Octave.

@@ -53,6 +53,9 @@ pub enum Value {
     Bound(Rc<Bound>),
     /// A number or matrix carrying a derivative, while a function is being differentiated.
     Dual(Rc<crate::ad::Dual>),
+    /// A truncated Taylor polynomial along one direction, while `derivative(f, n)` or
+    /// `taylor` computes derivatives of high order. Never seen by users.
+    Jet(Rc<crate::ad::jet::Jet>),
     /// The tangent of a dual in reverse mode: a node on the differentiation's tape. Never
     /// seen by users: it lives inside a [`Value::Dual`] while `grad` runs.
     Lin(crate::ad::tape::LinRef),
@@ -89,6 +92,7 @@ impl Value {
             Value::Record(_) => "record",
             Value::Func(_) | Value::Builtin(_) | Value::Bound(_) => "function",
             Value::Dual(d) => d.v.type_name(),
+            Value::Jet(j) => j.c[0].type_name(),
             Value::Lin(_) => "matrix",
         }
     }
@@ -146,6 +150,7 @@ impl Value {
             Value::Complex(_) => Some((1, 1)),
             Value::CMatrix(m) => Some(m.shape()),
             Value::Dual(d) => d.v.shape(),
+            Value::Jet(j) => j.c[0].shape(),
             Value::Lin(l) => Some(l.shape()),
             _ => None,
         }

@@ -36,7 +36,9 @@ struct Leaf {
 
 impl Inputs {
     fn new(values: &[Value], first_arg: usize) -> Result<Inputs, BuiltinError> {
-        let numeric = |v: &Value| matches!(v, Value::Num(_) | Value::Matrix(_) | Value::Dual(_) | Value::Range(_));
+        let numeric = |v: &Value| {
+            matches!(v, Value::Num(_) | Value::Matrix(_) | Value::Dual(_) | Value::Jet(_) | Value::Range(_))
+        };
         let as_input = |v: &Value| match v {
             Value::Range(r) => Value::matrix(r.to_column()),
             other => other.clone(),
@@ -88,7 +90,7 @@ impl Inputs {
 
     /// Whether some input already carries a derivative (a differentiation inside another).
     fn any_dual(&self) -> bool {
-        self.leaves.iter().any(|l| matches!(self.value(l), Value::Dual(_)))
+        self.leaves.iter().any(|l| matches!(self.value(l), Value::Dual(_) | Value::Jet(_)))
     }
 
     /// The arguments with each input replaced by `make(input index, its value)`.
@@ -163,7 +165,7 @@ fn directional(ctx: &mut dyn CallCtx, f: &Value, inputs: &Inputs, k: usize) -> R
 /// Fails unless a function's result is a number or matrix (a bool from a comparison has no
 /// derivative).
 fn differentiable(y: &Value) -> Result<(), BuiltinError> {
-    if matches!(y, Value::Num(_) | Value::Matrix(_) | Value::Dual(_)) {
+    if matches!(y, Value::Num(_) | Value::Matrix(_) | Value::Dual(_) | Value::Jet(_)) {
         return Ok(());
     }
     let e = BuiltinError::new(
@@ -290,12 +292,16 @@ pub(crate) fn taped(
 builtin! {
     /// The derivative of a function of one number, as a function.
     /// `derivative(f)(x)` is f′(x), and `derivative(f, n)` the n-th derivative: exact
-    /// (automatic differentiation), through loops, branches and other functions.
+    /// (automatic differentiation), through loops, branches and other functions. `n` goes up
+    /// to 100: high orders come from one run of `f` in Taylor arithmetic, so order 40 takes
+    /// a fraction of a millisecond. A function calling a builtin that has no rule for high
+    /// orders (`norm`, `det`, …) goes up to order 12, and the error above that names it.
     /// ```mml
     /// f(x) = x^3
     /// derivative(f)(2)      # => 12
     /// derivative(f, 2)(2)   # => 12
     /// derivative(sin)(0)    # => 1
+    /// derivative(x -> x^10, 10)(2)   # => 3628800
     /// ```
     pub static DERIVATIVE: Calculus = "derivative"(f, n = 1), |_ctx, args| {
         let f = args.func(0)?;
@@ -315,38 +321,122 @@ builtin! {
     }
 }
 
-/// The order `n` (argument 1) of a derivative: at most [`crate::series::MAX_ORDER`], as for
-/// `taylor`, since each order nests one more dual number and triples the work.
+/// The order `n` (argument 1) of a derivative: at most [`ad::jet::MAX_ORDER`], as for `taylor`
+/// (the Taylor arithmetic of jets costs O(n²) per operation).
 fn derivative_order(args: &Args<'_>) -> Result<usize, BuiltinError> {
     let n = args.count(1)?;
-    let max = crate::series::MAX_ORDER;
+    let max = ad::jet::MAX_ORDER;
     if n > max {
         return Err(BuiltinError::arg(1, format!("`derivative` computes up to order {max}, asked for {n}"))
             .code("invalid-argument")
-            .with_help("each order triples the work of every product in the function; `taylor(f, x0, n)` gives the low orders at once"));
+            .with_help(
+                "the work grows with the square of the order; `taylor(f, x0, n)` gives all the orders up to n at once",
+            ));
     }
     Ok(n)
 }
 
-/// The n-th derivative of `f` at `x`, by nesting dual numbers.
-fn nth_derivative(ctx: &mut dyn CallCtx, f: &Value, n: usize, x: &Value) -> Result<Value, BuiltinError> {
-    if n == 0 {
-        return ctx.call(f, std::slice::from_ref(x));
+/// The name of the builtin that reported it has no rule for jets, if `e` is that error.
+fn without_jet_rule(e: &BuiltinError, f: &Value) -> Option<String> {
+    match e {
+        BuiltinError::Message { code, .. } if *code == ad::jet::NO_RULE => Some(function_name(f)),
+        BuiltinError::Raised(r) => match &r.kind {
+            mml_runtime::ErrorKind::Builtin { function, code, .. } if *code == ad::jet::NO_RULE => {
+                Some(format!("`{function}`"))
+            }
+            _ => None,
+        },
+        _ => None,
     }
+}
+
+/// Whether `e` is a limit or an interruption, which a second attempt would only repeat.
+fn stops(e: &BuiltinError) -> bool {
+    let code = match e {
+        BuiltinError::Message { code, .. } => *code,
+        BuiltinError::Raised(r) => r.code(),
+    };
+    matches!(code, "interrupted" | "timeout" | "limit-exceeded" | "recursion-limit")
+}
+
+/// Runs `f` at `x` seeded with a jet of order `n` (see `ad::jet`), giving the result and the
+/// jet's tag. `None` when that fails and `n` is low enough for nested dual numbers (the
+/// caller uses those); above that order, a builtin without a rule for jets is an error naming
+/// it, pointing at argument `order_arg` (the order) of `what`.
+pub(crate) fn run_jet(
+    ctx: &mut dyn CallCtx,
+    f: &Value,
+    x: &Value,
+    n: usize,
+    (what, order_arg): (&str, usize),
+) -> Result<Option<(Value, u32)>, BuiltinError> {
     let tag = ad::new_tag();
-    let seeded = ad::make(tag, x.clone(), Value::Num(1.0));
-    let y = nth_derivative(ctx, f, n - 1, &seeded)?;
-    let plain = ad::strip(&y);
+    match ctx.call(f, &[ad::jet::seed(tag, x.clone(), n)]) {
+        Ok(y) => Ok(Some((y, tag))),
+        // Up to the order nested duals reach, any failure is retried with them, so that what
+        // they computed before jets still works (a limit or Ctrl-C is not retried).
+        Err(e) if n <= crate::series::NESTED_MAX_ORDER && !stops(&e) => Ok(None),
+        Err(e) => match without_jet_rule(&e, f) {
+            Some(name) => {
+                let max = crate::series::NESTED_MAX_ORDER;
+                Err(BuiltinError::arg(
+                    order_arg,
+                    format!("{name} has no rule for derivatives above order {max}, and `{what}` was asked for order {n}"),
+                )
+                .code("not-differentiable")
+                .with_help(format!(
+                    "{name} can be differentiated up to order {max} (arithmetic, indexing and the elementary functions go up to order {})",
+                    ad::jet::MAX_ORDER
+                )))
+            }
+            None => Err(e),
+        },
+    }
+}
+
+/// `n!` as a float (exact up to 22!, and finite up to 170!).
+pub(crate) fn factorial(n: usize) -> f64 {
+    (1..=n).map(|k| k as f64).product()
+}
+
+/// Fails unless `y`, what `f` returned, is numbers (possibly carrying derivatives).
+fn numbers_only(y: &Value) -> Result<(), BuiltinError> {
+    let plain = ad::strip(y);
     if !matches!(plain, Value::Num(_) | Value::Matrix(_) | Value::Bool(_)) {
         return Err(BuiltinError::arg(
             0,
             format!(
                 "`derivative` needs a function returning numbers, this one returned {}",
-                mml_runtime::display::describe(if matches!(plain, Value::Nothing) { &y } else { &plain })
+                mml_runtime::display::describe(if matches!(plain, Value::Nothing) { y } else { &plain })
             ),
         )
         .code("not-differentiable"));
     }
+    Ok(())
+}
+
+/// The n-th derivative of `f` at `x`: from one run on a jet for n ≥ 2 (k! times its k-th
+/// coefficient), else, or when `f` needs it, by nesting dual numbers.
+fn nth_derivative(ctx: &mut dyn CallCtx, f: &Value, n: usize, x: &Value) -> Result<Value, BuiltinError> {
+    if n >= 2 {
+        if let Some((y, tag)) = run_jet(ctx, f, x, n, ("derivative", 1))? {
+            numbers_only(&y)?;
+            let c = ad::jet::explicit_coefficient(&y, tag, n);
+            return ad::arith(mml_lang::ast::BinOp::ElemMul, &c, &Value::Num(factorial(n)));
+        }
+    }
+    nested_derivative(ctx, f, n, x)
+}
+
+/// The n-th derivative of `f` at `x`, by nesting dual numbers.
+fn nested_derivative(ctx: &mut dyn CallCtx, f: &Value, n: usize, x: &Value) -> Result<Value, BuiltinError> {
+    if n == 0 {
+        return ctx.call(f, std::slice::from_ref(x));
+    }
+    let tag = ad::new_tag();
+    let seeded = ad::make(tag, x.clone(), Value::Num(1.0));
+    let y = nested_derivative(ctx, f, n - 1, &seeded)?;
+    numbers_only(&y)?;
     Ok(ad::tangent(&y, tag))
 }
 
@@ -684,6 +774,7 @@ builtin! {
 
 /// How a builtin that is linear in one argument acts, for the derivative rule of
 /// [`linear_in`].
+#[derive(Clone, Copy)]
 pub(crate) enum Linear {
     /// It only moves elements around (`reshape`, `flatten`, `diag`).
     Moves,
@@ -702,6 +793,20 @@ pub(crate) fn linear_in(
     run: mml_runtime::BuiltinFn,
     kind: Linear,
 ) -> Result<Value, BuiltinError> {
+    if let Value::Jet(j) = args.get(i) {
+        // Every Taylor coefficient alike (each may carry derivatives of lower tags, on a tape too).
+        let mut c = Vec::with_capacity(j.c.len());
+        for (k, ck) in j.c.iter().enumerate() {
+            if k > 0 && ad::jet::is_zero(ck) {
+                c.push(Value::Num(0.0));
+                continue;
+            }
+            let mut values = args.values.to_vec();
+            values[i] = ck.clone();
+            c.push(linear_in(ctx, &mml_runtime::Args { values: &values, nfixed: args.nfixed }, i, run, kind)?);
+        }
+        return Ok(ad::jet::make(j.tag, c));
+    }
     let Some(tag) = ad::tag_of(args.get(i)) else {
         return run(ctx, args);
     };
@@ -772,6 +877,16 @@ pub(crate) fn bilinear(
     args: &mml_runtime::Args<'_>,
     run: mml_runtime::BuiltinFn,
 ) -> Result<Value, BuiltinError> {
+    if let Some(tag) = ad::jet::top(&args.values[..2]) {
+        // The Cauchy product of the bilinear builtin.
+        let mut call = |a: &Value, b: &Value| {
+            let mut values = args.values.to_vec();
+            values[0] = a.clone();
+            values[1] = b.clone();
+            run(ctx, &mml_runtime::Args { values: &values, nfixed: args.nfixed })
+        };
+        return ad::jet::bilinear(args.get(0), args.get(1), tag, &mut call, |e| ad::op_error(e, 0));
+    }
     let Some(tag) = ad::tag_of(args.get(0)).max(ad::tag_of(args.get(1))) else {
         return run(ctx, args);
     };
@@ -945,6 +1060,12 @@ pub(crate) fn any_dual(args: &mml_runtime::Args<'_>) -> bool {
     args.values.iter().any(|v| matches!(v, Value::Dual(_)))
 }
 
+/// Whether any argument carries a derivative, as a dual number or a jet: for builtins whose
+/// derivative rule serves jets too ([`with_tangent`], [`bilinear`], [`linear_in_all`]).
+pub(crate) fn carries(args: &mml_runtime::Args<'_>) -> bool {
+    args.values.iter().any(|v| matches!(v, Value::Dual(_) | Value::Jet(_)))
+}
+
 /// `det(A)` for an `A` carrying a derivative: det(A)' = det(A) · trace(A⁻¹ A').
 pub(crate) fn det_rule(ctx: &mut dyn CallCtx, a: &Value, det: mml_runtime::BuiltinFn) -> Result<Value, BuiltinError> {
     use mml_lang::ast::BinOp::{LeftDiv, Mul};
@@ -1053,6 +1174,17 @@ pub(crate) fn with_tangent(
     run: mml_runtime::BuiltinFn,
     tangent: &TangentRule<'_>,
 ) -> Result<Value, BuiltinError> {
+    if let Some(tag) = ad::jet::top(args.values) {
+        // A jet: the value from the coefficients c₀, the rest from the tangent rule applied to
+        // the jets one order shorter (see `ad::jet::integrate`).
+        return ad::jet::integrate(
+            args.values,
+            tag,
+            &mut |values| run(ctx, &mml_runtime::Args { values, nfixed: args.nfixed }),
+            &mut |values, tangents| tangent(values, tangents),
+            |e| ad::op_error(e, 0),
+        );
+    }
     let Some((tag, values, tangents)) = ad::split_all(args.values) else {
         return run(ctx, args);
     };

@@ -23,7 +23,7 @@ builtin! {
     /// abs(3 + 4i)   # => 5
     /// ```
     pub static ABS: Math = "abs"(x), |ctx, args| {
-        if let Value::Dual(_) = args.get(0) {
+        if let Value::Dual(_) | Value::Jet(_) = args.get(0) {
             return abs_of(args.get(0));
         }
         complex_to_real(&*ctx, args, |c| if c.im == 0.0 { c.re.abs() } else { c.norm() })

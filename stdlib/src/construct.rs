@@ -307,7 +307,7 @@ builtin! {
     ///                       # =>   0  0  0
     /// ```
     pub static DIAG: Construct = "diag"(v, k = 0), |ctx, args| {
-        if let Value::Dual(_) = args.get(0) {
+        if let Value::Dual(_) | Value::Jet(_) = args.get(0) {
             return crate::calculus::linear_in(ctx, args, 0, DIAG.run, crate::calculus::Linear::Moves);
         }
         let m = Numeric::from_value(&*ctx, args.get(0), 0)?;
@@ -349,7 +349,7 @@ builtin! {
     ///                               # =>   1  3  2  4
     /// ```
     pub static RESHAPE: Construct = "reshape"(A, r, c), |ctx, args| {
-        if let Value::Dual(_) = args.get(0) {
+        if let Value::Dual(_) | Value::Jet(_) = args.get(0) {
             return crate::calculus::linear_in(ctx, args, 0, RESHAPE.run, crate::calculus::Linear::Moves);
         }
         let a = Numeric::from_value(&*ctx, args.get(0), 0)?;
@@ -379,7 +379,7 @@ builtin! {
     ///                         # =>   4
     /// ```
     pub static FLATTEN: Construct = "flatten"(A), |ctx, args| {
-        if let Value::Dual(_) = args.get(0) {
+        if let Value::Dual(_) | Value::Jet(_) = args.get(0) {
             return crate::calculus::linear_in(ctx, args, 0, FLATTEN.run, crate::calculus::Linear::Moves);
         }
         let a = Numeric::from_value(&*ctx, args.get(0), 0)?;
@@ -458,7 +458,7 @@ builtin! {
     ///                        # =>   1  2  3
     /// ```
     pub static HCAT: Construct = "hcat"(blocks...), |ctx, args| {
-        if crate::calculus::any_dual(args) {
+        if crate::calculus::carries(args) {
             return crate::calculus::linear_in_all(ctx, args, HCAT.run);
         }
         concatenate(&*ctx, args, true)
@@ -479,7 +479,7 @@ builtin! {
     ///                          # =>   3
     /// ```
     pub static VCAT: Construct = "vcat"(blocks...), |ctx, args| {
-        if crate::calculus::any_dual(args) {
+        if crate::calculus::carries(args) {
             return crate::calculus::linear_in_all(ctx, args, VCAT.run);
         }
         concatenate(&*ctx, args, false)

@@ -145,7 +145,7 @@ builtin! {
     /// dot([1, 0], [0, 1])         # => 0
     /// ```
     pub static DOT: Linalg = "dot"(v, w), |ctx, args| {
-        if matches!(args.get(0), Value::Dual(_)) || matches!(args.get(1), Value::Dual(_)) {
+        if crate::calculus::carries(args) {
             return crate::calculus::bilinear(ctx, args, DOT.run);
         }
         for i in 0..2 {
@@ -236,7 +236,7 @@ builtin! {
     ///                              # =>   0  0  3  4
     /// ```
     pub static KRON: Linalg = "kron"(A, B), |ctx, args| {
-        if crate::calculus::any_dual(args) {
+        if crate::calculus::carries(args) {
             return crate::calculus::with_tangent(ctx, args, KRON.run, &|v, d| kron_tangent(&v[0], &v[1], &d[0], &d[1]));
         }
         let a = matrix_arg(&*ctx, args, 0)?;

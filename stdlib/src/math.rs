@@ -7,6 +7,7 @@
 //! NaN inputs propagate (`sqrt(nan)` is `nan`).
 
 use mml_lang::ast::BinOp;
+use mml_runtime::ad::jet::Rule;
 use mml_runtime::{ad, BuiltinError, Constant, Value};
 
 use crate::elementwise::{check_domain, domain_error, map_elementwise, position, zip_elementwise, Numeric};
@@ -24,7 +25,8 @@ macro_rules! unary {
             pub static $stat: Math = $name(x), |ctx, args| {
                 let x = args.get(0);
                 $( check_domain(&*ctx, &ad::strip(x), 0, $name, $ok, $what)?; )?
-                if let Value::Dual(_) = x {
+                if let Value::Dual(_) | Value::Jet(_) = x {
+                    ctx.check_work(ad::jet::map_work(x))?;
                     return differentiate($name, x, $f, $df);
                 }
                 map_elementwise(&*ctx, x, 0, $f)
@@ -37,11 +39,33 @@ macro_rules! unary {
 /// without a derivative (`floor`, `round`, …) are a `not-differentiable` error.
 fn differentiate(name: &str, x: &Value, f: fn(f64) -> f64, df: Option<DerivRule>) -> D {
     match df {
-        Some(df) => ad::map(x, 0, f, &df),
+        Some(df) => ad::map_rule(x, 0, f, &df, jet_rule(name)),
         None => Err(BuiltinError::arg(0, format!("`{name}` has no derivative")).code("not-differentiable").with_help(
             format!("`{name}` is piecewise constant: its derivative is 0 where it exists and undefined at its jumps"),
         )),
     }
+}
+
+/// The recurrence of an elementary function on jets (high-order derivatives), where it has
+/// one of its own; the others derive theirs from their derivative rule.
+fn jet_rule(name: &str) -> Option<Rule> {
+    Some(match name {
+        "exp" => Rule::Exp,
+        "log" => Rule::Log(1.0),
+        "log2" => Rule::Log(std::f64::consts::LN_2),
+        "log10" => Rule::Log(std::f64::consts::LN_10),
+        "sqrt" => Rule::Sqrt,
+        "sin" => Rule::Sin,
+        "cos" => Rule::Cos,
+        "sinh" => Rule::Sinh,
+        "cosh" => Rule::Cosh,
+        "tan" => Rule::Tan,
+        "tanh" => Rule::Tanh,
+        "sigmoid" => Rule::Sigmoid,
+        "atan" => Rule::Atan,
+        "asin" | "acos" => Rule::Asin,
+        _ => return None,
+    })
 }
 
 /// A derivative rule: given the argument (possibly itself being differentiated, for
@@ -59,13 +83,13 @@ fn one_minus_sq(v: &Value) -> D {
     ad::arith(BinOp::Sub, &Value::Num(1.0), &ad::arith(BinOp::ElemMul, v, v)?)
 }
 fn sin_of(v: &Value) -> D {
-    ad::map(v, 0, f64::sin, &d_sin)
+    ad::map_rule(v, 0, f64::sin, &d_sin, Some(Rule::Sin))
 }
 fn cos_of(v: &Value) -> D {
-    ad::map(v, 0, f64::cos, &d_cos)
+    ad::map_rule(v, 0, f64::cos, &d_cos, Some(Rule::Cos))
 }
 pub(crate) fn sqrt_of(v: &Value) -> D {
-    ad::map(v, 0, f64::sqrt, &d_sqrt)
+    ad::map_rule(v, 0, f64::sqrt, &d_sqrt, Some(Rule::Sqrt))
 }
 fn d_sin(v: &Value) -> D {
     cos_of(v)
@@ -88,7 +112,7 @@ fn d_atan(v: &Value) -> D {
     recip(ad::arith(BinOp::Add, &Value::Num(1.0), &ad::arith(BinOp::ElemMul, v, v)?))
 }
 fn d_exp(v: &Value) -> D {
-    ad::map(v, 0, f64::exp, &d_exp)
+    ad::map_rule(v, 0, f64::exp, &d_exp, Some(Rule::Exp))
 }
 fn d_log(v: &Value) -> D {
     recip(Ok(v.clone()))
@@ -123,10 +147,10 @@ unary! {
 }
 
 fn d_sinh(v: &Value) -> D {
-    ad::map(v, 0, f64::cosh, &d_cosh)
+    ad::map_rule(v, 0, f64::cosh, &d_cosh, Some(Rule::Cosh))
 }
 fn d_cosh(v: &Value) -> D {
-    ad::map(v, 0, f64::sinh, &d_sinh)
+    ad::map_rule(v, 0, f64::sinh, &d_sinh, Some(Rule::Sinh))
 }
 
 unary! {
@@ -170,7 +194,7 @@ builtin! {
     /// derivative(sinc)(0)   # => 0
     /// ```
     pub static SINC: Math = "sinc"(x), |ctx, args| {
-        if let Value::Dual(_) = args.get(0) {
+        if let Value::Dual(_) | Value::Jet(_) = args.get(0) {
             return sinc_of(args.get(0));
         }
         map_elementwise(&*ctx, args.get(0), 0, sinc)
@@ -216,12 +240,12 @@ fn sigmoid(x: f64) -> f64 {
 }
 fn d_tanh(v: &Value) -> D {
     // 1 − tanh²(x)
-    let t = ad::map(v, 0, f64::tanh, &d_tanh)?;
+    let t = ad::map_rule(v, 0, f64::tanh, &d_tanh, Some(Rule::Tanh))?;
     ad::arith(BinOp::Sub, &Value::Num(1.0), &ad::arith(BinOp::ElemMul, &t, &t)?)
 }
 fn d_sigmoid(v: &Value) -> D {
     // σ(x) (1 − σ(x))
-    let s = ad::map(v, 0, sigmoid, &d_sigmoid)?;
+    let s = ad::map_rule(v, 0, sigmoid, &d_sigmoid, Some(Rule::Sigmoid))?;
     ad::arith(BinOp::ElemMul, &s, &ad::arith(BinOp::Sub, &Value::Num(1.0), &s)?)
 }
 fn d_relu(v: &Value) -> D {
@@ -382,7 +406,7 @@ builtin! {
     /// atan2(1, 0)    # => 1.5707963267948966
     /// ```
     pub static ATAN2: Math = "atan2"(y, x), |ctx, args| {
-        if crate::calculus::any_dual(args) {
+        if crate::calculus::carries(args) {
             // d atan2(y, x) = (x dy - y dx) / (x² + y²).
             return crate::calculus::with_tangent(ctx, args, ATAN2.run, &|v, d| {
                 let (y, x) = (&v[0], &v[1]);
@@ -456,7 +480,7 @@ builtin! {
             };
             return Err(domain_error(1, message));
         }
-        if crate::calculus::any_dual(args) {
+        if crate::calculus::carries(args) {
             // mod(a, b) = a - b floor(a / b), and floor is constant between its jumps.
             return crate::calculus::with_tangent(ctx, args, MOD.run, &|v, d| {
                 let ratio = ad::arith(BinOp::ElemDiv, &ad::strip(&v[0]), &ad::strip(&v[1]))?;

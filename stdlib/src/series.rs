@@ -2,10 +2,13 @@
 //! a function; for a function of several variables, the value, gradient and Hessian at the
 //! point and the quadratic approximation.
 //!
-//! The coefficients come from one run of `f` with `n` nested dual numbers all seeded along
-//! the same direction: the part of the result multiplying k of the n infinitesimals is the
-//! k-th derivative. Each level triples the work of a product, so `n` is limited to
-//! [`MAX_ORDER`].
+//! The coefficients come from one run of `f` on a jet: the truncated Taylor polynomial
+//! x0 + t, carried through every operation by the recurrences of Taylor arithmetic (see the
+//! runtime's `ad::jet`), O(n²) work per operation, so `n` goes up to [`MAX_ORDER`]. A
+//! function calling a builtin without a rule for jets is run instead with `n` nested dual
+//! numbers all seeded along the same direction (the part of the result multiplying k of the
+//! n infinitesimals is the k-th derivative); each level triples the work of a product, so
+//! that way goes up to [`NESTED_MAX_ORDER`].
 
 use std::rc::Rc;
 
@@ -16,12 +19,26 @@ use crate::macros::builtin;
 use crate::objective::Objective;
 use crate::solve::record;
 
-/// The highest order `taylor` computes for a function of one number (about 3ⁿ work per
-/// operation, as every product of nested dual numbers takes three products one level down).
-pub(crate) const MAX_ORDER: usize = 12;
+/// The highest order `taylor` and `derivative` compute for a function of one number.
+pub(crate) const MAX_ORDER: usize = ad::jet::MAX_ORDER;
+
+/// The highest order by nested dual numbers, for functions calling a builtin without a rule
+/// for jets (about 3ⁿ work per operation, as every product of nested dual numbers takes three
+/// products one level down).
+pub(crate) const NESTED_MAX_ORDER: usize = 12;
 
 /// The Taylor coefficients c₀ … cₙ of `f` at `x0`.
 fn coefficients(ctx: &mut dyn CallCtx, f: &Value, x0: f64, n: usize) -> Result<Vec<f64>, BuiltinError> {
+    if n >= 2 {
+        if let Some((y, tag)) = crate::calculus::run_jet(ctx, f, &Value::Num(x0), n, ("taylor", 2))? {
+            return (0..=n).map(|k| checked(f, x0, k, &ad::jet::coefficient(&y, tag, k), 1.0)).collect();
+        }
+    }
+    nested_coefficients(ctx, f, x0, n)
+}
+
+/// The Taylor coefficients c₀ … cₙ of `f` at `x0` by nested dual numbers.
+fn nested_coefficients(ctx: &mut dyn CallCtx, f: &Value, x0: f64, n: usize) -> Result<Vec<f64>, BuiltinError> {
     let mut x = Value::Num(x0);
     let mut tags = Vec::with_capacity(n);
     for _ in 0..n {
@@ -41,47 +58,52 @@ fn coefficients(ctx: &mut dyn CallCtx, f: &Value, x0: f64, n: usize) -> Result<V
         for &tag in tags.iter().rev().take(k) {
             part = ad::tangent(&part, tag);
         }
-        let value = match ad::strip(&part) {
-            Value::Num(v) => v,
-            Value::Bool(b) => f64::from(u8::from(b)),
-            Value::Matrix(m) if m.len() == 1 => m[0],
-            other => {
-                return Err(BuiltinError::arg(
-                    0,
-                    format!(
-                        "`taylor` needs a function returning a number, this one returned {}",
-                        mml_runtime::display::describe(&other)
-                    ),
-                )
-                .code("not-differentiable"))
-            }
-        };
-        if !value.is_finite() {
-            let what = match k {
-                0 => "its value".to_string(),
-                1 => "its derivative".to_string(),
-                _ => format!("its derivative of order {k}"),
-            };
-            return Err(BuiltinError::arg(
-                1,
-                format!(
-                    "{} has no Taylor series about {}: {what} there is {}",
-                    match name_of(f).as_str() {
-                        "<lambda>" => "the function".to_string(),
-                        name => format!("`{name}`"),
-                    },
-                    mml_runtime::display::format_number(x0),
-                    mml_runtime::display::format_number(value)
-                ),
-            )
-            .code("not-differentiable")
-            .with_help(
-                "a pole or a branch point has no Taylor series; expand about a point nearby (log about 1, say)",
-            ));
-        }
-        coeffs.push(value / factorial);
+        coeffs.push(checked(f, x0, k, &part, factorial)?);
     }
     Ok(coeffs)
+}
+
+/// Coefficient `k` of the Taylor series of `f` at `x0` from `part` (which may carry
+/// derivatives of lower tags) divided by `divisor`: a number, or an error naming the point
+/// when it is not finite (a pole or branch point).
+fn checked(f: &Value, x0: f64, k: usize, part: &Value, divisor: f64) -> Result<f64, BuiltinError> {
+    let value = match ad::strip(part) {
+        Value::Num(v) => v,
+        Value::Bool(b) => f64::from(u8::from(b)),
+        Value::Matrix(m) if m.len() == 1 => m[0],
+        other => {
+            return Err(BuiltinError::arg(
+                0,
+                format!(
+                    "`taylor` needs a function returning a number, this one returned {}",
+                    mml_runtime::display::describe(&other)
+                ),
+            )
+            .code("not-differentiable"))
+        }
+    };
+    if !value.is_finite() {
+        let what = match k {
+            0 => "its value".to_string(),
+            1 => "its derivative".to_string(),
+            _ => format!("its derivative of order {k}"),
+        };
+        return Err(BuiltinError::arg(
+            1,
+            format!(
+                "{} has no Taylor series about {}: {what} there is {}",
+                match name_of(f).as_str() {
+                    "<lambda>" => "the function".to_string(),
+                    name => format!("`{name}`"),
+                },
+                mml_runtime::display::format_number(x0),
+                mml_runtime::display::format_number(value)
+            ),
+        )
+        .code("not-differentiable")
+        .with_help("a pole or a branch point has no Taylor series; expand about a point nearby (log about 1, say)"));
+    }
+    Ok(value / divisor)
 }
 
 /// `a + b`, `a * b`, … on values that may carry derivatives.
@@ -112,7 +134,9 @@ builtin! {
     /// For a function of one number it returns `{coeffs, poly}`: `coeffs` is the column
     /// c₀, c₁, …, cₙ with cₖ = f⁽ᵏ⁾(x0)/k! (lowest order first, so `coeffs[k + 1]` goes with
     /// (x − x0)ᵏ), and `poly` is the polynomial Σ cₖ (x − x0)ᵏ as a function (element-wise
-    /// on matrices). The derivatives are exact (automatic differentiation); `n` is at most 12.
+    /// on matrices). The derivatives are exact (automatic differentiation by Taylor
+    /// arithmetic); `n` is at most 100 (12 for a function calling a builtin without a rule
+    /// for high orders, which says so).
     /// The result itself can be called as the polynomial: `taylor(exp, 0, 4)(1)` is
     /// `taylor(exp, 0, 4).poly(1)`.
     ///
@@ -143,7 +167,7 @@ builtin! {
         if let Value::Num(x0) = args.get(1) {
             if n > MAX_ORDER {
                 return Err(BuiltinError::arg(2, format!("`taylor` computes up to order {MAX_ORDER}, asked for {n}"))
-                    .with_help("each order triples the work of every product in the function"));
+                    .with_help("the work grows with the square of the order"));
             }
             if !x0.is_finite() {
                 return Err(BuiltinError::arg(1, "the point must be a finite number").code("not-finite"));

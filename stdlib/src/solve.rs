@@ -322,7 +322,7 @@ builtin! {
     /// trace(eye(3))         # => 3
     /// ```
     pub static TRACE: Solve = "trace"(A), |ctx, args| {
-        if let Value::Dual(_) = args.get(0) {
+        if let Value::Dual(_) | Value::Jet(_) = args.get(0) {
             return crate::calculus::linear_in(ctx, args, 0, TRACE.run, crate::calculus::Linear::Trace);
         }
         let a = args.matrix(0)?;

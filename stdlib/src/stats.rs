@@ -235,7 +235,7 @@ builtin! {
     /// sum([0.5, 0.2, 0.3] .> 0.25)     # => 2
     /// ```
     pub static SUM: Stats = "sum"(X, dim = nothing), |ctx, args| {
-        if let Value::Dual(_) = args.get(0) {
+        if let Value::Dual(_) | Value::Jet(_) = args.get(0) {
             return crate::calculus::linear_in(ctx, args, 0, SUM.run, crate::calculus::Linear::Sum(false));
         }
         sum_like(&*ctx, args, "sum", pairwise_sum, complex_sum)
@@ -287,7 +287,7 @@ builtin! {
     ///                                 # =>   1.33333
     /// ```
     pub static MEAN: Stats = "mean"(X, dim = nothing), |ctx, args| {
-        if let Value::Dual(_) = args.get(0) {
+        if let Value::Dual(_) | Value::Jet(_) = args.get(0) {
             return crate::calculus::linear_in(ctx, args, 0, MEAN.run, crate::calculus::Linear::Sum(true));
         }
         sum_like(&*ctx, args, "mean", mean_of, |x| complex_sum(x) / x.len() as f64)

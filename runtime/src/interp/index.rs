@@ -175,7 +175,7 @@ impl Interp<'_> {
     /// The part of `v` that `ix` selects.
     pub(crate) fn gather(&self, v: &Value, ix: &[Ix]) -> R<Value> {
         match v {
-            Value::Dual(_) => crate::ad::linear(v, &mut |x| self.gather(x, ix)),
+            Value::Dual(_) | Value::Jet(_) => crate::ad::linear(v, &mut |x| self.gather(x, ix)),
             Value::Lin(l) => {
                 let (pos, shape) = selection(l.shape(), ix);
                 crate::ad::tape::gather(*l, pos, shape)
@@ -295,8 +295,8 @@ fn set_path(target: &mut Value, steps: &[Step], value: Value, vspan: Span) -> R<
             other => type_err(&format!("`.{name}`"), "a record", other, *span),
         },
         Step::Index(..)
-            if matches!(target, Value::Dual(_))
-                || (matches!(value, Value::Dual(_)) && !matches!(target, Value::List(_))) =>
+            if matches!(target, Value::Dual(_) | Value::Jet(_))
+                || (matches!(value, Value::Dual(_) | Value::Jet(_)) && !matches!(target, Value::List(_))) =>
         {
             set_dual(target, steps, value, vspan)
         }
@@ -457,6 +457,9 @@ fn set_complex(target: &mut Value, ix: &[Ix], value: &Value, span: Span, vspan: 
 /// owner is taken apart without copying, so assigning element by element in a loop stays
 /// cheap.
 fn set_dual(target: &mut Value, steps: &[Step], value: Value, vspan: Span) -> R<()> {
+    if let Some(tag) = crate::ad::jet::top(&[target.clone(), value.clone()]) {
+        return set_jet(target, steps, value, vspan, tag);
+    }
     let tag = crate::ad::tag_of(target).max(crate::ad::tag_of(&value)).unwrap_or(0);
     let (mut primal, old) = match std::mem::replace(target, Value::Nothing) {
         Value::Dual(d) if d.tag == tag => match Rc::try_unwrap(d) {
@@ -505,6 +508,42 @@ fn set_dual(target: &mut Value, steps: &[Step], value: Value, vspan: Span) -> R<
         }
     };
     *target = crate::ad::make(tag, primal, tangent);
+    Ok(())
+}
+
+/// Assignment where a jet carries the highest tag: every Taylor coefficient of the target is
+/// assigned the value's coefficient alike (zeros spelled out in their shapes).
+fn set_jet(target: &mut Value, steps: &[Step], value: Value, vspan: Span, tag: u32) -> R<()> {
+    use crate::ad::jet;
+    let n = jet::order_of(&[target.clone(), value.clone()], tag);
+    let shape = target.shape();
+    // A target with one owner is taken apart without copying its coefficients.
+    let mut parts: Vec<Value> = match std::mem::replace(target, Value::Nothing) {
+        Value::Jet(j) if j.tag == tag => {
+            let mut c = Rc::try_unwrap(j).map_or_else(|j| j.c.clone(), |j| j.c);
+            c.truncate(n + 1);
+            c
+        }
+        other => {
+            let mut c = vec![other];
+            c.resize(n + 1, Value::Num(0.0));
+            c
+        }
+    };
+    for k in 0..=n {
+        let v = jet::coefficient(&value, tag, k);
+        if k > 0 && jet::is_zero(&v) && jet::is_zero(&parts[k]) {
+            continue;
+        }
+        if let (Some((r, c)), true) = (shape, jet::is_zero(&parts[k]) && k > 0) {
+            parts[k] = if (r, c) == (1, 1) { Value::Num(0.0) } else { Value::matrix(Matrix::zeros(r, c)) };
+        }
+        if let Err(e) = set_path(&mut parts[k], steps, jet::explicit_coefficient(&value, tag, k), vspan) {
+            *target = jet::make(tag, parts);
+            return Err(e);
+        }
+    }
+    *target = jet::make(tag, parts);
     Ok(())
 }
 
