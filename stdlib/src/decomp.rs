@@ -111,7 +111,9 @@ builtin! {
     /// the singular values in descending order and `U`, `V` with orthonormal columns.
     /// Thin by default (`U` is `m×k`, `V` is `n×k`, `k = min(m, n)`); `full = true` gives square
     /// `U` (`m×m`) and `V` (`n×n`). Each pair of singular vectors is signed so that the first
-    /// non-zero component of `U`'s column is positive.
+    /// non-zero component of `U`'s column is positive. Entries near the ends of the
+    /// floating-point range are handled by an exact power-of-two scaling; singular values beyond
+    /// the largest double are a `not-finite` error.
     /// ```mml
     /// U, S, V = svd([3, 2, 2; 2, 3, -2])
     /// round(S, 12)      # => 2×1 matrix

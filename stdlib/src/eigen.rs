@@ -77,7 +77,7 @@ fn normalise_phase(mut col: nalgebra::DVectorViewMut<'_, C64>) {
 
 /// Eigenvalues and normalised eigenvectors of a finite square matrix, ordered by `sort`.
 fn eig_sorted(a: &Matrix, sort: Sort) -> Result<(Vec<C64>, CMatrix), BuiltinError> {
-    let (values, mut vectors) = kernel::eig(a).ok_or_else(|| no_convergence(0, "eigenvalue iteration"))?;
+    let (values, mut vectors) = crate::solve::eig_of(a, 0)?;
     for col in vectors.column_iter_mut() {
         normalise_phase(col);
     }
@@ -100,6 +100,8 @@ builtin! {
     /// The default order is by size, largest `|λ|` first (`sort` = `"abs"`, `"descending"`,
     /// `"ascending"`, `"none"`). Eigenvectors are unit length with their first non-zero
     /// component positive. For symmetric matrices `eigh` is faster and always real.
+    /// Entries near the ends of the floating-point range (1e300, 1e-300) are handled by an
+    /// exact power-of-two scaling; eigenvalues beyond the largest double are a `not-finite` error.
     /// ```mml
     /// values, vectors = eig([2, 0; 0, 3])
     /// values          # => 2×1 matrix
@@ -147,7 +149,7 @@ builtin! {
         if !is_symmetric(&a) {
             return Err(not_symmetric(0, "eigh"));
         }
-        let (values, mut vectors) = kernel::eigh(&a).ok_or_else(|| no_convergence(0, "eigenvalue iteration"))?;
+        let (values, mut vectors) = crate::solve::eigh_of(&a, 0)?;
         normalise_signs(&mut vectors);
         let as_complex: Vec<C64> = values.iter().map(|&v| C64::new(v, 0.0)).collect();
         let idx = order(&as_complex, sort);
@@ -219,7 +221,7 @@ builtin! {
         if let Some(c) = charpoly_exact(&a) {
             return Ok(Value::column(c));
         }
-        let (values, _) = kernel::eig(&a).ok_or_else(|| no_convergence(0, "eigenvalue iteration"))?;
+        let (values, _) = crate::solve::eig_of(&a, 0)?;
         let mut poly = vec![C64::new(1.0, 0.0)];
         for lam in values {
             let mut next = poly.clone();

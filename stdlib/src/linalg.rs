@@ -440,7 +440,7 @@ fn norm_rule(args: &Args<'_>) -> Result<Value, BuiltinError> {
                     .code("not-differentiable")
                     .with_help("the Frobenius norm norm(A, \"fro\") has them"));
             }
-            let svd = mml_runtime::kernel::svd(&plain, false).ok_or_else(|| svd_failed(0))?;
+            let svd = crate::solve::svd_of(&plain, false, 0)?;
             let u = Value::matrix(svd.u.columns(0, 1).transpose());
             let v = Value::matrix(svd.v.columns(0, 1).into_owned());
             op(Mul, &op(Mul, &u, x)?, &v)

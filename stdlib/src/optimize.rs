@@ -601,7 +601,7 @@ builtin! {
         if !is_symmetric(&h) {
             return Err(not_symmetric(0, "classify_stationary"));
         }
-        let (values, _) = kernel::eigh(&h).ok_or_else(|| crate::solve::no_convergence(0, "eigenvalue computation"))?;
+        let (values, _) = crate::solve::eigh_of(&h, 0)?;
         let big = values.iter().fold(0.0f64, |m, v| m.max(v.abs()));
         let tol = if args.is_nothing(1) { 1e-10 * big.max(1.0) } else { positive(args, 1, "tolerance")? };
         let pos = values.iter().filter(|v| **v > tol).count();

@@ -34,7 +34,7 @@ use nalgebra::{DMatrixView, Dyn};
 use crate::linalg::{matrix_arg, require_finite};
 use crate::macros::builtin;
 use crate::moments::{blocks, blocks_of, centred_gram, column_means, subtract_row, ROW_BLOCK, SMALL_DIM};
-use crate::solve::{narrow, no_convergence, normalise_signs};
+use crate::solve::{narrow, normalise_signs};
 
 /// `X Xᵀ` for an `n×d` matrix: only the lower triangle, by blocks of columns of the result, each
 /// one GEMM on views (`X[j.., :]` and a strided view of `X[j..j+w, :]ᵀ`), then mirrored.
@@ -60,7 +60,7 @@ fn outer_gram(x: &Matrix) -> Matrix {
 
 /// The top `k` eigenpairs (descending) of a symmetric matrix read from its lower triangle.
 fn top_eigen(s: &Matrix, k: usize) -> Result<(Vec<f64>, Matrix), BuiltinError> {
-    let (w, v) = kernel::eigh(s).ok_or_else(|| no_convergence(0, "eigenvalue iteration"))?;
+    let (w, v) = crate::solve::eigh_of(s, 0)?;
     let n = w.len();
     let values: Vec<f64> = (0..k).map(|i| w[n - 1 - i]).collect();
     let vectors = Matrix::from_fn(s.nrows(), k, |r, c| v[(r, n - 1 - c)]);
@@ -159,7 +159,7 @@ fn analyse(x: &Matrix, mu: &Matrix, k: usize, method: &str) -> Result<Analysis, 
         }
         _ => {
             let xc = subtract_row(x, mu);
-            let svd = kernel::svd(&xc, false).ok_or_else(|| no_convergence(0, "singular value decomposition"))?;
+            let svd = crate::solve::svd_of(&xc, false, 0)?;
             let values: Vec<f64> = (0..k).map(|i| svd.s.get(i).map_or(0.0, |s| s * s / nf)).collect();
             let total = svd.s.iter().map(|s| s * s).sum::<f64>() / nf;
             let mut u = Matrix::zeros(d, k);

@@ -274,7 +274,7 @@ pub(crate) fn covariance_factor(s: &Matrix, arg: usize) -> Result<Matrix, Builti
     if let Some(l) = kernel::cholesky(s) {
         return Ok(l);
     }
-    let (w, v) = kernel::eigh(s).ok_or_else(|| crate::solve::no_convergence(arg, "eigenvalue iteration"))?;
+    let (w, v) = crate::solve::eigh_of(s, arg)?;
     let big = w.iter().fold(0.0f64, |m, x| m.max(x.abs()));
     let tol = 1e3 * s.nrows() as f64 * f64::EPSILON * big;
     if let Some(bad) = w.iter().find(|x| **x < -tol) {

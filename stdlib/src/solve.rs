@@ -21,7 +21,7 @@ use std::rc::Rc;
 
 use mml_runtime::display::format_number;
 use mml_runtime::kernel::{self, exact, SolveError, Svd};
-use mml_runtime::{Args, BuiltinError, CallCtx, Matrix, Record, Value};
+use mml_runtime::{Args, BuiltinError, CMatrix, CallCtx, Matrix, Record, Value, C64};
 
 use crate::macros::builtin;
 
@@ -95,7 +95,85 @@ pub(crate) fn normalise_signs(m: &mut Matrix) {
 
 /// The SVD of the matrix at argument `arg` (`no-convergence` if it fails).
 pub(crate) fn svd_of(a: &Matrix, full: bool, arg: usize) -> Result<Svd, BuiltinError> {
-    kernel::svd(a, full).ok_or_else(|| no_convergence(arg, "singular value decomposition"))
+    let (scaled, s) = scaled(a);
+    let mut svd = kernel::svd(scaled.as_ref().unwrap_or(a), full)
+        .ok_or_else(|| no_convergence(arg, "singular value decomposition"))?;
+    if s != 1.0 {
+        for x in svd.s.iter_mut() {
+            *x *= s;
+        }
+        overflowed(svd.s.iter().copied(), arg, "singular values")?;
+    }
+    Ok(svd)
+}
+
+/// The eigenvalues and eigenvectors of a symmetric matrix, scaled first when its entries are
+/// near the ends of the floating-point range (see [`scaled`]).
+pub(crate) fn eigh_of(a: &Matrix, arg: usize) -> Result<(Vec<f64>, Matrix), BuiltinError> {
+    let (scaled, s) = scaled(a);
+    let (mut values, vectors) =
+        kernel::eigh(scaled.as_ref().unwrap_or(a)).ok_or_else(|| no_convergence(arg, "eigenvalue iteration"))?;
+    if s != 1.0 {
+        for v in values.iter_mut() {
+            *v *= s;
+        }
+        overflowed(values.iter().copied(), arg, "eigenvalues")?;
+    }
+    Ok((values, vectors))
+}
+
+/// The eigenvalues and eigenvectors of a square matrix, scaled first like [`eigh_of`].
+pub(crate) fn eig_of(a: &Matrix, arg: usize) -> Result<(Vec<C64>, CMatrix), BuiltinError> {
+    let (scaled, s) = scaled(a);
+    let (mut values, vectors) =
+        kernel::eig(scaled.as_ref().unwrap_or(a)).ok_or_else(|| no_convergence(arg, "eigenvalue iteration"))?;
+    if s != 1.0 {
+        for v in values.iter_mut() {
+            *v *= s;
+        }
+        overflowed(values.iter().flat_map(|v| [v.re, v.im]), arg, "eigenvalues")?;
+    }
+    Ok((values, vectors))
+}
+
+/// The singular values (descending), scaled first like [`svd_of`].
+pub(crate) fn singular_values_of(a: &Matrix, arg: usize) -> Result<Vec<f64>, BuiltinError> {
+    let (scaled, s) = scaled(a);
+    let mut values = kernel::singular_values(scaled.as_ref().unwrap_or(a))
+        .ok_or_else(|| no_convergence(arg, "singular value decomposition"))?;
+    if s != 1.0 {
+        for x in values.iter_mut() {
+            *x *= s;
+        }
+        overflowed(values.iter().copied(), arg, "singular values")?;
+    }
+    Ok(values)
+}
+
+/// `a` divided by a power of two that brings its largest entry near 1, and that power, when
+/// the entries are so large (or small) that a decomposition's intermediate sums of squares
+/// would overflow (or underflow); `(None, 1.0)` otherwise. Dividing by a power of two is
+/// exact, so the vectors of the scaled matrix are the matrix's own, and its values are the
+/// scaled values times the power.
+pub(crate) fn scaled(a: &Matrix) -> (Option<Matrix>, f64) {
+    let big = a.iter().fold(0.0f64, |m, x| m.max(x.abs()));
+    if big == 0.0 || !big.is_finite() || (1e-150..=1e150).contains(&big) {
+        return (None, 1.0);
+    }
+    let s = 2f64.powi(big.log2().floor() as i32);
+    (Some(a.map(|x| x / s)), s)
+}
+
+/// The `not-finite` error when values scaled back up overflow.
+pub(crate) fn overflowed(values: impl Iterator<Item = f64>, arg: usize, what: &str) -> Result<(), BuiltinError> {
+    if values.into_iter().all(f64::is_finite) {
+        return Ok(());
+    }
+    Err(BuiltinError::arg(arg, format!("the {what} of this matrix overflow: some are larger than 1.8e308"))
+        .code("not-finite")
+        .with_help(
+            "scale the matrix down first (for example divide it by its largest entry), then scale the result back",
+        ))
 }
 
 /// The error for an iteration that did not converge.
@@ -308,7 +386,7 @@ builtin! {
         crate::solve::check_cubic(&*ctx, args.get(0), 20.0)?;
         let a = finite_matrix(args, 0)?;
         let tol = tol_arg(args, 1)?;
-        let s = kernel::singular_values(&a).ok_or_else(|| no_convergence(0, "singular value decomposition"))?;
+        let s = singular_values_of(&a, 0)?;
         let tol = tol.unwrap_or_else(|| a.nrows().max(a.ncols()) as f64 * f64::EPSILON * s.first().copied().unwrap_or(0.0));
         Ok(Value::Num(s.iter().filter(|&&x| x > tol).count() as f64))
     }
@@ -350,7 +428,7 @@ builtin! {
     pub static COND: Solve = "cond"(A), |ctx, args| {
         crate::solve::check_cubic(&*ctx, args.get(0), 20.0)?;
         let a = finite_matrix(args, 0)?;
-        let s = kernel::singular_values(&a).ok_or_else(|| no_convergence(0, "singular value decomposition"))?;
+        let s = singular_values_of(&a, 0)?;
         let (Some(max), Some(min)) = (s.first(), s.last()) else { return Ok(Value::Num(0.0)) };
         // Singular to working precision (the same test as `rank` and `is_singular`): inf.
         let tol = a.nrows().max(a.ncols()) as f64 * f64::EPSILON * max;
@@ -371,7 +449,7 @@ builtin! {
     pub static IS_SINGULAR: Solve = "is_singular"(A, tol = nothing), |_ctx, args| {
         let a = square_matrix(args, 0, "is_singular")?;
         let tol = tol_arg(args, 1)?;
-        let s = kernel::singular_values(&a).ok_or_else(|| no_convergence(0, "singular value decomposition"))?;
+        let s = singular_values_of(&a, 0)?;
         let tol = tol.unwrap_or_else(|| a.nrows() as f64 * f64::EPSILON * s.first().copied().unwrap_or(0.0));
         Ok(Value::Bool(s.iter().filter(|&&x| x > tol).count() < a.nrows()))
     }
