@@ -332,7 +332,16 @@ enum Form {
     Echelon,
 }
 
-/// Runs `form` on `a`, exactly when possible; writes the steps when `steps`.
+/// How elimination stopped short of a result.
+enum Stopped {
+    /// The course's square algorithm found no row to fix the pivot of this row.
+    Singular(usize),
+    Error(BuiltinError),
+}
+
+/// Runs `form` on `a`, exactly when possible; writes the steps when `steps`. A square matrix
+/// gets the course's echelon algorithm; when it is singular, elimination starts again with
+/// row swaps and skipped columns, the general row echelon form, which every matrix has.
 fn eliminate(
     ctx: &mut dyn CallCtx,
     a: &Matrix,
@@ -340,8 +349,33 @@ fn eliminate(
     steps: bool,
     tol: Option<f64>,
 ) -> Result<Matrix, BuiltinError> {
+    let course = matches!(form, Form::Echelon) && a.nrows() == a.ncols();
+    match eliminate_as(ctx, a, form, course, steps, tol) {
+        Ok(m) => Ok(m),
+        Err(Stopped::Error(e)) => Err(e),
+        Err(Stopped::Singular(row)) => {
+            if steps {
+                ctx.write(&format!(
+                    "row {row} has no non-zero pivot, so the matrix is singular: elimination starts again with row swaps, giving the row echelon form (zero rows last)\n"
+                ));
+            }
+            eliminate_as(ctx, a, form, false, steps, tol).map_err(|stop| match stop {
+                Stopped::Error(e) => e,
+                Stopped::Singular(row) => course_singular(row, a.ncols()),
+            })
+        }
+    }
+}
+
+fn eliminate_as(
+    ctx: &mut dyn CallCtx,
+    a: &Matrix,
+    form: Form,
+    square_course: bool,
+    steps: bool,
+    tol: Option<f64>,
+) -> Result<Matrix, Stopped> {
     let (m, n) = a.shape();
-    let square_course = matches!(form, Form::Echelon) && m == n;
     let mut note = None;
     if m <= EXACT_MAX && n <= EXACT_MAX {
         if let Some(rows) = mml_runtime::kernel::exact::to_rationals(a) {
@@ -363,7 +397,7 @@ fn eliminate(
                     if let Some(t) = e.trace.take() {
                         ctx.write(&t);
                     }
-                    return Err(course_singular(row, n));
+                    return Err(Stopped::Singular(row));
                 }
                 Err(Stop::Overflow) => {
                     note = Some("note: the fractions grew too large for exact arithmetic, so elimination restarts in floating point (entries shown to 6 digits)");
@@ -391,8 +425,10 @@ fn eliminate(
     }
     match result {
         Ok(()) => Ok(e.to_matrix(n)),
-        Err(Stop::Singular { row }) => Err(course_singular(row, n)),
-        Err(Stop::Overflow) => Err(BuiltinError::new("internal", "floating-point elimination cannot overflow")),
+        Err(Stop::Singular { row }) => Err(Stopped::Singular(row)),
+        Err(Stop::Overflow) => {
+            Err(Stopped::Error(BuiltinError::new("internal", "floating-point elimination cannot overflow")))
+        }
     }
 }
 
@@ -444,11 +480,12 @@ builtin! {
     /// For a square matrix it follows the course's algorithm: row by row, clear the
     /// entries left of the diagonal using the rows above; if the diagonal entry is then 0, add
     /// the rows below it one at a time until it is not; then divide the row by its diagonal
-    /// entry. The result has 1s on the diagonal and zeros below it; if no row helps, the matrix
-    /// is singular and that is a `singular-matrix` error (which is how the exercise's
-    /// `isSingular` decides). A non-square matrix gets the usual row echelon form (row swaps
-    /// for zero pivots, zero columns skipped). `steps = true` prints every row operation;
-    /// exact fractions and `tol` work as in `rref`.
+    /// entry. The result has 1s on the diagonal and zeros below it. If no row helps, the matrix
+    /// is singular (which is how the exercise's `isSingular` decides; `is_singular(A)` answers
+    /// it directly), and elimination starts again the way it goes for a non-square matrix:
+    /// the usual row echelon form, with row swaps for zero pivots, zero columns skipped,
+    /// leading 1s and zero rows last. `steps = true` prints every row operation (and says
+    /// when it starts again); exact fractions and `tol` work as in `rref`.
     /// ```mml
     /// echelon([0, 7, -5, 3; 2, 8, 0, 4; 3, 12, 0, 5; 1, 3, 1, 3])   # => 4×4 matrix
     ///     # =>   1  7.5  -2.5      3.5
@@ -458,6 +495,9 @@ builtin! {
     /// echelon([1, 2, 3; 2, 4, 7])   # => 2×3 matrix
     ///                               # =>   1  2  3
     ///                               # =>   0  0  1
+    /// echelon([1, 2; 2, 4])         # => 2×2 matrix
+    ///                               # =>   1  2
+    ///                               # =>   0  0
     /// ```
     pub static ECHELON: Solve = "echelon"(A, steps = false, tol = nothing), |ctx, args| {
         let a = finite_matrix(args, 0)?;
