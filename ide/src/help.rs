@@ -100,6 +100,9 @@ fn about(session: &Session, name: &str) -> Option<String> {
     if mml_lang::KEYWORDS.contains(&name) {
         return Some(format!("`{name}` is a keyword: {}\n", keyword_help(name)));
     }
+    if let Some(text) = topic_help(name) {
+        return Some(text.to_string());
+    }
     if let Some(cmd) = command_help(name) {
         return Some(format!("{cmd}\n"));
     }
@@ -209,6 +212,44 @@ fn keyword_help(word: &str) -> &'static str {
         "or" => "logical or, evaluating the right side only when needed",
         "not" => "logical negation",
         _ => "part of MML's syntax",
+    }
+}
+
+/// What every iterative builtin reports: `:help iterative` (also `:help iterations`,
+/// `:help converged`, `:help reason`).
+const TRACE_HELP: &str = "\
+Iterative builtins (newton_raphson, bisect, root, power_iteration, pagerank,
+gradient_descent, minimize, newton_minimize, curve_fit, lagrange, global_min) say what
+they did in one shape: their result record ends with
+
+  path        the iterates, one column each, from the start point
+  iterations  the number of updates, as a hand-written loop counts them (pagerank and
+              power_iteration count as the course's loop: not the first multiplication)
+  converged   true only when the stated criterion holds at the stated tolerance
+  reason      why it stopped: \"step\", \"gradient\", \"residual\", \"interval\" or
+              \"change\" (converged by that criterion), or \"max-iterations\", \"stalled\",
+              \"diverged\", \"cycled\", \"zero-derivative\", \"singular\", \"saddle\",
+              \"maximum\", \"unbounded\"
+  message     the same in a sentence, with the numbers
+
+newton_raphson, bisect and root answer with a number (or vector); trace = true gives the
+record instead. With trace = true every one of them returns its record whatever happened;
+without it, a run that failed is a no-convergence (or singular-matrix) error with the same
+message (the minimisers and curve_fit return their record with converged = false when
+they run out of iterations, stall, or end at a saddle point, maximum or plateau).
+
+    r = newton_raphson(x -> x^2 - 2, 1, trace = true)
+    r.iterations, r.reason          # 6 step
+    s = minimize((x, y) -> x^2 - y^2, [0, 0])
+    s.converged, s.reason           # false saddle
+    contour((x, y) -> x^2 + 3*y^2, path = gradient_descent((x, y) -> x^2 + 3*y^2, [1, 1]).path)
+";
+
+/// Help on a topic that is not a name.
+fn topic_help(name: &str) -> Option<&'static str> {
+    match name {
+        "iterative" | "iterations" | "converged" | "reason" | "solvers" => Some(TRACE_HELP),
+        _ => None,
     }
 }
 

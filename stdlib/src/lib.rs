@@ -40,6 +40,7 @@ mod series;
 mod solve;
 mod stats;
 mod time;
+mod trace;
 
 #[cfg(test)]
 mod testing;

@@ -71,6 +71,10 @@ macro_rules! params {
         $crate::macros::params!(@kw [$($out,)*
             ::mml_runtime::Param::opt(stringify!($p), ::mml_runtime::ParamDefault::Str($s)),] $($rest)*)
     };
+    (@acc [$($out:expr,)*] $p:ident = $d:literal ; $($rest:tt)*) => {
+        $crate::macros::params!(@kw [$($out,)*
+            ::mml_runtime::Param::opt(stringify!($p), ::mml_runtime::ParamDefault::Num($d as f64)),] $($rest)*)
+    };
     (@kw [$($out:expr,)*]) => { &[$($out,)*] };
     (@kw [$($out:expr,)*] $p:ident = nothing $(, $($rest:tt)*)?) => {
         $crate::macros::params!(@kw [$($out,)*

@@ -8,11 +8,13 @@
 use std::rc::Rc;
 
 use mml_runtime::display::format_number;
-use mml_runtime::{Args, BuiltinError, CallCtx, Matrix, Record, Value};
+use mml_runtime::{Args, BuiltinError, CallCtx, Matrix, Value};
 use nalgebra::DVector;
 
 use crate::linalg::{matrix_arg, norm2, require_finite, vector_arg, zero_vector};
 use crate::macros::builtin;
+use crate::objective::short;
+use crate::trace::{Path, Report, Stop};
 
 /// Argument `i` (called `name`) as a finite square matrix.
 fn square_arg(ctx: &dyn CallCtx, args: &Args<'_>, i: usize, name: &str) -> Result<Rc<Matrix>, BuiltinError> {
@@ -51,6 +53,19 @@ fn no_convergence(what: &str, maxit: usize, change: f64, tol: f64) -> BuiltinErr
     )
 }
 
+/// The message of a power iteration that stopped after `k` multiplications.
+fn ended(what: &str, stop: Stop, k: usize, change: f64, tol: f64) -> String {
+    if stop == Stop::Change {
+        format!(
+            "converged: multiplication {k} changed the vector by {}, at most tol = {}",
+            short(change, 3),
+            format_number(tol)
+        )
+    } else {
+        format!("{what} did not converge in {k} multiplications: the last changed the vector by {}", short(change, 3))
+    }
+}
+
 /// `v` flipped, if needed, so that its element of largest magnitude is positive.
 fn orient(mut v: DVector<f64>) -> DVector<f64> {
     let big = v.iter().copied().fold(0.0f64, |m, x| if x.abs() > m.abs() { x } else { m });
@@ -65,10 +80,14 @@ builtin! {
     /// The iteration starts from `x0`.
     /// Each step computes `y = M x` and normalises it to length 1 (flipping its sign when it
     /// turned against `x`, so negative eigenvalues converge too); it stops when a step changes
-    /// `x` by at most `tol`. Returns a record `{vector, value, iterations}`: the unit
-    /// eigenvector (its largest element positive), the eigenvalue `x' M x`, and the number of
-    /// steps. Not converging within `maxit` steps is a `no-convergence` error; it happens when
-    /// the two largest eigenvalues have the same size (`λ` and `-λ`, or a complex pair).
+    /// `x` by at most `tol`. Returns a record `{vector, value, path, iterations, converged,
+    /// reason, message}` (see `:help iterative`): the unit eigenvector (its largest element
+    /// positive), the eigenvalue `x' M x`, every normalised iterate from the start, and the
+    /// number of iterations as the course's loop counts them (the first multiplication sets
+    /// the loop up and is not counted: `size(r.path, 2) - 2`). Not converging within `maxit`
+    /// multiplications is a `no-convergence` error (with `trace = true`, the record); it
+    /// happens when the two largest eigenvalues have the same size (`λ` and `-λ`, or a
+    /// complex pair).
     /// ```mml
     /// r = power_iteration([2, 1; 1, 2], [1, 0])
     /// round(r.value, 9)    # => 3
@@ -76,7 +95,7 @@ builtin! {
     ///                                # =>   1
     ///                                # =>   1
     /// ```
-    pub static POWER_ITERATION: Eigen = "power_iteration"(M, x0, tol = 1e-10, maxit = 10000), |ctx, args| {
+    pub static POWER_ITERATION: Eigen = "power_iteration"(M, x0, tol = 1e-10, maxit = 10000; trace = false), |ctx, args| {
         let m = square_arg(&*ctx, args, 0, "M")?;
         let n = m.nrows();
         let x0 = vector_arg(&*ctx, args, 1, "x0")?.data;
@@ -92,7 +111,9 @@ builtin! {
             return Err(zero_vector(1, "the power iteration cannot start from the zero vector")
                 .with_help(format!("start from a non-zero vector, such as ones({n}, 1)")));
         }
+        let trace = args.bool(4)?;
         let mut x = x0 / len;
+        let mut path = Path::new(x.as_slice());
         let mut change = f64::INFINITY;
         for k in 1..=maxit {
             let y = &*m * &x;
@@ -108,14 +129,16 @@ builtin! {
             }
             change = norm2((&next - &x).as_slice());
             x = next;
-            if change <= tol {
+            path.push(&*ctx, x.as_slice())?;
+            if change <= tol || (trace && k == maxit) {
+                let stop = if change <= tol { Stop::Change } else { Stop::MaxIterations };
+                let message = ended("the power iteration", stop, k, change, tol);
                 let x = orient(x);
                 let value = x.dot(&(&*m * &x));
-                return Ok(Value::Record(Rc::new(Record::from_pairs([
+                return Ok(Report::new(stop, k - 1, path, message).record(vec![
                     ("vector", Value::matrix(Matrix::from_column_slice(n, 1, x.as_slice()))),
                     ("value", Value::Num(value)),
-                    ("iterations", Value::Num(k as f64)),
-                ]))));
+                ]));
             }
         }
         Err(no_convergence("the power iteration", maxit, change, tol).with_help(
@@ -161,9 +184,13 @@ builtin! {
     /// probability `d` and jumps to a random page otherwise, so the ranks solve
     /// `r = d L r + (1 - d) / n`. They are found by the power iteration from `r = 1/n` in every
     /// element, stopping when a step changes `r` by at most `tol` (Euclidean length).
-    /// Returns a record `{ranks, iterations}`; the ranks sum to 1 (the course scales them by
-    /// 100: `100 * pagerank(L).ranks`). `d = 1` is the undamped `r = L r`, which may not
-    /// converge (a `no-convergence` error after `maxit` steps).
+    /// Returns a record `{ranks, path, iterations, converged, reason, message}` (see
+    /// `:help iterative`); the ranks sum to 1 (the course scales them by 100:
+    /// `100 * pagerank(L).ranks`). `iterations` counts as the course's loop does, which does
+    /// not count the first multiplication (with its stopping rule, `tol = 1e-4` here, its web
+    /// takes 18); `path` holds every rank vector from the start. `d = 1` is the undamped
+    /// `r = L r`, which may not converge (a `no-convergence` error after `maxit`
+    /// multiplications; with `trace = true`, the record).
     /// ```mml
     /// L = [0, 1, 1/2; 1/2, 0, 1/2; 1/2, 0, 0]
     /// r = pagerank(L, d = 1)
@@ -171,8 +198,9 @@ builtin! {
     ///                         # =>   4
     ///                         # =>   3
     ///                         # =>   2
+    /// r.reason                # => change
     /// ```
-    pub static PAGERANK: Eigen = "pagerank"(L, d = 0.85, tol = 1e-10, maxit = 10000), |ctx, args| {
+    pub static PAGERANK: Eigen = "pagerank"(L, d = 0.85, tol = 1e-10, maxit = 10000; trace = false), |ctx, args| {
         let l = square_arg(&*ctx, args, 0, "L")?;
         check_link_matrix(&l)?;
         let d = args.num(1)?;
@@ -183,7 +211,9 @@ builtin! {
         let (tol, maxit) = stopping(args, 2)?;
         let n = l.nrows();
         let jump = (1.0 - d) / n as f64;
+        let trace = args.bool(4)?;
         let mut r = DVector::from_element(n, 1.0 / n as f64);
+        let mut path = Path::new(r.as_slice());
         let mut change = f64::INFINITY;
         for k in 1..=maxit {
             let mut next = (&*l * &r) * d;
@@ -193,11 +223,12 @@ builtin! {
             next /= total;
             change = norm2((&next - &r).as_slice());
             r = next;
-            if change <= tol {
-                return Ok(Value::Record(Rc::new(Record::from_pairs([
-                    ("ranks", Value::matrix(Matrix::from_column_slice(n, 1, r.as_slice()))),
-                    ("iterations", Value::Num(k as f64)),
-                ]))));
+            path.push(&*ctx, r.as_slice())?;
+            if change <= tol || (trace && k == maxit) {
+                let stop = if change <= tol { Stop::Change } else { Stop::MaxIterations };
+                let message = ended("pagerank", stop, k, change, tol);
+                return Ok(Report::new(stop, k - 1, path, message)
+                    .record(vec![("ranks", Value::matrix(Matrix::from_column_slice(n, 1, r.as_slice())))]));
             }
         }
         let e = no_convergence("pagerank", maxit, change, tol);

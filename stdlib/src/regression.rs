@@ -17,6 +17,7 @@ use crate::macros::builtin;
 use crate::objective::{short, Objective, Vector};
 use crate::roots::{positive, show_short};
 use crate::solve::{finite_matrix, narrow, record, singular_error};
+use crate::trace::{Path, Report, Stop};
 
 /// Argument `i` as a vector of finite numbers (a column, a row, or a range).
 fn data_vector(args: &Args<'_>, i: usize, name: &str) -> Result<Vec<f64>, BuiltinError> {
@@ -297,9 +298,12 @@ builtin! {
     /// It runs Levenberg–Marquardt from the guess `p0`, with the model's exact Jacobian with respect to
     /// the parameters (automatic differentiation). `model(x, p)` gets the whole data vector
     /// `x` and the parameter vector (or one number per parameter: `model(x, mu, sigma)`) and
-    /// returns the predictions for all the points. Returns `{params, residuals, chi2,
-    /// iterations}`, the residuals being y − model(x, params). Stops when a step changes no
-    /// parameter by more than `tol`·(1 + |p|); otherwise `no-convergence` after `maxit` steps.
+    /// returns the predictions for all the points. Returns `{params, residuals, chi2, path,
+    /// iterations, converged, reason, message}` (see `:help iterative`), the residuals being
+    /// y − model(x, params) and `path` the parameters after each accepted step. Stops when a
+    /// step changes no parameter by more than `tol`·(1 + |p|); when no step lowers χ² however
+    /// damped, the record says `reason = "stalled"`; not converging in `maxit` steps is a
+    /// `no-convergence` error (with `trace = true`, the record).
     /// ```mml
     /// x = [0, 1, 2, 3, 4]
     /// y = 3 * exp(-0.5 * x)
@@ -309,7 +313,7 @@ builtin! {
     ///                         # =>   0.5
     /// fit.chi2 < 1e-20        # => true
     /// ```
-    pub static CURVE_FIT: Calculus = "curve_fit"(model, x, y, p0; tol = 1e-10, maxit = 200), |ctx, args| {
+    pub static CURVE_FIT: Calculus = "curve_fit"(model, x, y, p0; tol = 1e-10, maxit = 200, trace = false), |ctx, args| {
         let model = args.func(0)?;
         let x = args.get(1).clone();
         if !matches!(x, Value::Num(_) | Value::Matrix(_) | Value::Range(_) | Value::List(_)) {
@@ -320,6 +324,7 @@ builtin! {
         let (obj, p0) = Objective::new("curve_fit", model, 0, vec![x], args.get(3), 3)?;
         let tol = positive(args, 4, "tolerance")?;
         let maxit = args.count(5)?;
+        let trace = args.bool(6)?;
         let residual = |f: &Vector| -> Result<Vector, BuiltinError> {
             if f.len() != y.len() {
                 return Err(BuiltinError::arg(0, format!(
@@ -340,6 +345,8 @@ builtin! {
         let k = p.len();
         let mut lambda: Option<f64> = None;
         let mut history: Vec<(Vector, f64)> = vec![(p.clone(), chi2)];
+        let mut path = Path::new(p.as_slice());
+        let shape = ym.shape();
         for it in 0..maxit {
             // Marquardt's damping, scaled by the size of each column of the Jacobian.
             let d: Vec<f64> = (0..k).map(|j| jac.column(j).norm_squared()).collect();
@@ -369,13 +376,23 @@ builtin! {
                 let trial = &p + &step;
                 let rt = residual(&obj.values(ctx, &trial)?)?;
                 let chi2t = rt.norm_squared();
-                let small = step.amax() <= tol * (1.0 + p.amax());
+                let bound = tol * (1.0 + p.amax());
+                let small = step.amax() <= bound;
+                let step_message = || {
+                    format!("converged: the last step, {}, is at most tol·(1 + |p|) = {}", short(step.amax(), 3), short(bound, 3))
+                };
                 if chi2t.is_finite() && chi2t <= chi2 {
                     lambda = Some((lam / 10.0).max(1e-15));
                     p = trial;
                     history.push((p.clone(), chi2t));
+                    path.push(&*ctx, p.as_slice())?;
                     if small || chi2t == 0.0 {
-                        return fit_result(&obj, &p, &rt, ym.shape(), chi2t, it + 1);
+                        let report = if chi2t == 0.0 {
+                            Report::new(Stop::Residual, it + 1, path, "converged: the model fits the data exactly (χ² = 0)")
+                        } else {
+                            Report::new(Stop::Step, it + 1, path, step_message())
+                        };
+                        return Ok(fit_result(&obj, &p, &rt, shape, chi2t, report));
                     }
                     let (f, j) = obj.jacobian(ctx, &p)?;
                     r = residual(&f)?;
@@ -385,17 +402,21 @@ builtin! {
                 }
                 if small {
                     // Even tiny steps do not reduce χ²: this is the minimum to working precision.
-                    return fit_result(&obj, &p, &r, ym.shape(), chi2, it + 1);
+                    let message = format!("{}; it did not lower χ², so this is the minimum to working precision", step_message());
+                    return Ok(fit_result(&obj, &p, &r, shape, chi2, Report::new(Stop::Step, it, path, message)));
                 }
                 lam *= 10.0;
                 if lam > 1e20 {
-                    return fit_result(&obj, &p, &r, ym.shape(), chi2, it + 1);
+                    let message = "stalled: no step, however damped, lowers χ² (the damping passed 1e20)";
+                    return Ok(fit_result(&obj, &p, &r, shape, chi2, Report::new(Stop::Stalled, it, path, message)));
                 }
             }
         }
-        Err(BuiltinError::new("no-convergence", format!("the fit did not converge in {maxit} steps"))
-            .with_note(fit_note(&history))
-            .with_help("start from parameters closer to the data's shape, or raise `maxit`"))
+        let report = Report::new(Stop::MaxIterations, maxit, path, format!("the fit did not converge in {maxit} steps"));
+        if trace {
+            return Ok(fit_result(&obj, &p, &r, shape, chi2, report));
+        }
+        Err(report.error(Some(fit_note(&history)), "start from parameters closer to the data's shape, or raise `maxit`"))
     }
 }
 
@@ -406,14 +427,13 @@ fn fit_result(
     r: &Vector,
     (rows, cols): (usize, usize),
     chi2: f64,
-    iterations: usize,
-) -> Result<Value, BuiltinError> {
-    Ok(record([
+    report: Report,
+) -> Value {
+    report.record(vec![
         ("params", obj.to_value(p)),
         ("residuals", Value::matrix(Matrix::from_column_slice(rows, cols, r.as_slice()))),
         ("chi2", Value::Num(chi2)),
-        ("iterations", Value::Num(iterations as f64)),
-    ]))
+    ])
 }
 
 /// The last parameter sets of a fit and their χ².

@@ -394,7 +394,8 @@ builtin! {
 
 builtin! {
     /// The trace of a square matrix (the sum of its diagonal).
-    /// It equals the sum of the eigenvalues.
+    /// It equals the sum of the eigenvalues. (The `trace = true` option of the solvers and
+    /// minimisers is something else: see `:help iterative`.)
     /// ```mml
     /// trace([1, 2; 3, 4])   # => 5
     /// trace(eye(3))         # => 3

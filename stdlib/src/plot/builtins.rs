@@ -915,15 +915,29 @@ plot_builtin! {
 
 /// A grid of values from `z` (a function called on an `n × n` grid over the intervals `x`,
 /// `y`, or a matrix whose row i is at y_i and column j at x_j).
-fn grid_from(ctx: &mut dyn CallCtx, args: &Args<'_>, n_arg: usize) -> Result<Grid, BuiltinError> {
+fn grid_from(
+    ctx: &mut dyn CallCtx,
+    args: &Args<'_>,
+    n_arg: usize,
+    around: Option<[f64; 4]>,
+) -> Result<Grid, BuiltinError> {
     if args.get(0).is_function() {
         let n = count_in(args, n_arg, 2, 500)?;
-        if args.is_nothing(1) || args.is_nothing(2) {
-            return Err(BuiltinError::arg(0, "a function needs the x and y intervals")
-                .with_help("give them after the function: (f, [xmin, xmax], [ymin, ymax])"));
-        }
-        let xs = grid_axis(args, 1, n)?;
-        let ys = grid_axis(args, 2, n)?;
+        let side = |i: usize, lo: f64, hi: f64| {
+            if args.is_nothing(i) {
+                Ok(linspace(lo, hi, n))
+            } else {
+                grid_axis(args, i, n)
+            }
+        };
+        let (xs, ys) = match around {
+            Some([x0, y0, x1, y1]) => (side(1, x0, x1)?, side(2, y0, y1)?),
+            None if args.is_nothing(1) || args.is_nothing(2) => {
+                return Err(BuiltinError::arg(0, "a function needs the x and y intervals")
+                    .with_help("give them after the function: (f, [xmin, xmax], [ymin, ymax]), or a path to draw around: path = r.path"));
+            }
+            None => (grid_axis(args, 1, n)?, grid_axis(args, 2, n)?),
+        };
         ctx.check_alloc(xs.len(), ys.len())?;
         let f = args.get(0);
         let mut z = Vec::with_capacity(xs.len() * ys.len());
@@ -964,6 +978,51 @@ fn grid_from(ctx: &mut dyn CallCtx, args: &Args<'_>, n_arg: usize) -> Result<Gri
     }
 }
 
+/// Argument `i` of `contour`, the optimiser's path to draw: its points, or `None`.
+fn contour_path(args: &Args<'_>, i: usize) -> Result<Option<Vec<Pt>>, BuiltinError> {
+    let v = match args.get(i) {
+        Value::Nothing => return Ok(None),
+        Value::Record(r) => r.get("path").cloned().ok_or_else(|| {
+            BuiltinError::arg(i, "this record has no `path` field")
+                .with_help("give the result of an optimiser, or its `path`")
+        })?,
+        v => v.clone(),
+    };
+    let m = v.to_matrix().ok_or_else(|| BuiltinError::type_error(i, "a path: a 2×k matrix of points", &v))?;
+    let pts: Vec<Pt> = if m.nrows() == 2 {
+        m.column_iter().map(|c| (c[0], c[1])).collect()
+    } else if m.ncols() == 2 {
+        m.row_iter().map(|r| (r[0], r[1])).collect()
+    } else {
+        return Err(BuiltinError::arg(i, format!("a path in the plane has 2 rows (x and y), found {}", describe(&v)))
+            .code("shape-mismatch")
+            .with_help("a 2-D optimiser's `r.path` has one column per point; for more variables, pick two rows: path = r.path[1:2, :]"));
+    };
+    if pts.is_empty() {
+        return Err(BuiltinError::arg(i, "the path has no points"));
+    }
+    if pts.iter().any(|(x, y)| !x.is_finite() || !y.is_finite()) {
+        return Err(BuiltinError::arg(i, "the path has points that are not finite").code("not-finite"));
+    }
+    Ok(Some(pts))
+}
+
+/// The box around a path, with a margin of a sixth of its size on each side (at least 1
+/// across when the path is a point).
+fn around(pts: &[Pt]) -> [f64; 4] {
+    let (mut x0, mut y0, mut x1, mut y1) = (f64::INFINITY, f64::INFINITY, f64::NEG_INFINITY, f64::NEG_INFINITY);
+    for &(x, y) in pts {
+        (x0, y0, x1, y1) = (x0.min(x), y0.min(y), x1.max(x), y1.max(y));
+    }
+    let pad = |a: f64, b: f64| {
+        let w = b - a;
+        let m = if w > 0.0 { w / 6.0 } else { 0.5 * a.abs().max(1.0) };
+        (a - m, b + m)
+    };
+    let ((x0, x1), (y0, y1)) = (pad(x0, x1), pad(y0, y1));
+    [x0, y0, x1, y1]
+}
+
 plot_builtin! {
     /// Draws contour lines (or filled contours) of a function of two variables or of a grid.
     /// `contour(f, [xmin, xmax], [ymin, ymax])` for a function, `contour(Z, x, y)` for a grid of
@@ -974,13 +1033,19 @@ plot_builtin! {
     /// bands between them instead, with a colour bar (`colorbar = false` hides it, `true`
     /// adds one to lines). `vmin`, `vmax` and `vcenter` set the colour range as in `heatmap`.
     /// `f` may take `(x, y)` or one vector; it is evaluated on an `n × n` grid. Lines end
-    /// exactly at the edges of the grid. Overlay a path with `plot` afterwards.
+    /// exactly at the edges of the grid.
+    /// `path` draws an optimiser's iterates over the map in the same call: a 2×k matrix (one
+    /// column per point, as `r.path` of `gradient_descent`, `minimize`, `newton_minimize` or
+    /// `lagrange`), a k×2 matrix, or the result record itself; the start is a ring and the
+    /// end a dot. Without intervals, `contour(f, path = r.path)` draws f around the path.
     /// ```mml
     /// f(x, y) = x^2 + 3 * y^2
     /// contour(f, [-2, 2], [-2, 2], levels = 8, equal = true)   # => nothing
     /// contour(f, [-2, 2], [-2, 2], levels = [1, 2, 4, 8], clabel = false, colorbar = true)   # => nothing
+    /// r = gradient_descent(f, [1.8, 1], rate = 0.1, steps = 20)
+    /// contour(f, path = r.path)   # => nothing
     /// ```
-    pub(crate) static CONTOUR = "contour"(z, x = nothing, y = nothing, levels = 10, filled = false, cmap = str "viridis", color = nothing, n = 60, clabel = nothing, colorbar = nothing, vmin = nothing, vmax = nothing, vcenter = nothing), |ctx, args| {
+    pub(crate) static CONTOUR = "contour"(z, x = nothing, y = nothing, levels = 10, filled = false, cmap = str "viridis", color = nothing, n = 60, clabel = nothing, colorbar = nothing, vmin = nothing, vmax = nothing, vcenter = nothing, path = nothing), |ctx, args| {
         let opts = axes_opts(args)?;
         let map = cmap(args, 5)?;
         let color = opt_color(args, 6)?;
@@ -991,7 +1056,8 @@ plot_builtin! {
             return Err(BuiltinError::arg(9, "a colour bar needs lines coloured by level, but `color` gives them one colour")
                 .with_help("leave out `color`, or `colorbar`"));
         }
-        let grid = grid_from(ctx, args, 7)?;
+        let path = contour_path(args, 13)?;
+        let grid = grid_from(ctx, args, 7, path.as_deref().map(around))?;
         let extent = grid.extent();
         let Some((zmin, zmax)) = grid.range() else {
             return Err(BuiltinError::arg(0, "every value is NaN or infinite: nothing to draw").code("domain-error"));
@@ -1064,6 +1130,14 @@ plot_builtin! {
         } else {
             let paths = contour_lines(&|l| color.unwrap_or_else(|| norm.color(&map, l)), clabel)?;
             series.push(Series::ContourLines { paths, extent });
+        }
+        if let Some(pts) = path {
+            let red = Rgb(214, 39, 40);
+            let (first, last) = (pts[0], pts[pts.len() - 1]);
+            series.push(Series::Line { pts, color: red, width: 2, dash: Dash::Solid, marker: Some(3), label: Some("path".into()) });
+            series.push(Series::Scatter { pts: vec![first], colors: vec![red], radius: 6, legend: Vec::new() });
+            series.push(Series::Scatter { pts: vec![first], colors: vec![Rgb(255, 255, 255)], radius: 3, legend: Vec::new() });
+            series.push(Series::Scatter { pts: vec![last], colors: vec![Rgb(20, 20, 20)], radius: 5, legend: Vec::new() });
         }
         let colorbar = (colorbar && norm.hi > norm.lo).then_some(ColorBar { cmap: map, norm });
         commit(&opts, Space::Flat, |p| {
@@ -1359,7 +1433,7 @@ builtin! {
     /// surface((x, y) -> exp(-(x^2 + y^2)), [-2, 2], [-2, 2], n = 20, title = "bump")   # => nothing
     /// ```
     pub(crate) static SURFACE: Plot = "surface"(z, x = nothing, y = nothing, n = 30, cmap = str "viridis", title = nothing, figsize = nothing, file = nothing), |ctx, args| {
-        let grid = grid_from(ctx, args, 3)?;
+        let grid = grid_from(ctx, args, 3, None)?;
         let map = cmap(args, 4)?;
         let Some(range) = grid.range() else {
             return Err(BuiltinError::arg(0, "every value is NaN or infinite: nothing to draw").code("domain-error"));
