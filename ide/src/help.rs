@@ -239,10 +239,13 @@ message (the minimisers and curve_fit return their record with converged = false
 they run out of iterations, stall, or end at a saddle point, maximum or plateau).
 
     r = newton_raphson(x -> x^2 - 2, 1, trace = true)
-    r.iterations, r.reason          # 6 step
-    s = minimize((x, y) -> x^2 - y^2, [0, 0])
-    s.converged, s.reason           # false saddle
-    contour((x, y) -> x^2 + 3*y^2, path = gradient_descent((x, y) -> x^2 + 3*y^2, [1, 1]).path)
+    r.iterations                                    # => 6
+    r.reason                                        # => step
+    minimize((x, y) -> x^2 - y^2, [0, 0]).reason    # => saddle
+    f(x, y) = x^2 + 3 * y^2
+    contour(f, path = gradient_descent(f, [1, 1]).path)   # the path over f's contours
+
+See docs/language.md, \"What iterative builtins report\", for each builtin's method and test.
 ";
 
 /// Help on a topic that is not a name.

@@ -131,3 +131,32 @@ fn names_from_numpy_and_octave_say_how_mml_writes_them() {
         assert!(text.contains(&format!("\n  {name} ")), "{name} in {text}");
     }
 }
+
+#[test]
+fn iterative_results_have_a_help_topic() {
+    let text = help_text(&session(), Some("iterative"));
+    for word in ["path", "iterations", "converged", "reason", "message", "trace = true"] {
+        assert!(text.contains(word), "{word}: {text}");
+    }
+    for reason in [
+        "step",
+        "gradient",
+        "residual",
+        "interval",
+        "change",
+        "max-iterations",
+        "stalled",
+        "diverged",
+        "cycled",
+        "zero-derivative",
+        "singular",
+        "saddle",
+        "maximum",
+        "unbounded",
+    ] {
+        assert!(text.contains(&format!("\"{reason}\"")), "{reason}");
+    }
+    for alias in ["iterations", "converged", "reason", "solvers"] {
+        assert_eq!(help_text(&session(), Some(alias)), text);
+    }
+}

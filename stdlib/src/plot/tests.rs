@@ -793,3 +793,37 @@ fn xticks_and_yticks_take_positions_labels_or_both() {
     run_err(r#"plot([1, 2], xticks = {[1, 2], {"a"}})"#, "shape-mismatch");
     run_err(r#"plot([1, 2], yticks = true)"#, "type-mismatch");
 }
+
+#[test]
+fn a_path_is_drawn_over_the_contours_in_the_same_call() {
+    let dir = temp_dir("contour-path");
+    // From (1, 1) to (2, 2) to (3, 3): red between the points, a ring (white centre) at the start,
+    // a dark dot at the end.
+    run(
+        &dir,
+        r#"contour((x, y) -> x^2 + y^2, [0, 4], [0, 4], levels = [30], path = [1, 2, 3; 1, 2, 3], xlim = [0, 4], ylim = [0, 4], file = "p.png")"#,
+    );
+    let img = load(&dir.join("p.png"));
+    let lim = (0.0, 4.0, 0.0, 4.0);
+    let red = Rgb(214, 39, 40);
+    assert!(img.near(img.pixel(lim, (1.5, 1.5)), 2, red), "the path runs through (1.5, 1.5)");
+    assert!(img.near(img.pixel(lim, (2.5, 2.5)), 2, red), "the path runs through (2.5, 2.5)");
+    assert!(!img.near(img.pixel(lim, (1.5, 2.5)), 4, red), "nothing red off the path");
+    assert_eq!(img.at(img.pixel(lim, (1.0, 1.0)).0, img.pixel(lim, (1.0, 1.0)).1), WHITE, "the start is a ring");
+    assert!(img.near(img.pixel(lim, (1.0, 1.0)), 5, red));
+    let end = img.pixel(lim, (3.0, 3.0));
+    assert!(img.at(end.0, end.1).0 < 60, "the end is a dark dot: {:?}", img.at(end.0, end.1));
+    // An optimiser's record, or its path, frames the plot when no intervals are given.
+    run(
+        &dir,
+        r#"r = gradient_descent((x, y) -> x^2 + 3 * y^2, [1.8, 1], rate = 0.1, steps = 20)
+        contour((x, y) -> x^2 + 3 * y^2, path = r, file = "q.png")
+        contour((x, y) -> x^2 + 3 * y^2, path = r.path', file = "r.png")"#,
+    );
+    let q = load(&dir.join("q.png"));
+    assert!((0..q.w).any(|x| (0..q.h).any(|y| q.at(x, y) == red)));
+    run_err(r#"contour((x, y) -> x, path = [1, 2, 3; 4, 5, 6; 7, 8, 9])"#, "shape-mismatch");
+    run_err(r#"contour((x, y) -> x, path = {a = 1})"#, "invalid-argument");
+    run_err(r#"contour((x, y) -> x, path = [0, nan; 1, 1])"#, "not-finite");
+    run_err(r#"contour((x, y) -> x)"#, "invalid-argument");
+}
