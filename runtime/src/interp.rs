@@ -369,6 +369,16 @@ impl Interp<'_> {
         }
     }
 
+    /// The value in a variable's slot, read in place (`None` when unassigned).
+    #[inline]
+    pub(crate) fn slot_ref(&self, var: Var) -> Option<&Value> {
+        let slot = match var {
+            Var::Local(i) => self.stack.get(self.base + i as usize),
+            Var::Global(i) => self.globals.get(i as usize),
+        };
+        slot.and_then(Option::as_ref)
+    }
+
     #[inline]
     pub(crate) fn slot_mut(&mut self, var: Var) -> &mut Option<Value> {
         let (vec, i) = match var {

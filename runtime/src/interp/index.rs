@@ -10,7 +10,7 @@ use mml_lang::Span;
 use super::{err, type_err, Interp, R};
 use crate::display::{describe, format_number};
 use crate::error::{ErrorKind, RuntimeError};
-use crate::hir::{Accessor, Expr, ExprKind, Place};
+use crate::hir::{Accessor, Expr, ExprKind, Place, Var};
 use crate::ops::from_matrix;
 use crate::value::{Matrix, Value};
 
@@ -65,6 +65,18 @@ fn dims(v: &Value, n: usize, span: Span) -> R<Vec<usize>> {
             Value::Record(r) => err(ErrorKind::RecordByPosition { fields: record_fields(r), called: false }, span),
             _ => type_err("indexing", "a matrix, vector, list or string", v, span),
         },
+    }
+}
+
+/// Whether evaluating `e` has no effect but its value: numbers, variables, `end` and
+/// arithmetic on them. The element fast paths evaluate such indices before deciding whether
+/// they apply, and the general path may then evaluate them again.
+fn pure(e: &Expr) -> bool {
+    match &e.kind {
+        ExprKind::Num(_) | ExprKind::Var(..) | ExprKind::End => true,
+        ExprKind::Binary(_, a, b) => pure(a) && pure(b),
+        ExprKind::Unary(_, a) => pure(a),
+        _ => false,
     }
 }
 
@@ -145,7 +157,84 @@ impl Interp<'_> {
         }
     }
 
+    /// The column-major position of the element `exprs` (one or two indices, each [`pure`])
+    /// select in the matrix held by `var`, evaluating the indices with `end` bound; `None`
+    /// when `var` holds no matrix, or an index is not a whole number in range (then the
+    /// general path evaluates them again, harmlessly since they are pure, and reports why).
+    /// This is the element loops' fast path: no value is cloned and nothing is allocated.
+    fn element_at(&mut self, var: Var, exprs: &[Expr]) -> R<Option<usize>> {
+        let (rows, cols) = match self.slot_ref(var) {
+            Some(Value::Matrix(m)) => m.shape(),
+            _ => return Ok(None),
+        };
+        let lens = if exprs.len() == 1 { [rows * cols, 0] } else { [rows, cols] };
+        let mut idx = [0usize; 2];
+        for (k, e) in exprs.iter().enumerate() {
+            let x = match &e.kind {
+                ExprKind::Num(x) => *x,
+                _ => {
+                    self.ends.push(lens[k]);
+                    let v = self.eval(e);
+                    self.ends.pop();
+                    match v? {
+                        Value::Num(x) => x,
+                        _ => return Ok(None),
+                    }
+                }
+            };
+            if !(x.fract() == 0.0 && x >= 1.0 && x <= lens[k] as f64) {
+                return Ok(None);
+            }
+            idx[k] = x as usize - 1;
+        }
+        Ok(Some(if exprs.len() == 1 { idx[0] } else { idx[0] + idx[1] * rows }))
+    }
+
+    /// `v[i]` or `A[i, j] = x` in place: `place` has one index step of [`pure`] indices, the
+    /// value is a number, and the variable holds a matrix of more than one element. Returns
+    /// the value back when the fast path does not apply.
+    fn set_element(&mut self, place: &Place, op: Option<BinOp>, value: Value, vspan: Span) -> R<Option<Value>> {
+        let (Value::Num(x), [Accessor::Index(exprs, _)]) = (&value, place.path.as_slice()) else {
+            return Ok(Some(value));
+        };
+        if exprs.is_empty() || exprs.len() > 2 || !exprs.iter().all(pure) {
+            return Ok(Some(value));
+        }
+        let Some(at) = self.element_at(place.root, exprs)? else { return Ok(Some(value)) };
+        let new = match op {
+            None => *x,
+            Some(op) => {
+                let old = match self.slot_ref(place.root) {
+                    Some(Value::Matrix(m)) => m.as_slice()[at],
+                    _ => return Ok(Some(value)),
+                };
+                match self.binary(op, &Value::Num(old), &value, place.span, vspan, place.span)? {
+                    Value::Num(y) => y,
+                    _ => return Ok(Some(value)),
+                }
+            }
+        };
+        match self.slot_mut(place.root) {
+            Some(Value::Matrix(m)) if m.len() > 1 => {
+                Rc::make_mut(m).as_mut_slice()[at] = new;
+                Ok(None)
+            }
+            _ => Ok(Some(value)),
+        }
+    }
+
     pub(crate) fn eval_index(&mut self, base: &Expr, exprs: &[Expr], span: Span) -> R<Value> {
+        // Fast path: an element of a matrix in a variable, at computed number indices
+        // (`v[j + 1]`, `A[i, end]`), read where it lies.
+        if let ExprKind::Var(var, _) = base.kind {
+            if !exprs.is_empty() && exprs.len() <= 2 && exprs.iter().all(pure) {
+                if let Some(at) = self.element_at(var, exprs)? {
+                    if let Some(Value::Matrix(m)) = self.slot_ref(var) {
+                        return Ok(Value::Num(m.as_slice()[at]));
+                    }
+                }
+            }
+        }
         let v = self.eval(base)?;
         // Fast path: `v[i]` and `A[i, j]` with number indices.
         if let Value::Matrix(m) = &v {
@@ -211,6 +300,7 @@ impl Interp<'_> {
             *self.slot_mut(place.root) = Some(value);
             return Ok(());
         }
+        let Some(value) = self.set_element(place, op, value, vspan)? else { return Ok(()) };
         // First walk the place read-only, to evaluate indices (with `end`) and the old value.
         let mut cur = self.slot_mut(place.root).clone();
         if cur.is_none() && (!place.path.is_empty() || op.is_some()) {
