@@ -31,6 +31,9 @@ WORKLOADS = [
     ("W2", "loop: s = s + i*i, 5M", "w2_loop"),
     ("W3", "gradient descent, 200k steps", "w3_gd"),
     ("W9", "start-up: print one number", "w9_startup"),
+    ("W10", "sieve of Eratosthenes, 2M, element by element", "w10_sieve"),
+    ("W11", "bubble sort of 2,000 numbers", "w11_bubble"),
+    ("W12", "Gaussian elimination by hand, 150×150", "w12_elimination"),
 ]
 LINALG = [
     ("W4", "matmul 1000×1000", "w4_matmul"),
@@ -167,13 +170,14 @@ def main():
         peers.append(("Lua 5.4", ["lua5.4"], "lua", ".lua"))
     if shutil.which("octave"):
         peers.append(("Octave", ["octave", "--no-gui", "--no-window-system", "-q"], "octave", ".m"))
-    header = ["id", "workload", "MML"] + [p[0] for p in peers] + ["MML / CPython"]
+    header = ["id", "workload", "MML"] + [p[0] for p in peers] + ["MML / CPython", "MML / Lua"]
     print("| " + " | ".join(header) + " |")
     print("|" + "---|" * len(header))
     for wid, desc, stem in WORKLOADS:
         t_mml, out = median_time([mml, os.path.join(ROOT, "bench", "mml", stem + ".mml")], args.runs)
         row = [wid, desc, f"{t_mml:.3f}"]
-        t_py = None
+        t_py = t_lua = None
+        outputs = {"MML": out}
         for name, cmd, folder, ext in peers:
             path = os.path.join(args.peers, folder, stem + ext)
             if not os.path.exists(path):
@@ -182,11 +186,18 @@ def main():
             if not path or not os.path.exists(path):
                 row.append("–")
                 continue
-            t, _ = median_time(cmd + [path], args.runs)
+            t, peer_out = median_time(cmd + [path], args.runs)
+            outputs[name] = peer_out
             row.append(f"{t:.3f}")
             if name == "CPython":
                 t_py = t
+            if name == "Lua 5.4":
+                t_lua = t
+        # The element-loop workloads print exact results, which every tool must agree on.
+        if wid in ("W10", "W11", "W12") and len(set(outputs.values())) > 1:
+            sys.exit(f"{wid}: the tools print different results: {outputs}")
         row.append(f"{t_mml / t_py:.2f}×" if t_py else "–")
+        row.append(f"{t_mml / t_lua:.2f}×" if t_lua else "–")
         print("| " + " | ".join(row) + " |", flush=True)
 
 

@@ -51,6 +51,8 @@ pub enum ExprKind {
     Transpose(Box<Expr>),
     Call(Box<Expr>, Vec<Arg>),
     Index(Box<Expr>, Vec<Expr>),
+    /// `v[i]` or `A[i, j]` of a variable, every index pure ([`Element`]).
+    Element(Box<Element>),
     Field(Box<Expr>, Rc<str>),
     /// Creates a closure, copying the captured variables.
     Lambda(Rc<Proto>, Vec<Var>),
@@ -60,6 +62,34 @@ pub enum ExprKind {
     /// previous `Deep` (or the top): evaluating and dropping it first make sure there is stack
     /// to go deeper, so a long chain (a sum of thousands of terms) cannot overflow it.
     Deep(Deep),
+}
+
+/// An element read `v[i]` or `A[i, j]` whose base is a variable and whose one or two indices
+/// are pure: numbers, variables, `end` and arithmetic on them, so that evaluating them has no
+/// effect but their value. The interpreter evaluates the indices into a position and reads
+/// the element in place; when they are not whole numbers in range it takes the general path
+/// of [`ExprKind::Index`], which evaluates them again and reports why.
+#[derive(Debug)]
+pub struct Element {
+    /// The variable indexed.
+    pub var: Var,
+    /// Its name, for messages.
+    pub name: Rc<str>,
+    /// Where the variable is written.
+    pub base_span: Span,
+    /// The indices.
+    pub ix: Vec<Expr>,
+}
+
+/// Whether evaluating `e` has no effect but its value: numbers, variables, `end` and
+/// arithmetic on them (see [`Element`] and [`Place::element`]).
+pub fn pure(e: &Expr) -> bool {
+    match &e.kind {
+        ExprKind::Num(_) | ExprKind::Var(..) | ExprKind::End => true,
+        ExprKind::Binary(_, a, b) => pure(a) && pure(b),
+        ExprKind::Unary(_, a) => pure(a),
+        _ => false,
+    }
 }
 
 /// How many levels of expression nesting lie between two [`ExprKind::Deep`] nodes.
@@ -138,6 +168,9 @@ pub struct Place {
     pub name: Rc<str>,
     pub path: Vec<Accessor>,
     pub span: Span,
+    /// Whether the place is one element of the variable, `v[i]` or `A[i, j]` with pure
+    /// indices (as for [`Element`]), which the interpreter may write in place.
+    pub element: bool,
 }
 
 /// One step of a place.

@@ -810,7 +810,7 @@ impl Interp<'_> {
                 self.eval_binary(*op, l, r, e.span)
             }
             ExprKind::Call(..) => self.call_expr(e),
-            ExprKind::Index(..) => self.eval_index_call(e),
+            ExprKind::Index(..) | ExprKind::Element(..) => self.eval_index_call(e),
             _ => self.eval_other(e),
         }
     }
@@ -828,6 +828,7 @@ impl Interp<'_> {
     fn eval_index_call(&mut self, e: &Expr) -> R<Value> {
         match &e.kind {
             ExprKind::Index(base, ix) => self.eval_index(base, ix, e.span),
+            ExprKind::Element(el) => self.eval_element(el, e.span),
             _ => Ok(Value::Nothing),
         }
     }
@@ -835,9 +836,12 @@ impl Interp<'_> {
     #[inline(never)]
     fn eval_other(&mut self, e: &Expr) -> R<Value> {
         match &e.kind {
-            ExprKind::Num(_) | ExprKind::Var(..) | ExprKind::Binary(..) | ExprKind::Call(..) | ExprKind::Index(..) => {
-                self.eval(e)
-            }
+            ExprKind::Num(_)
+            | ExprKind::Var(..)
+            | ExprKind::Binary(..)
+            | ExprKind::Call(..)
+            | ExprKind::Index(..)
+            | ExprKind::Element(..) => self.eval(e),
             ExprKind::Deep(d) => match d.inner() {
                 Some(x) => stacker::maybe_grow(STACK_RED_ZONE, STACK_SEGMENT, || self.eval(x)),
                 None => Ok(Value::Nothing),

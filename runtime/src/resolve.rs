@@ -316,7 +316,7 @@ impl Resolver<'_> {
     fn place(&mut self, p: &ast::Place) -> Place {
         let root = self.assign_var(&p.root.node);
         self.note(p.root.span, self.target_of(root), Role::Write);
-        let path = p
+        let path: Vec<Accessor> = p
             .path
             .iter()
             .map(|a| match a {
@@ -327,7 +327,8 @@ impl Resolver<'_> {
                 }
             })
             .collect();
-        Place { root, name: p.root.node.clone(), path, span: p.span }
+        let element = matches!(path.as_slice(), [Accessor::Index(ix, _)] if (1..=2).contains(&ix.len()) && ix.iter().all(crate::hir::pure));
+        Place { root, name: p.root.node.clone(), path, span: p.span, element }
     }
 
     /// Resolves a function definition into a closure-creating expression.
@@ -580,6 +581,7 @@ impl Resolver<'_> {
                 | ExprKind::Transpose(..)
                 | ExprKind::Call(..)
                 | ExprKind::Index(..)
+                | ExprKind::Element(..)
                 | ExprKind::Field(..)
         );
         if chain && self.depth.is_multiple_of(DEEP_EVERY) && self.depth > 0 {
@@ -658,7 +660,21 @@ impl Resolver<'_> {
                     .collect();
                 ExprKind::Call(f, args)
             }
-            A::Index(base, ix) => ExprKind::Index(self.boxed(base), ix.iter().map(|x| self.expr(x)).collect()),
+            A::Index(base, ix) => {
+                let base = self.boxed(base);
+                let ix: Vec<Expr> = ix.iter().map(|x| self.expr(x)).collect();
+                match base.kind {
+                    ExprKind::Var(var, ref name) if (1..=2).contains(&ix.len()) && ix.iter().all(crate::hir::pure) => {
+                        ExprKind::Element(Box::new(crate::hir::Element {
+                            var,
+                            name: name.clone(),
+                            base_span: base.span,
+                            ix,
+                        }))
+                    }
+                    _ => ExprKind::Index(base, ix),
+                }
+            }
             A::Field(base, name) => match self.dotted_name(e) {
                 Some(kind) => kind,
                 None => {

@@ -277,6 +277,12 @@ impl Checker {
                 self.expr(x);
                 None
             }
+            ExprKind::Element(el) => {
+                for x in &el.ix {
+                    self.expr(x);
+                }
+                None
+            }
             ExprKind::Index(base, ix) => {
                 self.expr(base);
                 for x in ix {

@@ -68,18 +68,6 @@ fn dims(v: &Value, n: usize, span: Span) -> R<Vec<usize>> {
     }
 }
 
-/// Whether evaluating `e` has no effect but its value: numbers, variables, `end` and
-/// arithmetic on them. The element fast paths evaluate such indices before deciding whether
-/// they apply, and the general path may then evaluate them again.
-fn pure(e: &Expr) -> bool {
-    match &e.kind {
-        ExprKind::Num(_) | ExprKind::Var(..) | ExprKind::End => true,
-        ExprKind::Binary(_, a, b) => pure(a) && pure(b),
-        ExprKind::Unary(_, a) => pure(a),
-        _ => false,
-    }
-}
-
 /// The field names of a record, in order, for messages.
 pub(crate) fn record_fields(r: &crate::value::Record) -> Vec<String> {
     r.fields.iter().map(|(n, _)| n.to_string()).collect()
@@ -157,7 +145,7 @@ impl Interp<'_> {
         }
     }
 
-    /// The column-major position of the element `exprs` (one or two indices, each [`pure`])
+    /// The column-major position of the element `exprs` (one or two indices, each pure)
     /// select in the matrix held by `var`, evaluating the indices with `end` bound; `None`
     /// when `var` holds no matrix, or an index is not a whole number in range (then the
     /// general path evaluates them again, harmlessly since they are pure, and reports why).
@@ -172,6 +160,10 @@ impl Interp<'_> {
         for (k, e) in exprs.iter().enumerate() {
             let x = match &e.kind {
                 ExprKind::Num(x) => *x,
+                ExprKind::Var(..) => match self.num_operand(e) {
+                    Some(x) => x,
+                    None => return Ok(None),
+                },
                 _ => {
                     self.ends.push(lens[k]);
                     let v = self.eval(e);
@@ -182,24 +174,39 @@ impl Interp<'_> {
                     }
                 }
             };
-            if !(x.fract() == 0.0 && x >= 1.0 && x <= lens[k] as f64) {
+            // A whole number from 1 to the length (`as` saturates: nan and negatives give 0).
+            let i = x as usize;
+            if i == 0 || i > lens[k] || i as f64 != x {
                 return Ok(None);
             }
-            idx[k] = x as usize - 1;
+            idx[k] = i - 1;
         }
         Ok(Some(if exprs.len() == 1 { idx[0] } else { idx[0] + idx[1] * rows }))
     }
 
-    /// `v[i]` or `A[i, j] = x` in place: `place` has one index step of [`pure`] indices, the
+    /// An element read of a variable at pure indices: in place when the indices select one
+    /// element of a matrix, else through the general path.
+    pub(crate) fn eval_element(&mut self, el: &crate::hir::Element, span: Span) -> R<Value> {
+        if let Some(at) = self.element_at(el.var, &el.ix)? {
+            if let Some(Value::Matrix(m)) = self.slot_ref(el.var) {
+                return Ok(Value::Num(m.as_slice()[at]));
+            }
+        }
+        let v = match self.slot_ref(el.var) {
+            Some(v) => v.clone(),
+            None => return err(ErrorKind::Unassigned { name: el.name.to_string() }, el.base_span),
+        };
+        let ix = self.indices(&v, &el.ix, span)?;
+        self.gather(&v, &ix)
+    }
+
+    /// `v[i]` or `A[i, j] = x` in place: `place` is an element ([`Place::element`]), the
     /// value is a number, and the variable holds a matrix of more than one element. Returns
     /// the value back when the fast path does not apply.
     fn set_element(&mut self, place: &Place, op: Option<BinOp>, value: Value, vspan: Span) -> R<Option<Value>> {
-        let (Value::Num(x), [Accessor::Index(exprs, _)]) = (&value, place.path.as_slice()) else {
+        let (Value::Num(x), true, [Accessor::Index(exprs, _)]) = (&value, place.element, place.path.as_slice()) else {
             return Ok(Some(value));
         };
-        if exprs.is_empty() || exprs.len() > 2 || !exprs.iter().all(pure) {
-            return Ok(Some(value));
-        }
         let Some(at) = self.element_at(place.root, exprs)? else { return Ok(Some(value)) };
         let new = match op {
             None => *x,
@@ -224,17 +231,6 @@ impl Interp<'_> {
     }
 
     pub(crate) fn eval_index(&mut self, base: &Expr, exprs: &[Expr], span: Span) -> R<Value> {
-        // Fast path: an element of a matrix in a variable, at computed number indices
-        // (`v[j + 1]`, `A[i, end]`), read where it lies.
-        if let ExprKind::Var(var, _) = base.kind {
-            if !exprs.is_empty() && exprs.len() <= 2 && exprs.iter().all(pure) {
-                if let Some(at) = self.element_at(var, exprs)? {
-                    if let Some(Value::Matrix(m)) = self.slot_ref(var) {
-                        return Ok(Value::Num(m.as_slice()[at]));
-                    }
-                }
-            }
-        }
         let v = self.eval(base)?;
         // Fast path: `v[i]` and `A[i, j]` with number indices.
         if let Value::Matrix(m) = &v {
