@@ -79,6 +79,63 @@ pub struct Element {
     pub base_span: Span,
     /// The indices.
     pub ix: Vec<Expr>,
+    /// How to read each index without evaluating it, where it has a simple form.
+    pub plan: IndexPlan,
+}
+
+/// One or two indices of an element, each in a form read without evaluation where possible.
+pub type IndexPlan = [IndexOp; 2];
+
+/// One index of an element read or write, as the interpreter computes it.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub enum IndexOp {
+    /// A number.
+    Num(f64),
+    /// A variable plus a constant: `j`, `j + 1`, `i - 1` (the sum as `+` computes it).
+    Var(Var, f64),
+    /// `end` plus a constant: `end`, `end - 1`.
+    End(f64),
+    /// Any other pure expression: evaluated.
+    Eval,
+}
+
+impl IndexOp {
+    /// The plan of index `e`.
+    pub fn of(e: &Expr) -> IndexOp {
+        let constant = |x: &Expr| match x.kind {
+            ExprKind::Num(c) => Some(c),
+            _ => None,
+        };
+        match &e.kind {
+            ExprKind::Num(x) => IndexOp::Num(*x),
+            ExprKind::Var(v, _) => IndexOp::Var(*v, 0.0),
+            ExprKind::End => IndexOp::End(0.0),
+            ExprKind::Binary(op @ (BinOp::Add | BinOp::Sub), a, b) => {
+                let Some(c) = constant(b) else {
+                    return match (&a.kind, constant(a), op) {
+                        (_, Some(c), BinOp::Add) => match b.kind {
+                            ExprKind::Var(v, _) => IndexOp::Var(v, c),
+                            ExprKind::End => IndexOp::End(c),
+                            _ => IndexOp::Eval,
+                        },
+                        _ => IndexOp::Eval,
+                    };
+                };
+                let c = if *op == BinOp::Sub { -c } else { c };
+                match a.kind {
+                    ExprKind::Var(v, _) => IndexOp::Var(v, c),
+                    ExprKind::End => IndexOp::End(c),
+                    _ => IndexOp::Eval,
+                }
+            }
+            _ => IndexOp::Eval,
+        }
+    }
+
+    /// The plan of one or two indices.
+    pub fn plan(ix: &[Expr]) -> IndexPlan {
+        [ix.first().map_or(IndexOp::Eval, IndexOp::of), ix.get(1).map_or(IndexOp::Eval, IndexOp::of)]
+    }
 }
 
 /// Whether evaluating `e` has no effect but its value: numbers, variables, `end` and
@@ -168,9 +225,9 @@ pub struct Place {
     pub name: Rc<str>,
     pub path: Vec<Accessor>,
     pub span: Span,
-    /// Whether the place is one element of the variable, `v[i]` or `A[i, j]` with pure
-    /// indices (as for [`Element`]), which the interpreter may write in place.
-    pub element: bool,
+    /// When the place is one element of the variable, `v[i]` or `A[i, j]` with pure indices
+    /// (as for [`Element`]), which the interpreter may write in place: how to read them.
+    pub element: Option<IndexPlan>,
 }
 
 /// One step of a place.

@@ -328,6 +328,7 @@ impl Interp<'_> {
             ExprKind::Num(x) => return Some(*x),
             ExprKind::Var(Var::Local(i), _) => self.stack.get(self.base + *i as usize),
             ExprKind::Var(Var::Global(i), _) => self.globals.get(*i as usize),
+            ExprKind::Element(el) => return self.element_num(el),
             _ => return None,
         };
         match slot {

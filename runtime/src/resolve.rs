@@ -327,7 +327,12 @@ impl Resolver<'_> {
                 }
             })
             .collect();
-        let element = matches!(path.as_slice(), [Accessor::Index(ix, _)] if (1..=2).contains(&ix.len()) && ix.iter().all(crate::hir::pure));
+        let element = match path.as_slice() {
+            [Accessor::Index(ix, _)] if (1..=2).contains(&ix.len()) && ix.iter().all(crate::hir::pure) => {
+                Some(crate::hir::IndexOp::plan(ix))
+            }
+            _ => None,
+        };
         Place { root, name: p.root.node.clone(), path, span: p.span, element }
     }
 
@@ -665,11 +670,13 @@ impl Resolver<'_> {
                 let ix: Vec<Expr> = ix.iter().map(|x| self.expr(x)).collect();
                 match base.kind {
                     ExprKind::Var(var, ref name) if (1..=2).contains(&ix.len()) && ix.iter().all(crate::hir::pure) => {
+                        let plan = crate::hir::IndexOp::plan(&ix);
                         ExprKind::Element(Box::new(crate::hir::Element {
                             var,
                             name: name.clone(),
                             base_span: base.span,
                             ix,
+                            plan,
                         }))
                     }
                     _ => ExprKind::Index(base, ix),

@@ -10,7 +10,7 @@ use mml_lang::Span;
 use super::{err, type_err, Interp, R};
 use crate::display::{describe, format_number};
 use crate::error::{ErrorKind, RuntimeError};
-use crate::hir::{Accessor, Expr, ExprKind, Place, Var};
+use crate::hir::{Accessor, Expr, ExprKind, IndexOp, IndexPlan, Place, Var};
 use crate::ops::from_matrix;
 use crate::value::{Matrix, Value};
 
@@ -66,6 +66,14 @@ fn dims(v: &Value, n: usize, span: Span) -> R<Vec<usize>> {
             _ => type_err("indexing", "a matrix, vector, list or string", v, span),
         },
     }
+}
+
+/// The 0-based position of index `x` into a dimension of `len`, when `x` is a whole number
+/// from 1 to `len` (`as` saturates: nan and negatives give 0).
+#[inline(always)]
+fn whole_index(x: f64, len: usize) -> Option<usize> {
+    let i = x as usize;
+    (i != 0 && i <= len && i as f64 == x).then(|| i - 1)
 }
 
 /// The field names of a record, in order, for messages.
@@ -150,7 +158,7 @@ impl Interp<'_> {
     /// when `var` holds no matrix, or an index is not a whole number in range (then the
     /// general path evaluates them again, harmlessly since they are pure, and reports why).
     /// This is the element loops' fast path: no value is cloned and nothing is allocated.
-    fn element_at(&mut self, var: Var, exprs: &[Expr]) -> R<Option<usize>> {
+    fn element_at(&mut self, var: Var, exprs: &[Expr], plan: &IndexPlan) -> R<Option<usize>> {
         let (rows, cols) = match self.slot_ref(var) {
             Some(Value::Matrix(m)) => m.shape(),
             _ => return Ok(None),
@@ -158,13 +166,10 @@ impl Interp<'_> {
         let lens = if exprs.len() == 1 { [rows * cols, 0] } else { [rows, cols] };
         let mut idx = [0usize; 2];
         for (k, e) in exprs.iter().enumerate() {
-            let x = match &e.kind {
-                ExprKind::Num(x) => *x,
-                ExprKind::Var(..) => match self.num_operand(e) {
-                    Some(x) => x,
-                    None => return Ok(None),
-                },
-                _ => {
+            let x = match self.planned_index(plan[k], lens[k]) {
+                Some(x) => x,
+                None if plan[k] != IndexOp::Eval => return Ok(None),
+                None => {
                     self.ends.push(lens[k]);
                     let v = self.eval(e);
                     self.ends.pop();
@@ -174,20 +179,53 @@ impl Interp<'_> {
                     }
                 }
             };
-            // A whole number from 1 to the length (`as` saturates: nan and negatives give 0).
-            let i = x as usize;
-            if i == 0 || i > lens[k] || i as f64 != x {
-                return Ok(None);
-            }
-            idx[k] = i - 1;
+            idx[k] = match whole_index(x, lens[k]) {
+                Some(i) => i,
+                None => return Ok(None),
+            };
         }
         Ok(Some(if exprs.len() == 1 { idx[0] } else { idx[0] + idx[1] * rows }))
+    }
+
+    /// The value of a planned index read in place: `None` for [`IndexOp::Eval`] or a variable
+    /// that holds no number.
+    #[inline(always)]
+    fn planned_index(&self, op: IndexOp, len: usize) -> Option<f64> {
+        match op {
+            IndexOp::Num(x) => Some(x),
+            IndexOp::Var(v, c) => match self.slot_ref(v) {
+                Some(Value::Num(x)) => Some(x + c),
+                _ => None,
+            },
+            IndexOp::End(c) => Some(len as f64 + c),
+            IndexOp::Eval => None,
+        }
+    }
+
+    /// An element read whose indices are all planned, done without evaluating anything
+    /// (so it can stand where operands are read in place): `None` when it is not that simple
+    /// or not a whole-number position of a matrix.
+    #[inline(never)]
+    pub(crate) fn element_num(&self, el: &crate::hir::Element) -> Option<f64> {
+        let Some(Value::Matrix(m)) = self.slot_ref(el.var) else { return None };
+        let (rows, cols) = m.shape();
+        let at = if el.ix.len() == 1 {
+            whole_index(self.planned_index(el.plan[0], rows * cols)?, rows * cols)?
+        } else {
+            let i = whole_index(self.planned_index(el.plan[0], rows)?, rows)?;
+            let j = whole_index(self.planned_index(el.plan[1], cols)?, cols)?;
+            i + j * rows
+        };
+        Some(m.as_slice()[at])
     }
 
     /// An element read of a variable at pure indices: in place when the indices select one
     /// element of a matrix, else through the general path.
     pub(crate) fn eval_element(&mut self, el: &crate::hir::Element, span: Span) -> R<Value> {
-        if let Some(at) = self.element_at(el.var, &el.ix)? {
+        if let Some(x) = self.element_num(el) {
+            return Ok(Value::Num(x));
+        }
+        if let Some(at) = self.element_at(el.var, &el.ix, &el.plan)? {
             if let Some(Value::Matrix(m)) = self.slot_ref(el.var) {
                 return Ok(Value::Num(m.as_slice()[at]));
             }
@@ -204,10 +242,11 @@ impl Interp<'_> {
     /// value is a number, and the variable holds a matrix of more than one element. Returns
     /// the value back when the fast path does not apply.
     fn set_element(&mut self, place: &Place, op: Option<BinOp>, value: Value, vspan: Span) -> R<Option<Value>> {
-        let (Value::Num(x), true, [Accessor::Index(exprs, _)]) = (&value, place.element, place.path.as_slice()) else {
+        let (Value::Num(x), Some(plan), [Accessor::Index(exprs, _)]) = (&value, &place.element, place.path.as_slice())
+        else {
             return Ok(Some(value));
         };
-        let Some(at) = self.element_at(place.root, exprs)? else { return Ok(Some(value)) };
+        let Some(at) = self.element_at(place.root, exprs, plan)? else { return Ok(Some(value)) };
         let new = match op {
             None => *x,
             Some(op) => {
