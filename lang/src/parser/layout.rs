@@ -39,6 +39,51 @@ impl Frame {
             Frame::List | Frame::Block => Token::RBrace,
         }
     }
+
+    /// How the opener is written, for messages.
+    fn opener(self) -> &'static str {
+        match self {
+            Frame::Paren => "(",
+            Frame::Index | Frame::Matrix => "[",
+            Frame::List | Frame::Block => "{",
+        }
+    }
+}
+
+/// The error for a bracket (or block) that is never closed: at the end of the input, or before
+/// the closer `by` of a bracket around it. The layout pass closes it there, so that the grammar
+/// always sees balanced brackets: a bracket the grammar cannot close would make every rule
+/// around it fail and be tried again another way, which costs time exponential in the number
+/// of such brackets.
+fn never_closed(frame: Frame, open: crate::span::Span, by: Option<(crate::span::Span, &Token)>) -> Diagnostic {
+    let closer = match frame.closer() {
+        Token::RParen => ")",
+        Token::RBracket => "]",
+        _ => "}",
+    };
+    let (message, label) = if frame == Frame::Block {
+        ("this block is never closed".to_string(), "this `{` has no matching `}`".to_string())
+    } else {
+        (
+            format!("this `{}` is never closed", frame.opener()),
+            format!("this `{}` has no matching `{closer}`", frame.opener()),
+        )
+    };
+    let d = Diagnostic::error("syntax", message).with_primary(open, label);
+    match by {
+        Some((at, t)) => d
+            .with_label(at, format!("the `{}` here closes an outer bracket", token_text(t)))
+            .with_help(format!("add `{closer}` before it")),
+        None => d.with_help(format!("add `{closer}` where it ends")),
+    }
+}
+
+fn token_text(t: &Token) -> &'static str {
+    match t {
+        Token::RParen => ")",
+        Token::RBracket => "]",
+        _ => "}",
+    }
 }
 
 /// The tokens the grammar parses, and facts about the end of the input.
@@ -49,6 +94,10 @@ pub(crate) struct Layout {
     pub open_at_end: bool,
     /// The last token was an operator or `,`, so the expression goes on.
     pub trailing_operator: bool,
+    /// Where closers were put in for brackets the input leaves open (each an empty span
+    /// there): the grammar's complaints about these tokens are left out, since the
+    /// never-closed error says what is wrong.
+    pub synthetic: Vec<usize>,
 }
 
 /// Can this token end an expression (so that a following `[` indexes it)?
@@ -81,8 +130,11 @@ fn continues_line(t: &Token) -> bool {
 /// expression of a string interpolation).
 pub(crate) fn layout(lexed: &[LexedToken], nested: bool) -> Layout {
     let mut stack: Vec<Frame> = Vec::new();
+    // Where each open bracket of `stack` was opened.
+    let mut opened: Vec<crate::span::Span> = Vec::new();
     if nested {
         stack.push(Frame::Paren);
+        opened.push(lexed.first().map_or_else(crate::span::Span::default, |t| t.span));
     }
     let base = stack.len();
     let mut out: Vec<(Token, SimpleSpan)> = Vec::with_capacity(lexed.len());
@@ -97,6 +149,10 @@ pub(crate) fn layout(lexed: &[LexedToken], nested: bool) -> Layout {
         next_real[i] = if *t == Token::Newline { next_real[i + 1] } else { Some(t) };
     }
     let mut open_at_end = false;
+    let mut synthetic = Vec::new();
+    // Whether a bracket past the nesting limit ran to the end of the input (its error says
+    // all there is to say about the brackets left open).
+    let mut swallowed = false;
     let mut i = 0;
     while i < lexed.len() {
         let lt = &lexed[i];
@@ -143,6 +199,7 @@ pub(crate) fn layout(lexed: &[LexedToken], nested: bool) -> Layout {
                 Some(j) => i = j + 1,
                 None => {
                     open_at_end = true;
+                    swallowed = true;
                     i = lexed.len();
                 }
             }
@@ -161,10 +218,14 @@ pub(crate) fn layout(lexed: &[LexedToken], nested: bool) -> Layout {
                 }
                 continue;
             }
-            Token::LParen => stack.push(Frame::Paren),
+            Token::LParen => {
+                stack.push(Frame::Paren);
+                opened.push(lt.span);
+            }
             Token::LBracket => {
                 let index = prev.is_some_and(|p| ends_expr(p) || (*p == Token::RBrace && closed_list));
                 stack.push(if index { Frame::Index } else { Frame::Matrix });
+                opened.push(lt.span);
             }
             Token::LBrace => {
                 let block = match prev {
@@ -186,15 +247,26 @@ pub(crate) fn layout(lexed: &[LexedToken], nested: bool) -> Layout {
                 };
                 let block = block && !(prev.is_none() && nested);
                 stack.push(if block { Frame::Block } else { Frame::List });
+                opened.push(lt.span);
             }
             Token::RParen | Token::RBracket | Token::RBrace => {
                 // A closer that matches no open bracket still closes the innermost one
                 // (`f(1, 2]`), so that one slip does not swallow the following lines.
-                let depth = stack[base..].iter().rposition(|f| f.closer() == lt.token);
-                let depth = depth.or_else(|| (stack.len() > base).then(|| stack.len() - base - 1));
+                let matched = stack[base..].iter().rposition(|f| f.closer() == lt.token);
+                // The brackets inside the one this closes are never closed: close them here.
+                if let Some(depth) = matched {
+                    while stack.len() > base + depth + 1 {
+                        let (Some(frame), Some(open)) = (stack.pop(), opened.pop()) else { break };
+                        diagnostics.push(never_closed(frame, open, Some((lt.span, &lt.token))));
+                        out.push((frame.closer(), SimpleSpan::from(span.start..span.start)));
+                        synthetic.push(span.start);
+                    }
+                }
+                let depth = matched.or_else(|| (stack.len() > base).then(|| stack.len() - base - 1));
                 if let Some(depth) = depth {
                     closed_list = stack[base + depth] == Frame::List;
                     stack.truncate(base + depth);
+                    opened.truncate(base + depth);
                 }
             }
             Token::End if !stack.contains(&Frame::Index) => {
@@ -209,5 +281,29 @@ pub(crate) fn layout(lexed: &[LexedToken], nested: bool) -> Layout {
         out.push((lt.token.clone(), span));
     }
     let trailing_operator = out.last().is_some_and(|(t, _)| t.is_operator() || *t == Token::Comma);
-    Layout { tokens: out, diagnostics, open_at_end: open_at_end || stack.len() > base, trailing_operator }
+    let open_at_end = open_at_end || stack.len() > base;
+    // Close what the input leaves open, innermost first, so that the grammar sees balanced
+    // brackets (see `never_closed`).
+    // More than 50 are reported as one error, at the innermost, so that they do not
+    // crowd out the rest of the diagnostics.
+    let end = lexed.last().map_or(0, |t| t.span.end as usize);
+    let open_count = stack.len() - base;
+    let mut first = true;
+    while stack.len() > base {
+        let (Some(frame), Some(open)) = (stack.pop(), opened.pop()) else { break };
+        if swallowed {
+            // Reported as the nesting limit.
+        } else if open_count <= 50 {
+            diagnostics.push(never_closed(frame, open, None));
+        } else if first {
+            diagnostics.push(
+                never_closed(frame, open, None)
+                    .with_note(format!("{} more brackets opened before it are not closed either", open_count - 1)),
+            );
+        }
+        first = false;
+        out.push((frame.closer(), SimpleSpan::from(end..end)));
+        synthetic.push(end);
+    }
+    Layout { tokens: out, diagnostics, open_at_end, trailing_operator, synthetic }
 }

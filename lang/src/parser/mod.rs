@@ -191,10 +191,14 @@ pub fn parse_range(src: SourceId, text: &str, range: std::ops::Range<usize>) -> 
         k => !text.get(bad_chars[k - 1]..at).unwrap_or("\n").contains('\n'),
     };
     diagnostics.extend(state.diags);
+    let synthetic = |e: &SimpleSpan| e.start == e.end && layout.synthetic.binary_search(&e.start).is_ok();
     diagnostics.extend(
-        errors.into_iter().filter(|e| !follows_bad_char(e.span().start)).map(|e| recovery::to_diagnostic(src, e)),
+        errors
+            .into_iter()
+            .filter(|e| !follows_bad_char(e.span().start) && !synthetic(e.span()))
+            .map(|e| recovery::to_diagnostic(src, e)),
     );
-    let incomplete = lexed.unterminated_string || (at_eof && (layout.open_at_end || layout.trailing_operator));
+    let incomplete = lexed.unterminated_string || layout.open_at_end || (at_eof && layout.trailing_operator);
     ParseResult { program: program.unwrap_or_default(), diagnostics: cap(recovery::tidy(diagnostics)), incomplete }
 }
 
@@ -239,7 +243,8 @@ pub(crate) fn parse_interpolation(src: SourceId, text: &str, offset: usize) -> (
     let result = parser.parse_with_state(layout.tokens.as_slice().split_token_span(eoi), &mut state);
     let (expr, errors) = result.into_output_errors();
     diagnostics.extend(state.diags);
-    diagnostics.extend(errors.into_iter().map(|e| recovery::to_diagnostic(src, e)));
+    let synthetic = |e: &SimpleSpan| e.start == e.end && layout.synthetic.binary_search(&e.start).is_ok();
+    diagnostics.extend(errors.into_iter().filter(|e| !synthetic(e.span())).map(|e| recovery::to_diagnostic(src, e)));
     let expr = expr.unwrap_or_else(|| Spanned::new(ExprKind::Error, Span::new(src, offset, end)));
     (expr, diagnostics)
 }

@@ -72,8 +72,9 @@ fn dims(v: &Value, n: usize, span: Span) -> R<Vec<usize>> {
 /// from 1 to `len` (`as` saturates: nan and negatives give 0).
 #[inline(always)]
 fn whole_index(x: f64, len: usize) -> Option<usize> {
-    let i = x as usize;
-    (i != 0 && i <= len && i as f64 == x).then(|| i - 1)
+    // Through i64, whose conversions are single instructions.
+    let i = x as i64;
+    (i >= 1 && i as u64 <= len as u64 && i as f64 == x).then(|| i as usize - 1)
 }
 
 /// The field names of a record, in order, for messages.
@@ -197,9 +198,26 @@ impl Interp<'_> {
                 Some(Value::Num(x)) => Some(x + c),
                 _ => None,
             },
-            IndexOp::End(c) => Some(len as f64 + c),
+            IndexOp::End(c) => Some(len as i64 as f64 + c),
             IndexOp::Eval => None,
         }
+    }
+
+    /// The column-major position of an element whose indices are all planned, found without
+    /// evaluating anything: `None` when an index is not that simple, or `var` holds no matrix,
+    /// or the indices are not whole numbers in range.
+    #[inline(always)]
+    fn planned_position(&self, var: Var, plan: &IndexPlan, n: usize) -> Option<(&Matrix, usize)> {
+        let Some(Value::Matrix(m)) = self.slot_ref(var) else { return None };
+        let (rows, cols) = m.shape();
+        let at = if n == 1 {
+            whole_index(self.planned_index(plan[0], rows * cols)?, rows * cols)?
+        } else {
+            let i = whole_index(self.planned_index(plan[0], rows)?, rows)?;
+            let j = whole_index(self.planned_index(plan[1], cols)?, cols)?;
+            i + j * rows
+        };
+        Some((m, at))
     }
 
     /// An element read whose indices are all planned, done without evaluating anything
@@ -207,16 +225,8 @@ impl Interp<'_> {
     /// or not a whole-number position of a matrix.
     #[inline(never)]
     pub(crate) fn element_num(&self, el: &crate::hir::Element) -> Option<f64> {
-        let Some(Value::Matrix(m)) = self.slot_ref(el.var) else { return None };
-        let (rows, cols) = m.shape();
-        let at = if el.ix.len() == 1 {
-            whole_index(self.planned_index(el.plan[0], rows * cols)?, rows * cols)?
-        } else {
-            let i = whole_index(self.planned_index(el.plan[0], rows)?, rows)?;
-            let j = whole_index(self.planned_index(el.plan[1], cols)?, cols)?;
-            i + j * rows
-        };
-        Some(m.as_slice()[at])
+        let (m, at) = self.planned_position(el.var, &el.plan, el.ix.len())?;
+        m.as_slice().get(at).copied()
     }
 
     /// An element read of a variable at pure indices: in place when the indices select one
@@ -246,7 +256,13 @@ impl Interp<'_> {
         else {
             return Ok(Some(value));
         };
-        let Some(at) = self.element_at(place.root, exprs, plan)? else { return Ok(Some(value)) };
+        let at = match self.planned_position(place.root, plan, exprs.len()) {
+            Some((_, at)) => at,
+            None => match self.element_at(place.root, exprs, plan)? {
+                Some(at) => at,
+                None => return Ok(Some(value)),
+            },
+        };
         let new = match op {
             None => *x,
             Some(op) => {
