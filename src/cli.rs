@@ -28,6 +28,8 @@ Options:
                          on every machine (default: none)
       --precision P      significant digits when printing numbers (default: single numbers in
                          full, matrices short, 6 digits; `format(\"long\")` prints them in full)
+      --threads N        threads for matrix products and decompositions (default: the
+                         MML_THREADS environment variable, else every core)
   -h, --help             print this help
   -V, --version          print the version
 
@@ -63,6 +65,28 @@ pub struct Options {
     pub limits: Limits,
     /// Significant digits for printed numbers.
     pub precision: Option<usize>,
+    /// Threads for the dense kernels (`--threads`).
+    pub threads: Option<usize>,
+}
+
+impl Options {
+    /// Sets the dense kernels' threads from `--threads`, else from `MML_THREADS` (a value
+    /// that is not a whole number from 1 up is reported and ignored).
+    pub fn apply_threads(&self) {
+        if let Some(n) = self.threads {
+            mml_runtime::kernel::set_threads(n);
+            return;
+        }
+        if let Some(v) = std::env::var_os("MML_THREADS") {
+            match v.to_str().and_then(|t| t.trim().parse::<usize>().ok()).filter(|n| (1..=1024).contains(n)) {
+                Some(n) => mml_runtime::kernel::set_threads(n),
+                None => eprintln!(
+                    "mml: ignoring MML_THREADS={}: it must be a whole number from 1 to 1024",
+                    v.to_string_lossy()
+                ),
+            }
+        }
+    }
 }
 
 /// A parsed command line.
@@ -132,6 +156,13 @@ pub fn parse(args: impl IntoIterator<Item = OsString>) -> Result<Invocation, Str
                     Ok(s) if s > 0.0 && s.is_finite() => options.limits.max_seconds = Some(s),
                     _ => return Err(format!("`{name}` needs a positive number of seconds, found `{v}`")),
                 }
+            }
+            "--threads" => {
+                let n = parse_count(&name, &value("a number of threads")?)?;
+                if !(1..=1024).contains(&n) {
+                    return Err(format!("`{name}` needs a number of threads from 1 to 1024, found {n}"));
+                }
+                options.threads = Some(n);
             }
             "--precision" => {
                 let p = parse_count(&name, &value("a number of digits")?)?;

@@ -29,6 +29,7 @@ fn main() -> ExitCode {
         }
     };
     let Invocation { command, options } = invocation;
+    options.apply_threads();
     // Plots show inline only in terminals known (from the environment) to display images.
     if std::io::stdout().is_terminal() {
         mml_stdlib::plot::set_inline(mml_stdlib::plot::inline_from_env());

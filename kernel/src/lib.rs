@@ -8,8 +8,13 @@
 //! `MatRef::from_column_major_slice` describes, so no data is copied on the way in.
 //!
 //! Every faer call lives in this crate, behind thin non-generic functions, so the generic faer
-//! code is instantiated once, here. Everything runs on one thread (`Par::Seq`; faer is built
-//! without its rayon feature).
+//! code is instantiated once, here. Work of more than [`PARALLEL_ABOVE`] multiply-adds runs on
+//! [`threads`] threads (faer's rayon parallelism; by default every core, `MML_THREADS`,
+//! `--threads N` or the `threads` builtin change it); smaller work runs on one. Products, LU
+//! solves, inverses, determinants and Cholesky give the same bits on any number of threads;
+//! the Householder-based kernels (QR, SVD, symmetric eigen, least squares) sum their
+//! reflections in another order on another number of threads, so their last bits may differ;
+//! the same number of threads always gives the same bits (tested through the `mml` command).
 //!
 //! The runtime re-exports this crate as `mml_runtime::kernel`. It is a crate of its own so that
 //! it can be compiled at opt-level 3 in debug builds (faer's generic code is compiled where it
@@ -51,7 +56,40 @@ fn to_nalgebra(m: MatRef<'_, f64>) -> Matrix {
     out
 }
 
-const PAR: Par = Par::Seq;
+/// The number of threads the kernels use; 0 until [`set_threads`] is called (then the
+/// machine's cores).
+static THREADS: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+
+/// Below this many multiply-adds a kernel runs on one thread: splitting smaller work costs
+/// more than it saves (about a 128×128 product).
+pub const PARALLEL_ABOVE: usize = 1 << 21;
+
+/// Sets the number of threads (at least 1) the kernels use from now on.
+pub fn set_threads(n: usize) {
+    THREADS.store(n.max(1), std::sync::atomic::Ordering::Relaxed);
+}
+
+/// The number of threads the kernels use: the last [`set_threads`], else the machine's cores.
+pub fn threads() -> usize {
+    match THREADS.load(std::sync::atomic::Ordering::Relaxed) {
+        0 => std::thread::available_parallelism().map_or(1, std::num::NonZeroUsize::get),
+        n => n,
+    }
+}
+
+/// The parallelism for work of `flops` multiply-adds; faer's solver types read it from the
+/// global setting, which is set to the same.
+fn par(flops: usize) -> Par {
+    let n = threads();
+    let p = if n <= 1 || flops < PARALLEL_ABOVE { Par::Seq } else { Par::rayon(n) };
+    faer::set_global_parallelism(p);
+    p
+}
+
+/// The work of a factorisation of an `m×n` matrix, about `m·n·min(m, n)` multiply-adds.
+fn cube(m: usize, n: usize) -> usize {
+    m.saturating_mul(n).saturating_mul(m.min(n))
+}
 
 // ---------------------------------------------------------------------------------------------
 // Products and norms.
@@ -72,7 +110,8 @@ pub fn matmul(a: &Matrix, b: &Matrix) -> Matrix {
         return a * b;
     }
     let mut c = Matrix::zeros(m, n);
-    faer::linalg::matmul::matmul(view_mut(&mut c), Accum::Replace, view(a), view(b), 1.0, PAR);
+    let p = par(m.saturating_mul(n).saturating_mul(k));
+    faer::linalg::matmul::matmul(view_mut(&mut c), Accum::Replace, view(a), view(b), 1.0, p);
     c
 }
 
@@ -110,12 +149,13 @@ pub fn lu(a: &Matrix) -> Lu {
     let mut swaps = 0;
     if m > 0 && n > 0 {
         use faer::linalg::lu::partial_pivoting::factor::{lu_in_place, lu_in_place_scratch};
-        let mut mem = MemBuffer::new(lu_in_place_scratch::<usize, f64>(m, n, PAR, Default::default()));
+        let p = par(cube(m, n));
+        let mut mem = MemBuffer::new(lu_in_place_scratch::<usize, f64>(m, n, p, Default::default()));
         let (info, _) = lu_in_place(
             view_mut(&mut packed),
             &mut perm,
             &mut perm_inv,
-            PAR,
+            p,
             MemStack::new(&mut mem),
             Default::default(),
         );
@@ -194,20 +234,13 @@ impl Lu {
         let lu = view(&self.packed);
         let perm = faer::perm::PermRef::new_checked(&self.perm, &self.perm_inv, n);
         let k = b.ncols();
+        let p = par(n.saturating_mul(n).saturating_mul(k));
         if transpose {
-            let mut mem = MemBuffer::new(s::solve_transpose_in_place_scratch::<usize, f64>(n, k, PAR));
-            s::solve_transpose_in_place_with_conj(
-                lu,
-                lu,
-                perm,
-                Conj::No,
-                view_mut(&mut x),
-                PAR,
-                MemStack::new(&mut mem),
-            );
+            let mut mem = MemBuffer::new(s::solve_transpose_in_place_scratch::<usize, f64>(n, k, p));
+            s::solve_transpose_in_place_with_conj(lu, lu, perm, Conj::No, view_mut(&mut x), p, MemStack::new(&mut mem));
         } else {
-            let mut mem = MemBuffer::new(s::solve_in_place_scratch::<usize, f64>(n, k, PAR));
-            s::solve_in_place_with_conj(lu, lu, perm, Conj::No, view_mut(&mut x), PAR, MemStack::new(&mut mem));
+            let mut mem = MemBuffer::new(s::solve_in_place_scratch::<usize, f64>(n, k, p));
+            s::solve_in_place_with_conj(lu, lu, perm, Conj::No, view_mut(&mut x), p, MemStack::new(&mut mem));
         }
         x
     }
@@ -343,6 +376,7 @@ fn rank_deficient_r(r: &Matrix, m: usize, n: usize) -> bool {
 /// dependent columns.
 fn lstsq_qr(a: &Matrix, b: &Matrix) -> Option<Matrix> {
     let (m, n) = a.shape();
+    par(cube(m, n));
     let qr = faer::linalg::solvers::Qr::new(view(a));
     let r = to_nalgebra(qr.thin_R());
     if rank_deficient_r(&r, m, n) {
@@ -356,6 +390,7 @@ fn lstsq_qr(a: &Matrix, b: &Matrix) -> Option<Matrix> {
 /// The minimum-norm solution for a wide `A` of full row rank: `Aᵀ = Q R`, `x = Q R⁻ᵀ b`.
 fn min_norm_qr(a: &Matrix, b: &Matrix) -> Option<Matrix> {
     let (m, n) = a.shape();
+    par(cube(m, n));
     let at = a.transpose();
     let qr = faer::linalg::solvers::Qr::new(view(&at));
     let r = to_nalgebra(qr.thin_R());
@@ -379,6 +414,7 @@ pub fn qr(a: &Matrix, full: bool) -> (Matrix, Matrix) {
         let qcols = if full { m } else { k };
         return (Matrix::identity(m, qcols), Matrix::zeros(qcols, n));
     }
+    par(cube(m, n));
     let qr = faer::linalg::solvers::Qr::new(view(a));
     if full {
         let thin_r = to_nalgebra(qr.thin_R());
@@ -398,6 +434,7 @@ pub fn cholesky(a: &Matrix) -> Option<Matrix> {
     if a.nrows() == 0 {
         return Some(Matrix::zeros(0, 0));
     }
+    par(cube(a.nrows(), a.nrows()));
     let llt = faer::linalg::solvers::Llt::new(view(a), faer::Side::Lower).ok()?;
     Some(to_nalgebra(llt.L()))
 }
@@ -466,13 +503,14 @@ pub fn svd(a: &Matrix, full: bool) -> Option<Svd> {
         return Some(Svd { u, s, v });
     }
     let compute = if full { ComputeSvdVectors::Full } else { ComputeSvdVectors::Thin };
-    let mut mem = MemBuffer::new(svd_scratch::<f64>(m, n, compute, compute, PAR, Default::default()));
+    let p = par(cube(m, n));
+    let mut mem = MemBuffer::new(svd_scratch::<f64>(m, n, compute, compute, p, Default::default()));
     faer_svd(
         view(a),
         faer::diag::DiagMut::from_slice_mut(&mut s),
         Some(view_mut(&mut u)),
         Some(view_mut(&mut v)),
-        PAR,
+        p,
         MemStack::new(&mut mem),
         Default::default(),
     )
@@ -489,13 +527,14 @@ pub fn singular_values(a: &Matrix) -> Option<Vec<f64>> {
         return Some(s);
     }
     let no = ComputeSvdVectors::No;
-    let mut mem = MemBuffer::new(svd_scratch::<f64>(m, n, no, no, PAR, Default::default()));
+    let p = par(cube(m, n));
+    let mut mem = MemBuffer::new(svd_scratch::<f64>(m, n, no, no, p, Default::default()));
     faer_svd(
         view(a),
         faer::diag::DiagMut::from_slice_mut(&mut s),
         None,
         None,
-        PAR,
+        p,
         MemStack::new(&mut mem),
         Default::default(),
     )
@@ -516,12 +555,13 @@ pub fn eigh(a: &Matrix) -> Option<(Vec<f64>, Matrix)> {
     if n == 0 || a.ncols() != n {
         return (a.ncols() == n).then_some((s, u));
     }
-    let mut mem = MemBuffer::new(self_adjoint_evd_scratch::<f64>(n, ComputeEigenvectors::Yes, PAR, Default::default()));
+    let p = par(cube(n, n));
+    let mut mem = MemBuffer::new(self_adjoint_evd_scratch::<f64>(n, ComputeEigenvectors::Yes, p, Default::default()));
     self_adjoint_evd(
         view(a),
         faer::diag::DiagMut::from_slice_mut(&mut s),
         Some(view_mut(&mut u)),
-        PAR,
+        p,
         MemStack::new(&mut mem),
         Default::default(),
     )
@@ -540,6 +580,7 @@ pub fn eig(a: &Matrix) -> Option<(Vec<C64>, CMatrix)> {
     if n == 0 {
         return Some((Vec::new(), CMatrix::zeros(0, 0)));
     }
+    par(cube(n, n));
     let e = faer::linalg::solvers::Eigen::new_from_real(view(a)).ok()?;
     let s = e.S();
     let u = e.U();

@@ -285,6 +285,7 @@ fn run(file: &PathBuf, options: &Options) -> ExitCode {
         Ok(i) => i,
         Err(e) => return fail(&format!("the connection file `{}` is not valid: {e}", file.display())),
     };
+    options.apply_threads();
     let result = serve(&info, options);
     remove_files(&info.ipc_paths());
     match result {

@@ -114,6 +114,7 @@ static BUILTINS: &[&Builtin] = &[
     &linalg::NORM,
     &linalg::OUTER,
     &linalg::SCALAR_PROJ,
+    &linalg::THREADS,
     &linalg::UNIT,
     &linalg::VEC_PROJ,
     &ortho::GRAM_SCHMIDT,

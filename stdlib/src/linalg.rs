@@ -740,3 +740,36 @@ builtin! {
         Ok(Value::Bool(c.a.iter().zip(&c.b).all(|(x, y)| crate::check::is_close(*x, *y, tol))))
     }
 }
+
+builtin! {
+    /// The number of threads the dense kernels use (`threads()`), or sets it (`threads(n)`,
+    /// a whole number from 1 up; returns the number set). Matrix products, solves,
+    /// decompositions (LU, QR, Cholesky, SVD, eigen) and everything built on them (`inv`,
+    /// `pca`, `lstsq`, …) run on that many threads once the work passes about two million
+    /// multiply-adds; smaller work runs on one. The default is every core of the machine, or
+    /// the `MML_THREADS` environment variable, or the `--threads N` option of `mml`.
+    /// Products, solves, inverses, determinants and Cholesky give the same bits on any number
+    /// of threads; QR, SVD, eigen and least squares may differ in the last bits between
+    /// numbers of threads (never between two runs on the same number).
+    /// ```mml
+    /// n = threads()
+    /// threads(1)           # => 1
+    /// A = rand(300, 300)
+    /// one = A * A
+    /// threads(2)           # => 2
+    /// A * A == one         # => true
+    /// threads(n);
+    /// ```
+    pub static THREADS: Linalg = "threads"(n = nothing), |_ctx, args| {
+        if args.is_nothing(0) {
+            return Ok(Value::Num(mml_runtime::kernel::threads() as f64));
+        }
+        let n = args.num(0)?;
+        if !(n >= 1.0 && n.fract() == 0.0 && n <= 1024.0) {
+            return Err(BuiltinError::arg(0, format!("the number of threads must be a whole number from 1 to 1024, found {}", mml_runtime::display::format_number(n)))
+                .with_help("threads(1) runs the kernels on one thread; threads() tells how many they use"));
+        }
+        mml_runtime::kernel::set_threads(n as usize);
+        Ok(Value::Num(n))
+    }
+}

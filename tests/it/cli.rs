@@ -267,3 +267,76 @@ fn the_step_limit_is_deterministic() {
     assert_eq!((status, stdout.trim()), (1, "100"), "{stderr}");
     assert!(stderr.contains("step limit of 1000"), "{stderr}");
 }
+
+/// Products, LU solves, inverses, determinants and Cholesky give the same bits on any number
+/// of threads; the Householder-based kernels (QR, SVD, symmetric eigen, least squares, PCA)
+/// sum their reflections in another order, so their last bits may differ (here they agree to
+/// 1e-12); the same number of threads gives the same bits every time. Each result's
+/// sum is printed in full with `--threads 1`, `2` and `4` (and `MML_THREADS`); the sizes are
+/// above the kernels' threshold for going parallel.
+#[test]
+fn kernels_give_the_same_results_on_any_number_of_threads() {
+    let script = temp_file(
+        "threads.mml",
+        "total(M) = sum(sum(M))
+        seed(7)
+        A = randn(300, 300)
+        B = randn(300, 280)
+        S = A' * A + eye(300)
+        print(\"threads {threads()}\")
+        print(\"product {total(A * B)}\")
+        print(\"solve {total(A \\ B)}\")
+        print(\"inv {total(inv(A))}\")
+        print(\"det {det(A)}\")
+        values, vectors = eigh(S)
+        print(\"eigh {total(values)} {total(abs(vectors))}\")
+        U, s, V = svd(B)
+        print(\"singular-values {total(s)}\")
+        print(\"svd-vectors {total(abs(U))} {total(abs(V))}\")
+        Q, R = qr(B)
+        print(\"qr {total(abs(Q))} {total(abs(R))}\")
+        print(\"chol {total(chol(S))}\")
+        print(\"lstsq {total(lstsq(B, A[:, 1]).x)}\")
+        r = pca(B, 5)
+        print(\"pca {total(abs(r.components))} {total(abs(r.scores))}\")
+        ",
+    );
+    let run = |threads: &str| {
+        let (status, stdout, stderr) = output(mml().arg("--threads").arg(threads).arg(&script));
+        assert_eq!(status, 0, "{stderr}");
+        stdout
+    };
+    let one = run("1");
+    assert!(one.starts_with("threads 1\n"), "{one}");
+    let numbers = |line: &str| -> Vec<f64> { line.split(' ').skip(1).map(|x| x.parse().unwrap()).collect() };
+    let compare = |other: &str, what: &str| {
+        assert_eq!(one.lines().count(), other.lines().count(), "{what}: {other}");
+        for (a, b) in one.lines().zip(other.lines()).skip(1) {
+            let label = a.split(' ').next().unwrap_or("");
+            if !matches!(label, "product" | "solve" | "inv" | "det" | "chol") {
+                for (x, y) in numbers(a).into_iter().zip(numbers(b)) {
+                    assert!((x - y).abs() <= 1e-12 * x.abs(), "{what}: {a} vs {b}");
+                }
+            } else {
+                assert_eq!(a, b, "{what}: not the same bits");
+            }
+        }
+    };
+    for n in ["2", "4"] {
+        let other = run(n);
+        assert!(other.starts_with(&format!("threads {n}\n")), "{other}");
+        compare(&other, &format!("--threads {n}"));
+        assert_eq!(run(n), other, "--threads {n} twice");
+    }
+    let (status, stdout, _) = output(mml().env("MML_THREADS", "3").arg(&script));
+    assert_eq!(status, 0);
+    assert!(stdout.starts_with("threads 3\n"), "{stdout}");
+    compare(&stdout, "MML_THREADS=3");
+    // Bad settings: a usage error for the option, a warning (and the default) for the variable.
+    let (status, _, stderr) = output(mml().arg("--threads").arg("0").arg(&script));
+    assert_eq!(status, 2, "{stderr}");
+    assert!(stderr.contains("--threads"), "{stderr}");
+    let (status, _, stderr) = output(mml().env("MML_THREADS", "many").args(["-e", "threads() >= 1"]));
+    assert_eq!(status, 0);
+    assert!(stderr.contains("ignoring MML_THREADS=many"), "{stderr}");
+}
