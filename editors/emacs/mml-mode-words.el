@@ -37,8 +37,9 @@
     "rotation" "round" "rows" "rref" "savefig" "scalar_proj" "scale" "scatter"
     "seed" "shear" "show" "shuffle" "sigmoid" "sign" "sin" "sinc" "sinh"
     "size" "solve" "sort" "sqrt" "standardize" "std" "string" "subplot" "sum"
-    "surface" "svd" "tan" "tanh" "taylor" "tic" "toc" "trace" "typeof"
-    "unique" "unit" "var" "vcat" "vec_proj" "write_csv" "write_image" "zeros")
+    "surface" "svd" "tan" "tanh" "taylor" "threads" "tic" "toc" "trace"
+    "typeof" "unique" "unit" "var" "vcat" "vec_proj" "write_csv" "write_image"
+    "zeros")
   "The builtin functions of MML.")
 
 (defconst mml-mode-constants

@@ -37,8 +37,8 @@ syn keyword mmlBuiltin pairwise_dist pca pca_reconstruct pca_transform pinv plot
 syn keyword mmlBuiltin projection_matrix qr quiver rand randint randn range rank re read_csv read_image reflection
 syn keyword mmlBuiltin relu reshape root rotation round rows rref savefig scalar_proj scale scatter seed
 syn keyword mmlBuiltin shear show shuffle sigmoid sign sin sinc sinh size solve sort sqrt
-syn keyword mmlBuiltin standardize std string subplot sum surface svd tan tanh taylor tic toc
-syn keyword mmlBuiltin trace typeof unique unit var vcat vec_proj write_csv write_image zeros
+syn keyword mmlBuiltin standardize std string subplot sum surface svd tan tanh taylor threads tic
+syn keyword mmlBuiltin toc trace typeof unique unit var vcat vec_proj write_csv write_image zeros
 " The name in `fn name(...)` and in a one-line definition `name(x, y) = ...`.
 syn match mmlFunction "\%(\<fn\s\+\)\@<=\k\+"
 syn match mmlFunction "^\s*\zs\k\+\ze([^()]*)\s*=\%([^=]\|$\)"
