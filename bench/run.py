@@ -3,13 +3,13 @@
 
 Usage: python3 bench/run.py [--runs N] [--peers DIR] [--linalg | --pca]
 Builds the release binary, then runs each workload N times per tool and prints a Markdown
-table of median wall-clock seconds (whole process) and MML's ratio to CPython.
+table of median CPU seconds (whole process, user + system) and MML's ratios to CPython and Lua.
 Peers that are not installed are skipped.
 
 With --linalg it runs the matrix kernels W4-W7 instead: each script (MML's and NumPy's) times
 its kernel alone and prints `kernel_s=...` plus residual checks; the table gives the median
-kernel time of MML, of NumPy on one OpenBLAS thread (MML is single-threaded) and on its
-default threads, and the residuals of MML's last run. NumPy runs with OPENBLAS_CORETYPE and
+kernel time of MML and of NumPy, each on one thread and on its default threads (every core),
+and the residuals of MML's last run. NumPy runs with OPENBLAS_CORETYPE and
 OPENBLAS_L2_SIZE unset (they are set on some machines for old OpenBLAS builds and slow a
 current one down); the BLAS it then uses is printed first.
 
@@ -18,6 +18,7 @@ scripts (kernel time, whole process, peak memory) and W8b (PCA of the digits, wh
 """
 import argparse
 import os
+import resource
 import shutil
 import statistics
 import subprocess
@@ -44,14 +45,20 @@ LINALG = [
 
 
 def median_time(cmd, runs):
+    """Median whole-process CPU time (user + system) of `runs` runs, and the last run's output.
+    CPU time rather than wall time: on a shared machine it counts only the process's own work
+    (read from getrusage of the reaped children, before and after each run)."""
     times = []
+    out = ""
     for _ in range(runs):
-        t0 = time.perf_counter()
+        before = resource.getrusage(resource.RUSAGE_CHILDREN)
         r = subprocess.run(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
-        times.append(time.perf_counter() - t0)
+        after = resource.getrusage(resource.RUSAGE_CHILDREN)
+        times.append((after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime))
         if r.returncode != 0:
             sys.exit(f"{' '.join(cmd)} failed:\n{r.stderr.decode()}")
-    return statistics.median(times), r.stdout.decode().strip()
+        out = r.stdout.decode().strip()
+    return statistics.median(times), out
 
 
 def numpy_env(threads):
@@ -82,21 +89,26 @@ def linalg(mml, peers_dir, runs):
         r = subprocess.run([sys.executable, info], stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=numpy_env(None))
         print("NumPy BLAS:", r.stdout.decode().strip().replace("\n", "; ") or r.stderr.decode().strip())
         print()
-    header = ["id", "workload", "MML", "NumPy 1 thread", "NumPy default", "MML / NumPy 1 thread", "MML checks"]
+    header = ["id", "workload", "MML 1 thread", "MML default", "NumPy 1 thread", "NumPy default",
+              "MML / NumPy, 1 thread", "MML / NumPy, defaults", "MML checks"]
     print("| " + " | ".join(header) + " |")
     print("|" + "---|" * len(header))
+    mml_env = lambda n: {**os.environ, **({"MML_THREADS": str(n)} if n else {})}
     for wid, desc, stem in LINALG:
-        t_mml, checks = kernel_time([mml, os.path.join(ROOT, "bench", "mml", stem + ".mml")], runs)
-        row = [wid, desc, f"{t_mml:.4f}"]
+        script = [mml, os.path.join(ROOT, "bench", "mml", stem + ".mml")]
+        m1, _ = kernel_time(script, runs, {k: v for k, v in mml_env(1).items()})
+        mn, checks = kernel_time(script, runs, {k: v for k, v in os.environ.items() if k != "MML_THREADS"})
+        row = [wid, desc, f"{m1:.4f}", f"{mn:.4f}"]
         path = os.path.join(python, stem + ".py")
-        t1 = None
+        t1 = tn = None
         if os.path.exists(path):
             t1, _ = kernel_time([sys.executable, path], runs, numpy_env(1))
             tn, _ = kernel_time([sys.executable, path], runs, numpy_env(None))
             row += [f"{t1:.4f}", f"{tn:.4f}"]
         else:
             row += ["–", "–"]
-        row.append(f"{t_mml / t1:.2f}×" if t1 else "–")
+        row.append(f"{m1 / t1:.2f}×" if t1 else "–")
+        row.append(f"{mn / tn:.2f}×" if tn else "–")
         row.append(checks)
         print("| " + " | ".join(row) + " |", flush=True)
 
