@@ -742,8 +742,9 @@ builtin! {
 }
 
 builtin! {
-    /// The number of threads the dense kernels use (`threads()`), or sets it (`threads(n)`,
-    /// a whole number from 1 up; returns the number set). Matrix products, solves,
+    /// The number of threads the dense kernels use, or sets it.
+    /// `threads()` tells; `threads(n)` sets it (a whole number from 1 to 1024) and returns it.
+    /// Matrix products, solves,
     /// decompositions (LU, QR, Cholesky, SVD, eigen) and everything built on them (`inv`,
     /// `pca`, `lstsq`, …) run on that many threads once the work passes about two million
     /// multiply-adds; smaller work runs on one. The default is every core of the machine, or

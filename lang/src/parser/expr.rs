@@ -87,9 +87,16 @@ pub(super) fn expr_parser<'src>(expr: P<'src, Expr>, block: P<'src, Block>) -> P
         .delimited_by(just(Token::LParen), just(Token::RParen))
         .map_with(|inner: Expr, e| Spanned::new(inner.node, sp(e)));
 
+    // Not a `[` or `(` right after a value: that indexes or calls it (see `Layout::postfix`).
     let missing_comma = any()
         .filter(starts_expr)
-        .map_with(|t, e| (t, e.span()))
+        .try_map_with(|t, e| {
+            let span: SimpleSpan = e.span();
+            match state(e).postfix.binary_search(&span.start) {
+                Ok(_) => Err(Rich::custom(span, "")),
+                Err(_) => Ok((t, span)),
+            }
+        })
         .rewind()
         .validate(|(t, s), _, emitter| emitter.emit(custom(s, SyntaxError::MissingComma(t))));
     let elem_sep = just(Token::Comma).ignored().or(missing_comma);

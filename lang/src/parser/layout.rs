@@ -98,6 +98,10 @@ pub(crate) struct Layout {
     /// there): the grammar's complaints about these tokens are left out, since the
     /// never-closed error says what is wrong.
     pub synthetic: Vec<usize>,
+    /// Where a `[` or `(` follows a value, so that it indexes or calls it: the grammar never
+    /// reads such a bracket as the start of another matrix element (which would read the text
+    /// inside it a second time whenever the index or call has an error).
+    pub postfix: Vec<usize>,
 }
 
 /// Can this token end an expression (so that a following `[` indexes it)?
@@ -150,6 +154,7 @@ pub(crate) fn layout(lexed: &[LexedToken], nested: bool) -> Layout {
     }
     let mut open_at_end = false;
     let mut synthetic = Vec::new();
+    let mut postfix = Vec::new();
     // Whether a bracket past the nesting limit ran to the end of the input (its error says
     // all there is to say about the brackets left open).
     let mut swallowed = false;
@@ -219,11 +224,17 @@ pub(crate) fn layout(lexed: &[LexedToken], nested: bool) -> Layout {
                 continue;
             }
             Token::LParen => {
+                if prev.is_some_and(ends_expr) {
+                    postfix.push(span.start);
+                }
                 stack.push(Frame::Paren);
                 opened.push(lt.span);
             }
             Token::LBracket => {
                 let index = prev.is_some_and(|p| ends_expr(p) || (*p == Token::RBrace && closed_list));
+                if index {
+                    postfix.push(span.start);
+                }
                 stack.push(if index { Frame::Index } else { Frame::Matrix });
                 opened.push(lt.span);
             }
@@ -305,5 +316,5 @@ pub(crate) fn layout(lexed: &[LexedToken], nested: bool) -> Layout {
         out.push((frame.closer(), SimpleSpan::from(end..end)));
         synthetic.push(end);
     }
-    Layout { tokens: out, diagnostics, open_at_end, trailing_operator, synthetic }
+    Layout { tokens: out, diagnostics, open_at_end, trailing_operator, synthetic, postfix }
 }

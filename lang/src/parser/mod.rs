@@ -104,6 +104,8 @@ pub(crate) struct ParseState {
     pub diags: Vec<Diagnostic>,
     /// String parts keyed by the start byte of the string token.
     pub strings: HashMap<usize, Vec<StrPart>>,
+    /// Where a `[` or `(` follows a value (an index or a call), from the layout pass, sorted.
+    pub postfix: Vec<usize>,
 }
 
 /// The extra information chumsky hands to `map_with` and fold functions.
@@ -175,7 +177,7 @@ pub fn parse_range(src: SourceId, text: &str, range: std::ops::Range<usize>) -> 
     let layout = layout::layout(&tokens, false);
     diagnostics.extend(layout.diagnostics);
     let strings = string_table(src, &layout.tokens, &mut diagnostics);
-    let mut state = ParseState { src, diags: Vec::new(), strings };
+    let mut state = ParseState { src, diags: Vec::new(), strings, postfix: layout.postfix.clone() };
     let eoi = SimpleSpan::from(range.end..range.end);
     let parser = stmt::program_parser();
     let result = parser.parse_with_state(layout.tokens.as_slice().split_token_span(eoi), &mut state);
@@ -236,7 +238,7 @@ pub(crate) fn parse_interpolation(src: SourceId, text: &str, offset: usize) -> (
     // String tokens cannot occur here (the enclosing string would have ended), but keep the
     // table for uniformity.
     let strings = string_table(src, &layout.tokens, &mut diagnostics);
-    let mut state = ParseState { src, diags: Vec::new(), strings };
+    let mut state = ParseState { src, diags: Vec::new(), strings, postfix: layout.postfix.clone() };
     let end = offset + text.len();
     let eoi = SimpleSpan::from(end..end);
     let parser = stmt::interpolation_parser();

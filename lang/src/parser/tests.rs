@@ -478,3 +478,18 @@ fn brackets_left_open_inside_other_brackets_are_closed_once() {
     assert_eq!(r.diagnostics[0].message, "this `[` is never closed");
     assert!(dump_program(&r.program).ends_with("(= w 3)\n"));
 }
+
+/// An error inside an index (or call) inside a matrix made the index fail, and the same text be
+/// read again as a new matrix element after a missing comma: `[q[[q[[ … *` doubled per level
+/// (a fuzzed input of 126 bytes took 12 s in the language server's fuzz target). A `[` or `(`
+/// right after a value now only indexes or calls it.
+#[test]
+fn an_error_inside_nested_indices_is_read_once() {
+    let src = format!("{}*", "[q[[".repeat(60));
+    let r = parse_program(0, &src);
+    assert!(!r.diagnostics.is_empty());
+    // Valid text means what it meant: an index and a call inside a matrix.
+    let r = parse_program(0, "m = [a[1], f(2), [3]]");
+    assert!(r.diagnostics.is_empty(), "{:?}", r.diagnostics);
+    assert_eq!(dump_program(&r.program), "(= m (matrix ((index a 1) (call f 2) (matrix (3)))))\n");
+}
