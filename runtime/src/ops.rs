@@ -763,12 +763,46 @@ fn complex_solve(a: &CMatrix, b: &CMatrix) -> Result<CMatrix, OpError> {
         message: format!("the {}×{} matrix is singular", a.nrows(), a.ncols()),
         help: vec!["its columns are linearly dependent, so the system has no unique solution".into()],
     };
+    let finite = |m: &CMatrix| m.iter().all(|z| z.re.is_finite() && z.im.is_finite());
+    if !finite(a) || !finite(b) {
+        return Err(OpError::Other {
+            side: if finite(a) { Side::Rhs } else { Side::Lhs },
+            code: "not-finite",
+            message: "`\\` needs finite numbers, but there is an inf or nan".into(),
+            help: vec!["find where the inf or nan comes from (isnan, isinf) before solving".into()],
+        });
+    }
     if a.is_square() {
         return a.clone().lu().solve(b).ok_or_else(singular);
     }
-    let svd = a.clone().svd(true, true);
+    // Least squares by SVD, of A scaled by a power of two so that its entries are at most
+    // about 1 (entries near the largest double would overflow inside the SVD); the solution
+    // of (A / s) x = b / s is the same x.
+    let big = a.iter().fold(0.0f64, |m, z| m.max(z.re.abs()).max(z.im.abs()));
+    let s = if big > 0.0 { 2f64.powi(big.log2().round() as i32) } else { 1.0 };
+    let (a, b) = (a.map(|z| z / s), b.map(|z| z / s));
+    if !finite(&a) || !finite(&b) || a.iter().any(|z| z.re.is_subnormal() || z.im.is_subnormal()) {
+        return Err(OpError::Other {
+            side: Side::Lhs,
+            code: "not-finite",
+            message: "the least-squares system's numbers span more than floating point can hold".into(),
+            help: vec!["rescale the matrix and the right-hand side to numbers near 1".into()],
+        });
+    }
+    // nalgebra's SVD panics when a singular value comes out nan; with the input finite and
+    // scaled that should not happen, and if it does it is an error here, not a crash.
+    let attempt =
+        std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| a.clone().try_svd(true, true, f64::EPSILON, 10_000)));
+    let Ok(Some(svd)) = attempt else {
+        return Err(OpError::Other {
+            side: Side::Lhs,
+            code: "no-convergence",
+            message: format!("the SVD of the {}×{} matrix did not converge", a.nrows(), a.ncols()),
+            help: Vec::new(),
+        });
+    };
     let eps = f64::EPSILON * a.nrows().max(a.ncols()) as f64 * svd.singular_values.max();
-    svd.solve(b, eps).map_err(|e| OpError::Other {
+    svd.solve(&b, eps).map_err(|e| OpError::Other {
         side: Side::Lhs,
         code: "solve-failed",
         message: e.to_string(),
