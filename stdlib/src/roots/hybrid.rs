@@ -39,6 +39,22 @@ pub(crate) struct SystemOutcome {
     pub stop: SystemStop,
 }
 
+impl SystemOutcome {
+    /// The outcome before any step: the start, its residual, one evaluation of F and of the
+    /// Jacobian.
+    fn at_start(z0: Vector, residual: f64) -> SystemOutcome {
+        SystemOutcome {
+            x: z0.clone(),
+            residual,
+            path: vec![z0],
+            iterations: 0,
+            evaluations: 1,
+            jacobians: 1,
+            stop: SystemStop::Residual,
+        }
+    }
+}
+
 /// Why a system solve stopped.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub(crate) enum SystemStop {
@@ -345,15 +361,7 @@ pub(crate) fn hybrid(
     let n = z0.len();
     let (f0, j0) = start(ctx, eval, &z0, METHOD)?;
     let mut fnorm = enorm(f0.as_slice());
-    let mut out = SystemOutcome {
-        x: z0.clone(),
-        residual: fnorm,
-        path: vec![z0],
-        iterations: 0,
-        evaluations: 1,
-        jacobians: 1,
-        stop: SystemStop::Residual,
-    };
+    let mut out = SystemOutcome::at_start(z0, fnorm);
     if fnorm == 0.0 {
         return Ok(out);
     }
@@ -519,15 +527,7 @@ pub(crate) fn levenberg_marquardt(
     let n = z0.len();
     let (mut f, mut jac) = start(ctx, eval, &z0, METHOD)?;
     let mut fnorm = enorm(f.as_slice());
-    let mut out = SystemOutcome {
-        x: z0.clone(),
-        residual: fnorm,
-        path: vec![z0],
-        iterations: 0,
-        evaluations: 1,
-        jacobians: 1,
-        stop: SystemStop::Residual,
-    };
+    let mut out = SystemOutcome::at_start(z0, fnorm);
     let mut z = out.x.clone();
     let mut lambda = 1e-3;
     let stop = 'outer: loop {
