@@ -2,11 +2,15 @@
 
 use std::rc::Rc;
 
-use chumsky::pratt::{infix, left, postfix, prefix, right};
+use chumsky::error::RichPattern;
+use chumsky::input::InputRef;
+use chumsky::label::LabelError;
+use chumsky::pratt::{infix, left, prefix, right};
 use chumsky::prelude::*;
+use chumsky::util::MaybeRef;
 
 use super::recovery::{custom, SyntaxError};
-use super::{sp, state, Extras, P};
+use super::{sp, state, Extra, Extras, Tokens, P};
 use crate::ast::{Arg, BinOp, Block, Expr, ExprKind, FnBody, FnDef, Ident, Param, UnOp};
 use crate::diagnostic::Diagnostic;
 use crate::span::{Span, Spanned};
@@ -15,6 +19,54 @@ use crate::token::Token;
 /// A name with its span.
 pub(super) fn ident<'src>() -> P<'src, Ident> {
     select! { Token::Ident(name) => name }.map_with(|name, e| Spanned::new(name, sp(e))).labelled("identifier").boxed()
+}
+
+/// What follows an atom: `(args)`, `[index]`, `.field` or `'`.
+#[derive(Clone)]
+enum Postfix {
+    Call(Vec<Arg>),
+    Index(Vec<Expr>),
+    Field(Ident),
+    Transpose,
+}
+
+/// An error that adds nothing when chumsky merges it with another at the same place.
+fn nothing_expected<'src>(found: Option<MaybeRef<'src, Token>>, span: SimpleSpan) -> Rich<'src, Token, SimpleSpan> {
+    <Rich<'src, Token, SimpleSpan> as LabelError<'src, Tokens<'src>, RichPattern<'src, Token>>>::expected_found(
+        std::iter::empty(),
+        found,
+        span,
+    )
+}
+
+/// Fails at once where an atom already failed to parse (from the token index the
+/// `ParseState::failed` table keeps), without an error of its own: the first failure's error
+/// is already the furthest one chumsky reports.
+fn not_failed_before<'src>() -> impl Parser<'src, Tokens<'src>, (), Extra<'src>> + Clone {
+    chumsky::primitive::custom(|inp: &mut InputRef<'src, '_, Tokens<'src>, Extra<'src>>| {
+        let at = inp.cursor().inner().0;
+        if inp.state().failed.get(at).copied().unwrap_or(false) {
+            let here = inp.cursor();
+            let span = inp.span_since(&here);
+            let found = inp.peek_maybe();
+            return Err(nothing_expected(found, span));
+        }
+        Ok(())
+    })
+}
+
+/// Records that an atom failed here (and fails too, again adding nothing to the error).
+fn remember_failure<'src>() -> impl Parser<'src, Tokens<'src>, Expr, Extra<'src>> + Clone {
+    chumsky::primitive::custom(|inp: &mut InputRef<'src, '_, Tokens<'src>, Extra<'src>>| {
+        let at = inp.cursor().inner().0;
+        if let Some(slot) = inp.state().failed.get_mut(at) {
+            *slot = true;
+        }
+        let here = inp.cursor();
+        let span = inp.span_since(&here);
+        let found = inp.peek_maybe();
+        Err(nothing_expected(found, span))
+    })
 }
 
 /// Can this token start an expression? Used to spot a missing comma in `[1 2]`.
@@ -138,7 +190,9 @@ pub(super) fn expr_parser<'src>(expr: P<'src, Expr>, block: P<'src, Block>) -> P
             Spanned::new(ExprKind::If { branches: rest, else_block }, span)
         });
 
-    let atom = choice((literal, string, paren, matrix, braces, if_expr)).labelled("expression").boxed();
+    let atom = choice((literal, string, paren, matrix, braces, if_expr)).labelled("expression");
+    // Where an atom failed to parse once it fails again at once (see `ParseState::failed`).
+    let atom = not_failed_before().ignore_then(atom.or(remember_failure())).boxed();
 
     let arg = choice((
         ident()
@@ -176,7 +230,30 @@ pub(super) fn expr_parser<'src>(expr: P<'src, Expr>, block: P<'src, Block>) -> P
         Spanned::new(ExprKind::Unary(op, Box::new(x)), span)
     };
 
-    let operators = atom.pratt((
+    // Calls, indexes, fields and transposes bind tighter than every operator, so they are
+    // folded onto the atom here rather than being operators of the table below: an operator
+    // table would try a postfix that failed once again at each enclosing prefix operator
+    // (`-a(...)` tries the call for `a`, then for `-a`), which costs time exponential in the
+    // nesting when the text inside is bad.
+    let postfix_op = choice((
+        call_args.map(Postfix::Call),
+        index_args.map(Postfix::Index),
+        just(Token::Dot).ignore_then(ident()).map(Postfix::Field),
+        just(Token::Quote).to(Postfix::Transpose),
+    ));
+    let primary = atom.foldl_with(postfix_op.repeated(), |base: Expr, op, e| {
+        let span = sp(e);
+        let base = Box::new(base);
+        let kind = match op {
+            Postfix::Call(args) => ExprKind::Call(base, args),
+            Postfix::Index(idx) => ExprKind::Index(base, idx),
+            Postfix::Field(name) => ExprKind::Field(base, name),
+            Postfix::Transpose => ExprKind::Transpose(base),
+        };
+        Spanned::new(kind, span)
+    });
+
+    let operators = primary.pratt((
         infix(left(1), one_of([Token::Or, Token::OrOr]).to(BinOp::Or), bin),
         infix(left(2), one_of([Token::And, Token::AndAnd]).to(BinOp::And), bin),
         prefix(3, one_of([Token::Not, Token::Bang]).to(UnOp::Not), un),
@@ -225,22 +302,6 @@ pub(super) fn expr_parser<'src>(expr: P<'src, Expr>, block: P<'src, Block>) -> P
         ),
         prefix(8, select! { Token::Minus => UnOp::Neg, Token::Plus => UnOp::Plus }, un),
         infix(right(9), select! { Token::Caret => BinOp::Pow, Token::DotCaret => BinOp::ElemPow }, bin),
-        postfix(10, call_args, |f: Expr, args: Vec<Arg>, e: &mut Extras<'src, '_>| {
-            let span = sp(e);
-            Spanned::new(ExprKind::Call(Box::new(f), args), span)
-        }),
-        postfix(10, index_args, |a: Expr, idx: Vec<Expr>, e: &mut Extras<'src, '_>| {
-            let span = sp(e);
-            Spanned::new(ExprKind::Index(Box::new(a), idx), span)
-        }),
-        postfix(10, just(Token::Dot).ignore_then(ident()), |r: Expr, name: Ident, e: &mut Extras<'src, '_>| {
-            let span = sp(e);
-            Spanned::new(ExprKind::Field(Box::new(r), name), span)
-        }),
-        postfix(10, just(Token::Quote), |a: Expr, _, e: &mut Extras<'src, '_>| {
-            let span = sp(e);
-            Spanned::new(ExprKind::Transpose(Box::new(a)), span)
-        }),
     ));
 
     let lambda_params = choice((ident().map(|name| vec![Param { name, default: None }]), params(expr.clone())));

@@ -106,6 +106,12 @@ pub(crate) struct ParseState {
     pub strings: HashMap<usize, Vec<StrPart>>,
     /// Where a `[` or `(` follows a value (an index or a call), from the layout pass, sorted.
     pub postfix: Vec<usize>,
+    /// For each token index, whether an atom starting there has failed to parse. Parsing is
+    /// deterministic in the position, so it would fail again: an operator whose operand
+    /// failed is tried again by each enclosing operator of the expression (`!a ^ (...)` tries
+    /// `^` for `a` and then for `!a`), and without this table each nesting level would
+    /// multiply the work. Not undone on backtracking, unlike `diags`.
+    pub failed: Vec<bool>,
 }
 
 /// The extra information chumsky hands to `map_with` and fold functions.
@@ -177,7 +183,8 @@ pub fn parse_range(src: SourceId, text: &str, range: std::ops::Range<usize>) -> 
     let layout = layout::layout(&tokens, false);
     diagnostics.extend(layout.diagnostics);
     let strings = string_table(src, &layout.tokens, &mut diagnostics);
-    let mut state = ParseState { src, diags: Vec::new(), strings, postfix: layout.postfix.clone() };
+    let failed = vec![false; layout.tokens.len() + 1];
+    let mut state = ParseState { src, diags: Vec::new(), strings, postfix: layout.postfix.clone(), failed };
     let eoi = SimpleSpan::from(range.end..range.end);
     let parser = stmt::program_parser();
     let result = parser.parse_with_state(layout.tokens.as_slice().split_token_span(eoi), &mut state);
@@ -238,7 +245,8 @@ pub(crate) fn parse_interpolation(src: SourceId, text: &str, offset: usize) -> (
     // String tokens cannot occur here (the enclosing string would have ended), but keep the
     // table for uniformity.
     let strings = string_table(src, &layout.tokens, &mut diagnostics);
-    let mut state = ParseState { src, diags: Vec::new(), strings, postfix: layout.postfix.clone() };
+    let failed = vec![false; layout.tokens.len() + 1];
+    let mut state = ParseState { src, diags: Vec::new(), strings, postfix: layout.postfix.clone(), failed };
     let end = offset + text.len();
     let eoi = SimpleSpan::from(end..end);
     let parser = stmt::interpolation_parser();
