@@ -87,8 +87,8 @@ def main():
     args = ap.parse_args()
     binary = args.bin
     if not binary:
-        subprocess.run(["cargo", "build", "--release", "--quiet"], cwd=ROOT, check=True)
-        binary = str(ROOT / "target" / "release" / "mml")
+        subprocess.run(["cargo", "build", "--profile", "dist", "--quiet"], cwd=ROOT, check=True)
+        binary = str(ROOT / "target" / "dist" / "mml")
     text = document(args.lines)
     lines = text.split("\n")
     print(f"document: {len(lines) - 1} lines, {len(text.encode('utf-8'))} bytes")

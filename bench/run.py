@@ -169,8 +169,8 @@ def main():
     ap.add_argument("--linalg", action="store_true", help="time the matrix kernels W4-W7 against NumPy")
     ap.add_argument("--pca", action="store_true", help="time PCA (W8, W8b) against NumPy and scikit-learn")
     args = ap.parse_args()
-    subprocess.run(["cargo", "build", "--release", "--quiet"], cwd=ROOT, check=True)
-    mml = os.path.join(ROOT, "target", "release", "mml")
+    subprocess.run(["cargo", "build", "--profile", "dist", "--quiet"], cwd=ROOT, check=True)
+    mml = os.path.join(ROOT, "target", "dist", "mml")
     if args.linalg:
         linalg(mml, args.peers, args.runs)
         return
