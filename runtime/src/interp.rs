@@ -263,7 +263,7 @@ pub(crate) fn type_err<T>(op: &str, expected: &str, found: &Value, span: Span) -
 /// The operators on two numbers that need no call into `ops` (the rest, such as `^` and
 /// `==`, go through it).
 #[inline(always)]
-fn num_binary(op: BinOp, x: f64, y: f64) -> Option<Value> {
+pub(crate) fn num_binary(op: BinOp, x: f64, y: f64) -> Option<Value> {
     Some(match op {
         BinOp::Add => Value::Num(x + y),
         BinOp::Sub => Value::Num(x - y),
@@ -275,6 +275,20 @@ fn num_binary(op: BinOp, x: f64, y: f64) -> Option<Value> {
         BinOp::Ge => Value::Bool(x >= y),
         _ => return None,
     })
+}
+
+/// A comparison of two numbers, as `ops` makes it (`==` and `!=` of two numbers compare them
+/// as numbers, so nan is not equal to itself).
+#[inline(always)]
+fn compare(op: BinOp, x: f64, y: f64) -> bool {
+    match op {
+        BinOp::Lt => x < y,
+        BinOp::Le => x <= y,
+        BinOp::Gt => x > y,
+        BinOp::Ge => x >= y,
+        BinOp::Eq => x == y,
+        _ => x != y,
+    }
 }
 
 /// Drops a value, skipping the out-of-line drop glue for the kinds that own nothing
@@ -333,6 +347,32 @@ impl Interp<'_> {
         };
         match slot {
             Some(Some(Value::Num(x))) => Some(*x),
+            _ => None,
+        }
+    }
+
+    /// The number an arithmetic expression of numbers gives (`+ - * / .* ./` and unary minus
+    /// over literals, variables holding numbers and planned element reads), computed without
+    /// making a value; `None` as soon as anything else appears (the caller then evaluates the
+    /// expression in full, which is harmless since everything read here is pure).
+    pub(crate) fn num_pure(&self, e: &Expr) -> Option<f64> {
+        if let Some(x) = self.num_operand(e) {
+            return Some(x);
+        }
+        match &e.kind {
+            ExprKind::Binary(
+                op @ (BinOp::Add | BinOp::Sub | BinOp::Mul | BinOp::Div | BinOp::ElemMul | BinOp::ElemDiv),
+                l,
+                r,
+            ) => {
+                let x = self.num_pure(l)?;
+                let y = self.num_pure(r)?;
+                match num_binary(*op, x, y) {
+                    Some(Value::Num(z)) => Some(z),
+                    _ => None,
+                }
+            }
+            ExprKind::Unary(UnOp::Neg, x) => Some(-self.num_pure(x)?),
             _ => None,
         }
     }
@@ -538,6 +578,7 @@ impl Interp<'_> {
                 self.set_var(*var, v);
                 Ok(Flow::Normal)
             }
+            StmtKind::SetPlace(place, op, e) if place.element.is_some() => self.exec_set_element(s, place, *op, e),
             StmtKind::If(branches, else_block) => {
                 for (cond, body) in branches {
                     if self.condition(cond, "if")? {
@@ -558,7 +599,7 @@ impl Interp<'_> {
     }
 
     #[inline(never)]
-    fn exec_other(&mut self, s: &Stmt) -> R<Flow> {
+    pub(crate) fn exec_other(&mut self, s: &Stmt) -> R<Flow> {
         match &s.kind {
             StmtKind::Expr(_) | StmtKind::SetVar(..) => return self.exec(s),
             StmtKind::OpVar(var, op, e) => {
@@ -616,14 +657,11 @@ impl Interp<'_> {
     /// gives its answer here, without making a value.
     #[inline(always)]
     fn condition(&mut self, cond: &Expr, what: &str) -> R<bool> {
-        if let ExprKind::Binary(op @ (BinOp::Lt | BinOp::Le | BinOp::Gt | BinOp::Ge), l, r) = &cond.kind {
+        if let ExprKind::Binary(op @ (BinOp::Lt | BinOp::Le | BinOp::Gt | BinOp::Ge | BinOp::Eq | BinOp::Ne), l, r) =
+            &cond.kind
+        {
             if let (Some(x), Some(y)) = (self.num_operand(l), self.num_operand(r)) {
-                return Ok(match op {
-                    BinOp::Lt => x < y,
-                    BinOp::Le => x <= y,
-                    BinOp::Gt => x > y,
-                    _ => x >= y,
-                });
+                return Ok(compare(*op, x, y));
             }
         }
         self.condition_slow(cond, what)
@@ -631,6 +669,16 @@ impl Interp<'_> {
 
     #[inline(never)]
     fn condition_slow(&mut self, cond: &Expr, what: &str) -> R<bool> {
+        // Arithmetic on numbers on either side (`i * i <= n`) is computed without values.
+        if let ExprKind::Binary(op @ (BinOp::Lt | BinOp::Le | BinOp::Gt | BinOp::Ge | BinOp::Eq | BinOp::Ne), l, r) =
+            &cond.kind
+        {
+            if let Some(x) = self.num_pure(l) {
+                if let Some(y) = self.num_pure(r) {
+                    return Ok(compare(*op, x, y));
+                }
+            }
+        }
         // A comparison of two numbers gives its answer without making a value.
         if let ExprKind::Binary(op @ (BinOp::Lt | BinOp::Le | BinOp::Gt | BinOp::Ge), l, r) = &cond.kind {
             let a = self.operand(l)?;
