@@ -263,7 +263,7 @@ pub(crate) fn type_err<T>(op: &str, expected: &str, found: &Value, span: Span) -
 /// The operators on two numbers that need no call into `ops` (the rest, such as `^` and
 /// `==`, go through it).
 #[inline(always)]
-pub(crate) fn num_binary(op: BinOp, x: f64, y: f64) -> Option<Value> {
+fn num_binary(op: BinOp, x: f64, y: f64) -> Option<Value> {
     Some(match op {
         BinOp::Add => Value::Num(x + y),
         BinOp::Sub => Value::Num(x - y),
@@ -275,6 +275,17 @@ pub(crate) fn num_binary(op: BinOp, x: f64, y: f64) -> Option<Value> {
         BinOp::Ge => Value::Bool(x >= y),
         _ => return None,
     })
+}
+
+/// `l op r` when `cond` is an ordering or (in)equality comparison.
+#[inline(always)]
+fn comparison(cond: &Expr) -> Option<(BinOp, &Expr, &Expr)> {
+    match &cond.kind {
+        ExprKind::Binary(op @ (BinOp::Lt | BinOp::Le | BinOp::Gt | BinOp::Ge | BinOp::Eq | BinOp::Ne), l, r) => {
+            Some((*op, l, r))
+        }
+        _ => None,
+    }
 }
 
 /// A comparison of two numbers, as `ops` makes it (`==` and `!=` of two numbers compare them
@@ -599,7 +610,7 @@ impl Interp<'_> {
     }
 
     #[inline(never)]
-    pub(crate) fn exec_other(&mut self, s: &Stmt) -> R<Flow> {
+    fn exec_other(&mut self, s: &Stmt) -> R<Flow> {
         match &s.kind {
             StmtKind::Expr(_) | StmtKind::SetVar(..) => return self.exec(s),
             StmtKind::OpVar(var, op, e) => {
@@ -646,6 +657,21 @@ impl Interp<'_> {
         Ok(Flow::Normal)
     }
 
+    /// The statement `v[i] = e` or `A[i, j] op= e` whose place is an element
+    /// ([`crate::hir::Place::element`]): when `e` is arithmetic on numbers, its number is
+    /// computed without making values and handed to `assign_place` (whose `set_element`
+    /// stores it in place); otherwise the statement runs the general way.
+    #[inline(never)]
+    fn exec_set_element(&mut self, s: &Stmt, place: &crate::hir::Place, op: Option<BinOp>, e: &Expr) -> R<Flow> {
+        match self.num_pure(e) {
+            Some(x) => {
+                self.assign_place(place, op, Value::Num(x), e.span)?;
+                Ok(Flow::Normal)
+            }
+            None => self.exec_other(s),
+        }
+    }
+
     fn var_name(&self, var: Var) -> Rc<str> {
         match var {
             Var::Global(i) => Rc::from(self.global_names.name(i as usize)),
@@ -657,11 +683,9 @@ impl Interp<'_> {
     /// gives its answer here, without making a value.
     #[inline(always)]
     fn condition(&mut self, cond: &Expr, what: &str) -> R<bool> {
-        if let ExprKind::Binary(op @ (BinOp::Lt | BinOp::Le | BinOp::Gt | BinOp::Ge | BinOp::Eq | BinOp::Ne), l, r) =
-            &cond.kind
-        {
+        if let Some((op, l, r)) = comparison(cond) {
             if let (Some(x), Some(y)) = (self.num_operand(l), self.num_operand(r)) {
-                return Ok(compare(*op, x, y));
+                return Ok(compare(op, x, y));
             }
         }
         self.condition_slow(cond, what)
@@ -670,12 +694,10 @@ impl Interp<'_> {
     #[inline(never)]
     fn condition_slow(&mut self, cond: &Expr, what: &str) -> R<bool> {
         // Arithmetic on numbers on either side (`i * i <= n`) is computed without values.
-        if let ExprKind::Binary(op @ (BinOp::Lt | BinOp::Le | BinOp::Gt | BinOp::Ge | BinOp::Eq | BinOp::Ne), l, r) =
-            &cond.kind
-        {
+        if let Some((op, l, r)) = comparison(cond) {
             if let Some(x) = self.num_pure(l) {
                 if let Some(y) = self.num_pure(r) {
-                    return Ok(compare(*op, x, y));
+                    return Ok(compare(op, x, y));
                 }
             }
         }

@@ -30,8 +30,12 @@ enum Postfix {
     Transpose,
 }
 
-/// An error that adds nothing when chumsky merges it with another at the same place.
-fn nothing_expected<'src>(found: Option<MaybeRef<'src, Token>>, span: SimpleSpan) -> Rich<'src, Token, SimpleSpan> {
+/// An error at the current token that adds nothing when chumsky merges it with another at
+/// the same place.
+fn nothing_expected<'src>(inp: &mut InputRef<'src, '_, Tokens<'src>, Extra<'src>>) -> Rich<'src, Token, SimpleSpan> {
+    let here = inp.cursor();
+    let span = inp.span_since(&here);
+    let found: Option<MaybeRef<'src, Token>> = inp.peek_maybe();
     <Rich<'src, Token, SimpleSpan> as LabelError<'src, Tokens<'src>, RichPattern<'src, Token>>>::expected_found(
         std::iter::empty(),
         found,
@@ -46,10 +50,7 @@ fn not_failed_before<'src>() -> impl Parser<'src, Tokens<'src>, (), Extra<'src>>
     chumsky::primitive::custom(|inp: &mut InputRef<'src, '_, Tokens<'src>, Extra<'src>>| {
         let at = inp.cursor().inner().0;
         if inp.state().failed.get(at).copied().unwrap_or(false) {
-            let here = inp.cursor();
-            let span = inp.span_since(&here);
-            let found = inp.peek_maybe();
-            return Err(nothing_expected(found, span));
+            return Err(nothing_expected(inp));
         }
         Ok(())
     })
@@ -62,10 +63,7 @@ fn remember_failure<'src>() -> impl Parser<'src, Tokens<'src>, Expr, Extra<'src>
         if let Some(slot) = inp.state().failed.get_mut(at) {
             *slot = true;
         }
-        let here = inp.cursor();
-        let span = inp.span_since(&here);
-        let found = inp.peek_maybe();
-        Err(nothing_expected(found, span))
+        Err(nothing_expected(inp))
     })
 }
 

@@ -285,43 +285,6 @@ impl Interp<'_> {
         }
     }
 
-    /// The statement `v[i] = e` or `A[i, j] op= e` whose place is an element
-    /// ([`Place::element`]): when `e` is arithmetic on numbers, its indices are planned and the
-    /// variable holds a matrix of more than one element, the number is computed and stored in
-    /// place with no value made; otherwise the statement runs the general way (which reads
-    /// `e` again: it is pure when the fast path gave up on it).
-    #[inline(never)]
-    pub(crate) fn exec_set_element(
-        &mut self,
-        s: &crate::hir::Stmt,
-        place: &Place,
-        op: Option<BinOp>,
-        e: &Expr,
-    ) -> R<super::Flow> {
-        if let (Some(plan), [Accessor::Index(exprs, _)]) = (&place.element, place.path.as_slice()) {
-            if let Some(x) = self.num_pure(e) {
-                if let Some((m, at)) = self.planned_position(place.root, plan, exprs.len()) {
-                    let new = match op {
-                        _ if m.len() <= 1 => None,
-                        None => Some(x),
-                        Some(op @ (BinOp::Add | BinOp::Sub | BinOp::Mul | BinOp::Div)) => {
-                            match super::num_binary(op, m.as_slice()[at], x) {
-                                Some(Value::Num(y)) => Some(y),
-                                _ => None,
-                            }
-                        }
-                        Some(_) => None,
-                    };
-                    if let (Some(new), Some(Value::Matrix(m))) = (new, self.slot_mut(place.root)) {
-                        Rc::make_mut(m).as_mut_slice()[at] = new;
-                        return Ok(super::Flow::Normal);
-                    }
-                }
-            }
-        }
-        self.exec_other(s)
-    }
-
     pub(crate) fn eval_index(&mut self, base: &Expr, exprs: &[Expr], span: Span) -> R<Value> {
         let v = self.eval(base)?;
         // Fast path: `v[i]` and `A[i, j]` with number indices.
