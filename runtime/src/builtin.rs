@@ -8,6 +8,10 @@ use crate::error::RuntimeError;
 use crate::limits::Limits;
 use crate::value::{Matrix, Value};
 
+/// The largest count or size a builtin takes ([`Args::count`]), 2^53: every whole number up
+/// to it is exact as a number, and arithmetic on it (one more edge than bins) cannot overflow.
+pub const MAX_COUNT: f64 = 9_007_199_254_740_992.0;
+
 /// The signature of a builtin's implementation.
 pub type BuiltinFn = fn(&mut dyn CallCtx, &Args<'_>) -> Result<Value, BuiltinError>;
 
@@ -218,6 +222,12 @@ impl<'a> Args<'a> {
     /// Argument `i` as a non-negative whole number (a count or size).
     pub fn count(&self, i: usize) -> Result<usize, BuiltinError> {
         let x = self.num(i)?;
+        if x > MAX_COUNT && x.is_finite() && x.fract() == 0.0 {
+            return Err(BuiltinError::arg(
+                i,
+                format!("{} is too large: counts and sizes go up to 2^53", crate::display::format_number(x)),
+            ));
+        }
         if x.is_finite() && x >= 0.0 && x.fract() == 0.0 {
             Ok(x as usize)
         } else {

@@ -20,7 +20,7 @@ mod value;
 
 pub use builtin::{
     find_foreign, Args, Builtin, BuiltinError, BuiltinFn, CallCtx, Category, Constant, ForeignName, Library, Param,
-    ParamDefault, FOREIGN_MODULES,
+    ParamDefault, FOREIGN_MODULES, MAX_COUNT,
 };
 pub use error::{one_size_column, ErrorKind, RuntimeError, ONE_SIZE_HINT};
 pub use interp::Closure;

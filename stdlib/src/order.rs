@@ -313,10 +313,10 @@ builtin! {
 fn bin_edges(args: &Args<'_>, ctx: &dyn mml_runtime::CallCtx, x: &[f64]) -> Result<Vec<f64>, BuiltinError> {
     let bins = args.get(1);
     if let Some(n) = bins.as_scalar() {
-        if !(n >= 1.0 && n.fract() == 0.0 && n.is_finite()) {
+        if !(n >= 1.0 && n.fract() == 0.0 && n <= mml_runtime::MAX_COUNT) {
             return Err(BuiltinError::arg(
                 1,
-                format!("the number of bins must be a whole number ≥ 1, found {}", format_number(n)),
+                format!("the number of bins must be a whole number from 1 to 2^53, found {}", format_number(n)),
             ));
         }
         let n = n as usize;
