@@ -7,6 +7,7 @@ use mml_lang::ast::{BinOp, UnOp};
 use mml_lang::Span;
 
 use crate::builtin::Builtin;
+use crate::interp::fast::{Num, Store};
 
 /// Where a variable lives.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -86,6 +87,8 @@ pub struct Element {
     pub ix: Vec<Expr>,
     /// How to read each index without evaluating it, where it has a simple form.
     pub plan: IndexPlan,
+    /// The compiled read, when every index is planned.
+    pub read: Option<Num>,
 }
 
 /// One or two indices of an element, each in a form read without evaluation where possible.
@@ -209,12 +212,14 @@ pub struct Stmt {
 #[repr(u8)]
 pub enum StmtKind {
     Expr(Expr),
-    /// `x = e` to a plain variable (the hot case).
-    SetVar(Var, Expr),
+    /// `x = e` to a plain variable (the hot case), with `e` compiled when it is arithmetic
+    /// on numbers worth compiling ([`crate::interp::fast`]).
+    SetVar(Var, Expr, Option<Num>),
     /// `x op= e` to a plain variable.
     OpVar(Var, BinOp, Expr),
-    /// Assignment into a place with accessors, or with an operator (`A[i] += 1`).
-    SetPlace(Place, Option<BinOp>, Expr),
+    /// Assignment into a place with accessors, or with an operator (`A[i] += 1`), compiled
+    /// when it writes arithmetic on numbers into an element at planned indices.
+    SetPlace(Place, Option<BinOp>, Expr, Option<Store>),
     /// `a, b = e`.
     Destructure(Vec<Place>, Expr),
     If(Vec<(Expr, Vec<Stmt>)>, Option<Vec<Stmt>>),

@@ -5,6 +5,7 @@
 //! boxed [`RuntimeError`]s and collect the call trace on the way out.
 
 mod call;
+pub(crate) mod fast;
 pub(crate) mod index;
 
 use std::rc::Rc;
@@ -353,7 +354,7 @@ impl Interp<'_> {
             ExprKind::Num(x) => return Some(*x),
             ExprKind::Var(Var::Local(i), _) => self.stack.get(self.base + *i as usize),
             ExprKind::Var(Var::Global(i), _) => self.globals.get(*i as usize),
-            ExprKind::Element(el) => return self.element_num(el),
+            ExprKind::Element(el) => return el.read.as_ref()?.get(self),
             _ => return None,
         };
         match slot {
@@ -458,12 +459,33 @@ impl Interp<'_> {
     /// Runs statements in order, stopping at the first control-flow change.
     pub(crate) fn exec_block(&mut self, stmts: &[Stmt]) -> R<Flow> {
         for s in stmts {
+            if self.run_compiled(s) {
+                continue;
+            }
             match self.exec(s)? {
                 Flow::Normal => {}
                 flow => return Ok(flow),
             }
         }
         Ok(Flow::Normal)
+    }
+
+    /// Runs a statement by its compiled code ([`fast`]) when it has code that applies:
+    /// `true` when that did it, `false` (having changed nothing) when [`Interp::exec`] must.
+    /// Tried for the statements of blocks, which loops run over and over.
+    #[inline(always)]
+    fn run_compiled(&mut self, s: &Stmt) -> bool {
+        match &s.kind {
+            StmtKind::SetVar(var, _, Some(code)) => match code.get(self) {
+                Some(x) => {
+                    self.set_var(*var, Value::Num(x));
+                    true
+                }
+                None => false,
+            },
+            StmtKind::SetPlace(_, _, _, Some(store)) => store.run(self).is_some(),
+            _ => false,
+        }
     }
 
     /// Runs a function body: its value is the `return`ed value, else the value of a final
@@ -584,12 +606,12 @@ impl Interp<'_> {
                 self.eval(e)?;
                 Ok(Flow::Normal)
             }
-            StmtKind::SetVar(var, e) => {
+            StmtKind::SetVar(var, e, _) => {
                 let v = self.eval(e)?;
                 self.set_var(*var, v);
                 Ok(Flow::Normal)
             }
-            StmtKind::SetPlace(place, op, e) if place.element.is_some() => self.exec_set_element(s, place, *op, e),
+            StmtKind::SetPlace(place, op, e, _) if place.element.is_some() => self.exec_set_element(s, place, *op, e),
             StmtKind::If(branches, else_block) => {
                 for (cond, body) in branches {
                     if self.condition(cond, "if")? {
@@ -620,7 +642,7 @@ impl Interp<'_> {
                 let v = self.binary(*op, &lhs, &rhs, s.span, e.span, s.span)?;
                 self.set_var(*var, v);
             }
-            StmtKind::SetPlace(place, op, e) => {
+            StmtKind::SetPlace(place, op, e, _) => {
                 let v = self.eval(e)?;
                 self.assign_place(place, *op, v, e.span)?;
             }

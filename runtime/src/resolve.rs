@@ -16,6 +16,7 @@ use mml_lang::{Diagnostic, Span, KEYWORDS};
 use crate::builtin::{find_foreign, Library, FOREIGN_MODULES};
 use crate::error::{ErrorKind, NameHint, RuntimeError};
 use crate::hir::*;
+use crate::interp::fast;
 use crate::names::{Occurrence, Role, Target};
 
 /// Deepest expression nesting the resolver accepts (a sum of this many terms is this deep).
@@ -216,9 +217,20 @@ impl Resolver<'_> {
                 if targets.len() == 1 {
                     let place = self.place(&targets[0]);
                     match (place.path.is_empty(), op) {
-                        (true, None) => StmtKind::SetVar(place.root, value),
+                        (true, None) => {
+                            let code = fast::worth_compiling(&value).then(|| fast::compile(&value)).flatten();
+                            StmtKind::SetVar(place.root, value, code)
+                        }
                         (true, Some(op)) => StmtKind::OpVar(place.root, *op, value),
-                        (false, op) => StmtKind::SetPlace(place, *op, value),
+                        (false, op) => {
+                            let store = match (&place.element, place.path.as_slice()) {
+                                (Some(plan), [Accessor::Index(ix, _)]) => {
+                                    fast::store(place.root, plan, ix.len(), *op, &value)
+                                }
+                                _ => None,
+                            };
+                            StmtKind::SetPlace(place, *op, value, store)
+                        }
                     }
                 } else {
                     let places = targets.iter().map(|t| self.place(t)).collect();
@@ -238,7 +250,7 @@ impl Resolver<'_> {
                     }
                 }
                 let lambda = self.function(def, span);
-                StmtKind::SetVar(var, lambda)
+                StmtKind::SetVar(var, lambda, None)
             }
             S::If { branches, else_block } => {
                 let branches = branches.iter().map(|(c, b)| (self.expr(c), self.block(b))).collect();
@@ -675,6 +687,7 @@ impl Resolver<'_> {
                             var,
                             name: name.clone(),
                             base_span: base.span,
+                            read: fast::element(var, &plan, ix.len()),
                             ix,
                             plan,
                         }))

@@ -75,7 +75,7 @@ pub(crate) fn check(stmts: &[Stmt], track_variables: bool) -> Vec<Diagnostic> {
     let mut c = Checker { writes: HashMap::new(), known: HashMap::new(), track: track_variables, found: Vec::new() };
     count_writes(stmts, &mut c.writes);
     for s in stmts {
-        if let StmtKind::SetVar(Var::Global(g), e) = &s.kind {
+        if let StmtKind::SetVar(Var::Global(g), e, _) = &s.kind {
             let shape = c.expr(e);
             if let (Some(shape), Some(1)) = (shape, c.writes.get(g)) {
                 c.known.insert(*g, shape);
@@ -95,8 +95,8 @@ fn count_writes(stmts: &[Stmt], out: &mut HashMap<u32, usize>) {
     }
     for s in stmts {
         match &s.kind {
-            StmtKind::SetVar(v, _) | StmtKind::OpVar(v, _, _) => write(out, v),
-            StmtKind::SetPlace(p, _, _) => write(out, &p.root),
+            StmtKind::SetVar(v, ..) | StmtKind::OpVar(v, _, _) => write(out, v),
+            StmtKind::SetPlace(p, ..) => write(out, &p.root),
             StmtKind::Destructure(ps, _) => ps.iter().for_each(|p| write(out, &p.root)),
             StmtKind::For(v, _, body) => {
                 write(out, v);
@@ -125,10 +125,10 @@ impl Checker {
 
     fn stmt(&mut self, s: &Stmt) {
         match &s.kind {
-            StmtKind::Expr(e) | StmtKind::SetVar(_, e) | StmtKind::OpVar(_, _, e) => {
+            StmtKind::Expr(e) | StmtKind::SetVar(_, e, _) | StmtKind::OpVar(_, _, e) => {
                 self.expr(e);
             }
-            StmtKind::SetPlace(p, _, e) => {
+            StmtKind::SetPlace(p, _, e, _) => {
                 self.place_indices(std::slice::from_ref(p));
                 self.expr(e);
             }

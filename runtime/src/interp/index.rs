@@ -71,7 +71,7 @@ fn dims(v: &Value, n: usize, span: Span) -> R<Vec<usize>> {
 /// The 0-based position of index `x` into a dimension of `len`, when `x` is a whole number
 /// from 1 to `len` (`as` saturates: nan and negatives give 0).
 #[inline(always)]
-fn whole_index(x: f64, len: usize) -> Option<usize> {
+pub(super) fn whole_index(x: f64, len: usize) -> Option<usize> {
     // Through i64, whose conversions are single instructions.
     let i = x as i64;
     (i >= 1 && i as u64 <= len as u64 && i as f64 == x).then(|| i as usize - 1)
@@ -220,19 +220,10 @@ impl Interp<'_> {
         Some((m, at))
     }
 
-    /// An element read whose indices are all planned, done without evaluating anything
-    /// (so it can stand where operands are read in place): `None` when it is not that simple
-    /// or not a whole-number position of a matrix.
-    #[inline(never)]
-    pub(crate) fn element_num(&self, el: &crate::hir::Element) -> Option<f64> {
-        let (m, at) = self.planned_position(el.var, &el.plan, el.ix.len())?;
-        m.as_slice().get(at).copied()
-    }
-
     /// An element read of a variable at pure indices: in place when the indices select one
     /// element of a matrix, else through the general path.
     pub(crate) fn eval_element(&mut self, el: &crate::hir::Element, span: Span) -> R<Value> {
-        if let Some(x) = self.element_num(el) {
+        if let Some(x) = el.read.as_ref().and_then(|r| r.get(self)) {
             return Ok(Value::Num(x));
         }
         if let Some(at) = self.element_at(el.var, &el.ix, &el.plan)? {
