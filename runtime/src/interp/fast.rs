@@ -391,7 +391,11 @@ pub(crate) fn store(var: Var, plan: &IndexPlan, n: usize, op: Option<BinOp>, e: 
                 Some(op) => arith(op, *m.as_slice().get(k)?, x)?,
             };
             let Value::Matrix(m) = p.value_mut(it)? else { return None };
-            *Rc::make_mut(m).as_mut_slice().get_mut(k)? = new;
+            // An unshared matrix (the loop's case) is written with the inlined check alone.
+            if Rc::get_mut(m).is_none() {
+                Rc::make_mut(m);
+            }
+            *Rc::get_mut(m)?.as_mut_slice().get_mut(k)? = new;
             Some(())
         }))
     }
