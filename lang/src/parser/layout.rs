@@ -78,6 +78,17 @@ fn never_closed(frame: Frame, open: crate::span::Span, by: Option<(crate::span::
     }
 }
 
+/// The error for a closer `t` at `at` that matches no open bracket, and so closes the
+/// innermost one, `frame` opened at `open`.
+fn mismatched(frame: Frame, open: crate::span::Span, at: crate::span::Span, t: &Token) -> Diagnostic {
+    let (closer, found) = (token_text(&frame.closer()), token_text(t));
+    let what = if frame == Frame::Block { "block".to_string() } else { format!("`{}`", frame.opener()) };
+    Diagnostic::error("syntax", format!("this `{found}` does not match the {what} it closes"))
+        .with_primary(at, format!("expected `{closer}`"))
+        .with_label(open, format!("the innermost open bracket is this `{}`", frame.opener()))
+        .with_help(format!("write `{closer}` here, or remove the `{found}` if it is one too many"))
+}
+
 fn token_text(t: &Token) -> &'static str {
     match t {
         Token::RParen => ")",
@@ -276,6 +287,16 @@ pub(crate) fn layout(lexed: &[LexedToken], nested: bool) -> Layout {
                 let depth = matched.or_else(|| (stack.len() > base).then(|| stack.len() - base - 1));
                 if let Some(depth) = depth {
                     closed_list = stack[base + depth] == Frame::List;
+                    if matched.is_none() {
+                        // The grammar sees the closer of the bracket this closes, so that
+                        // brackets stay balanced for it (see `never_closed`).
+                        let (frame, open) = (stack[base + depth], opened[base + depth]);
+                        diagnostics.push(mismatched(frame, open, lt.span, &lt.token));
+                        stack.truncate(base + depth);
+                        opened.truncate(base + depth);
+                        out.push((frame.closer(), span));
+                        continue;
+                    }
                     stack.truncate(base + depth);
                     opened.truncate(base + depth);
                 }

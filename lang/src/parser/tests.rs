@@ -248,13 +248,13 @@ fn statements_and_newlines() {
 fn error_messages() {
     check_errors("f(1 2)", &["expected `,` or `)`, found number"]);
     check_errors("x = [1, 2,]", &["expected expression, found `]`"]);
-    check_errors("x = (1, 2]", &["expected `)`, found `,`"]);
+    check_errors("x = (1, 2]", &["expected `)`, found `,`", "this `]` does not match the `(` it closes"]);
     check_errors("x = ", &["expected expression, found end of input"]);
     check_errors("if x > 0\n{ }", &["expected `{`, found newline"]);
     check_errors("x = 1 }", &["unmatched `}`"]);
     check_errors("x = 1 $ 2", &["unexpected character `$`"]);
     check_errors("a b", &["expected newline or `;`, found identifier"]);
-    check_errors("x = [1, 2 )", &["expected `,`, `;` or `]`, found `)`"]);
+    check_errors("x = [1, 2 )", &["this `)` does not match the `[` it closes"]);
 }
 
 #[test]
@@ -412,7 +412,9 @@ fn rendered_diagnostics() {
         "expected `,` or `]`, found number",
         "this matrix literal starts here",
         "Help: separate elements with commas and rows with `;`, as in `[1, 2; 3, 4]`",
-        "in this call",
+        "this `]` does not match the `(` it closes",
+        "the innermost open bracket is this `(`",
+        "Help: write `)` here, or remove the `]` if it is one too many",
         "comparison operators cannot be chained",
         "unmatched `{` in string",
     ] {
@@ -428,7 +430,7 @@ fn mismatched_brackets_stay_on_their_line() {
     );
     check_errors(
         "y = f(1, 2]\nif a < b < c { }",
-        &["expected `,` or `)`, found `]`", "comparison operators cannot be chained"],
+        &["this `]` does not match the `(` it closes", "comparison operators cannot be chained"],
     );
 }
 
@@ -518,4 +520,19 @@ fn a_bad_operand_inside_operators_is_read_once() {
         dump_program(&r.program),
         "(= y (+ (- (^ (' (. (index (call a 1) 2) b)) (- (' (call f x))))) (not (call g 1))))\n"
     );
+}
+
+#[test]
+fn a_closer_of_the_wrong_kind_closes_its_bracket_for_the_grammar() {
+    // `)` in a block (or `]` after `(`) closes the innermost bracket, and the grammar sees
+    // that bracket's own closer: a closer it cannot match made each enclosing rule fail and be
+    // tried again, twice the work per level.
+    for unit in ["if x {\n)\n", "f(a, [1, 2)\n", "while x {\n]\n", "x = [1, (2, 3]\n"] {
+        let src = format!("{}}}1", unit.repeat(60));
+        let (send, receive) = std::sync::mpsc::channel();
+        std::thread::spawn(move || send.send(parse_program(0, &src).diagnostics.len()));
+        let errors = receive.recv_timeout(std::time::Duration::from_secs(30));
+        assert!(matches!(errors, Ok(n) if n > 0), "{unit:?}: {errors:?}");
+    }
+    check_errors("if x {\n)\nz = 1", &["this `)` does not match the block it closes"]);
 }
